@@ -1,0 +1,1 @@
+"""The activity ledger's subscription point: engines react to stored activity here."""

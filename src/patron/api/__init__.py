@@ -1,0 +1,1 @@
+"""The HTTP edges: dialect routers, middleware and error rendering."""

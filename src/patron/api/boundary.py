@@ -1,0 +1,192 @@
+"""The request boundary: one unit of work per request, committed only when the answer is a
+success, and Idempotency-Key handling around it.
+
+The response is held until the commit has succeeded, so an acknowledged write is durable;
+a commit that fails becomes a 503 the client can retry. For a POST with an Idempotency-Key,
+the stored response is written in the same transaction as the work it describes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from patron.api.caller import caller_of
+from patron.api.handlers import is_disconnect
+from patron.api.state import AppState
+from patron.db.session import UnitOfWork
+from patron.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, PatronError, ServiceUnavailable
+from patron.idempotency import service as idempotency
+from patron.kit.secrets import fingerprint
+
+log = logging.getLogger("patron.boundary")
+
+_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Headers a replay repeats; per-request ones (request id, length) are set afresh.
+_REPLAYED_HEADERS = {"content-type", "location"}
+
+
+def _request_hash(scope: Scope) -> str:
+    identity = b"\n".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b"")])
+    return fingerprint(identity + b"\n" + scope.get("patron.body", b""))
+
+
+def _idempotency_key(scope: Scope) -> str | None:
+    if scope["method"] != "POST":
+        return None
+    for key, value in scope["headers"]:
+        if key == b"idempotency-key":
+            text = value.decode("latin-1").strip()
+            return text[:255] or None
+    return None
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]]) -> None:
+    payload = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+class Boundary:
+    def __init__(self, app: ASGIApp, state: AppState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        key = _idempotency_key(scope)
+        caller = await caller_of(scope, self.state) if key else None
+        if key is None or caller is None:
+            await self._run(scope, receive, send, None)
+            return
+        claim = await self._claim(scope, caller.key_id, key)
+        request_id = scope.get("patron.request_id")
+        if isinstance(claim, PatronError):
+            await _send_json(send, claim.status, claim.envelope(request_id), [])
+        elif isinstance(claim, idempotency.Replay):
+            headers = [(name.encode(), value.encode()) for name, value in claim.headers]
+            headers += [
+                (b"content-length", str(len(claim.body)).encode()),
+                (b"idempotent-replayed", b"true"),
+            ]
+            await send({"type": "http.response.start", "status": claim.status_code, "headers": headers})
+            await send({"type": "http.response.body", "body": claim.body})
+        else:
+            await self._run(scope, receive, send, (caller.key_id, key, claim.lease))
+
+    async def _claim(self, scope: Scope, caller: str, key: str) -> Any:
+        settings = self.state.settings
+        async with self.state.database.write_sessions() as session:
+            claim = await idempotency.claim(
+                session,
+                caller=caller,
+                key=key,
+                request_hash=_request_hash(scope),
+                lease_seconds=settings.idempotency_lease_seconds,
+                ttl=timedelta(hours=settings.idempotency_ttl_hours),
+            )
+            await session.commit()
+        if isinstance(claim, idempotency.Mismatch):
+            return IdempotencyKeyReused()
+        if isinstance(claim, idempotency.InFlight):
+            return IdempotencyKeyInFlight()
+        return claim
+
+    async def _run(self, scope: Scope, receive: Receive, send: Send, held: tuple[str, str, str] | None) -> None:
+        unit = UnitOfWork(self.state.database, write=scope["method"] not in _READ_METHODS)
+        scope["patron.unit"] = unit
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def hold(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        try:
+            await self.app(scope, receive, hold)
+            assert start is not None, "the application sent no response"
+            body = b"".join(chunks)
+            status = int(start["status"])
+            if status < 400:
+                if held is not None:
+                    await self._store(unit, held, status, start, body)
+                await unit.commit()
+            else:
+                await unit.rollback()
+                if held is not None:
+                    await self._store_apart(held, status, start, body)
+        except (DBAPIError, PoolTimeout) as exc:
+            await unit.rollback()
+            await self._release(held)
+            if not is_disconnect(exc):
+                raise
+            log.warning("commit failed, database unavailable: %s", exc)
+            error = ServiceUnavailable()
+            await _send_json(send, 503, error.envelope(scope.get("patron.request_id")), [(b"retry-after", b"1")])
+            return
+        except BaseException:
+            await unit.rollback()
+            await self._release(held)
+            raise
+        finally:
+            await unit.close()
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+
+    @staticmethod
+    def _replayable_headers(start: Message) -> list[list[str]]:
+        return [
+            [name.decode("latin-1"), value.decode("latin-1")]
+            for name, value in start.get("headers", [])
+            if name.decode("latin-1").lower() in _REPLAYED_HEADERS
+        ]
+
+    async def _store(self, unit: UnitOfWork, held: tuple[str, str, str], status: int, start: Message, body: bytes) -> None:
+        caller, key, lease = held
+        await idempotency.complete(
+            unit.session,
+            caller=caller,
+            key=key,
+            lease=lease,
+            status_code=status,
+            headers=self._replayable_headers(start),
+            body=body,
+        )
+
+    async def _store_apart(self, held: tuple[str, str, str], status: int, start: Message, body: bytes) -> None:
+        """A refused request changed nothing; keep its answer (or free the key after a 5xx)."""
+        if status >= 500:
+            await self._release(held)
+            return
+        unit = UnitOfWork(self.state.database, write=True)
+        try:
+            await self._store(unit, held, status, start, body)
+            await unit.commit()
+        finally:
+            await unit.close()
+
+    async def _release(self, held: tuple[str, str, str] | None) -> None:
+        if held is None:
+            return
+        caller, key, lease = held
+        unit = UnitOfWork(self.state.database, write=True)
+        try:
+            await idempotency.release(unit.session, caller=caller, key=key, lease=lease)
+            await unit.commit()
+        except (DBAPIError, PoolTimeout) as exc:
+            # The lease runs out by itself; a retry can take the key over then.
+            log.warning("could not release idempotency key: %s", exc)
+        finally:
+            await unit.close()

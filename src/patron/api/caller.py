@@ -1,0 +1,26 @@
+"""Authenticating a request once, whichever layer asks first."""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers
+from starlette.types import Scope
+
+from patron.api.state import AppState
+from patron.auth.credentials import read_credentials
+from patron.auth.roles import Caller
+
+_UNSET = object()
+
+
+async def caller_of(scope: Scope, state: AppState) -> Caller | None:
+    """The verified caller, or None when credentials are missing or wrong (memoised on the scope)."""
+    cached = scope.get("patron.caller", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    credentials = read_credentials(Headers(scope=scope))
+    caller = None
+    if credentials is not None:
+        async with state.database.read_sessions() as session:
+            caller = await state.verifier.verify(session, credentials)
+    scope["patron.caller"] = caller
+    return caller

@@ -1,0 +1,82 @@
+"""Dependencies routes declare: the request's session, its verified caller, settings, links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.api.caller import caller_of
+from patron.api.error_body import ErrorBody
+from patron.api.state import AppState
+from patron.auth.roles import ADMIN_ONLY, INTEGRATIONS, Caller, Role
+from patron.config import Settings
+from patron.errors import Forbidden, Unauthorized
+from patron.kit.paging import DEFAULT_COUNT, MAX_COUNT, PageRequest
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.patron
+    return state
+
+
+def session(request: Request) -> AsyncSession:
+    return request.scope["patron.unit"].session  # type: ignore[no-any-return]
+
+
+def settings(request: Request) -> Settings:
+    return app_state(request).settings
+
+
+def allow(roles: frozenset[Role]) -> Callable[[Request], Coroutine[Any, Any, Caller]]:
+    async def authorised(request: Request) -> Caller:
+        caller = await caller_of(request.scope, app_state(request))
+        if caller is None:
+            raise Unauthorized()
+        if caller.role not in roles:
+            raise Forbidden(f"A key with role {caller.role.value} may not do this.")
+        return caller
+
+    return authorised
+
+
+def base_url(request: Request) -> str:
+    """Where absolute links point: PATRON_BASE_URL, else the address the client used."""
+    configured = app_state(request).settings.base_url
+    return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
+
+
+def list_url(request: Request) -> str:
+    """The absolute address of the list being read, for paging links."""
+    return base_url(request) + request.url.path
+
+
+def page(
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    count: Annotated[int, Query(ge=1, le=MAX_COUNT)] = DEFAULT_COUNT,
+) -> PageRequest:
+    return PageRequest(offset=offset, count=count)
+
+
+Session = Annotated[AsyncSession, Depends(session)]
+CurrentSettings = Annotated[Settings, Depends(settings)]
+Admin = Annotated[Caller, Depends(allow(ADMIN_ONLY))]
+Integration = Annotated[Caller, Depends(allow(INTEGRATIONS))]
+BaseUrl = Annotated[str, Depends(base_url)]
+ListUrl = Annotated[str, Depends(list_url)]
+Page = Annotated[PageRequest, Depends(page)]
+
+
+def errors(*classes: type[Exception]) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each status it can answer with, and the keys behind it."""
+    by_status: dict[int, list[str]] = {}
+    for cls in (Unauthorized, Forbidden, *classes):
+        by_status.setdefault(cls.status, []).append(cls.key)  # type: ignore[attr-defined]
+    return {
+        status: {"model": ErrorBody, "description": " | ".join(sorted(set(keys)))}
+        for status, keys in sorted(by_status.items())
+    }
+
+

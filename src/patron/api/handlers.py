@@ -1,0 +1,99 @@
+"""Rendering every error as the one envelope; nothing else builds error bodies."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from patron.errors import InternalError, PatronError, ServiceUnavailable, envelope
+
+log = logging.getLogger("patron.errors")
+
+_HTTP_KEYS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    406: "NotAcceptable",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    422: "UnprocessableEntity",
+    429: "TooManyRequests",
+}
+
+
+def request_id_of(request: Request) -> str | None:
+    return request.scope.get("patron.request_id")
+
+
+def error_response(status: int, key: str, message: str, details: Any, request_id: str | None) -> JSONResponse:
+    return JSONResponse(envelope(status, key, message, details, request_id), status_code=status)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    details = []
+    for problem in exc.errors():
+        location = [str(part) for part in problem.get("loc", ())]
+        details.append(
+            {
+                "field": ".".join(location[1:] if len(location) > 1 else location),
+                "in": location[0] if location else "body",
+                "message": problem.get("msg", "invalid"),
+                "type": problem.get("type", "invalid"),
+            }
+        )
+    return details
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """A database that went away or is overloaded: the client should retry."""
+    if isinstance(exc, PoolTimeout | OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def install(app: FastAPI) -> None:
+    async def patron_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, PatronError)
+        return JSONResponse(exc.envelope(request_id_of(request)), status_code=exc.status)
+
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        details = json.loads(json.dumps(_field_errors(exc), default=str))
+        first = details[0] if details else {"field": "body", "message": "invalid"}
+        message = f"{first['field'] or first['in']}: {first['message']}"
+        return error_response(400, "BadRequest", message, details, request_id_of(request))
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        key = _HTTP_KEYS.get(exc.status_code, "Error")
+        response = error_response(exc.status_code, key, str(exc.detail), None, request_id_of(request))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    async def database_error(request: Request, exc: Exception) -> JSONResponse:
+        if is_disconnect(exc):
+            log.warning("database unavailable: %s", exc)
+            error = ServiceUnavailable()
+            response = JSONResponse(error.envelope(request_id_of(request)), status_code=error.status)
+            response.headers["Retry-After"] = "1"
+            return response
+        log.exception("database error", exc_info=exc)
+        error = InternalError()
+        return JSONResponse(error.envelope(request_id_of(request)), status_code=error.status)
+
+    app.add_exception_handler(PatronError, patron_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(PoolTimeout, database_error)

@@ -1,0 +1,148 @@
+"""The outermost layer of every request: its id, body limits, access log, metrics, and the
+500 envelope for anything that escaped (a 5xx is a bug, but it still gets the envelope)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from typing import Any
+
+from prometheus_client import Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from patron.errors import InternalError, PayloadTooLarge, UnsupportedMediaType, envelope
+
+access_log = logging.getLogger("patron.access")
+log = logging.getLogger("patron.errors")
+
+REQUEST_SECONDS = Histogram(
+    "patron_http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["method", "route", "status"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def _json_error(send: Send, status: int, body: dict[str, Any], request_id: str) -> None:
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"x-request-id", request_id.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+class RequestContext:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log_enabled: bool) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.access_log_enabled = access_log_enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        sent_id = _header(scope, b"x-request-id")
+        request_id = sent_id if sent_id and _SANE_REQUEST_ID.match(sent_id) else uuid.uuid4().hex
+        scope["patron.request_id"] = request_id
+        status_holder = {"status": 500, "started": False}
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                status_holder["started"] = True
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            rejection = await self._read_body(scope, receive)
+            if rejection is not None:
+                status_holder["status"] = rejection.status
+                await _json_error(send, rejection.status, rejection.envelope(request_id), request_id)
+            else:
+                await self.app(scope, self._replay(scope, receive), send_with_id)
+        except Exception as exc:
+            log.exception("unhandled error", exc_info=exc)
+            if not status_holder["started"]:
+                status_holder["status"] = 500
+                error = InternalError()
+                await _json_error(send, 500, envelope(500, error.key, error.message, None, request_id), request_id)
+        finally:
+            self._record(scope, request_id, int(status_holder["status"]), time.perf_counter() - started)
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> Any:
+        """Read the whole body up front (bounded), so later layers can hash and replay it."""
+        body = b""
+        if scope["method"] in _BODY_METHODS:
+            declared = _header(scope, b"content-length")
+            if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+                return PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    return PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+            content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+            if body and content_type != "application/json" and not content_type.endswith("+json"):
+                return UnsupportedMediaType(f"Send the body as application/json, not {content_type or 'nothing'}.")
+        scope["patron.body"] = body
+        return None
+
+    @staticmethod
+    def _replay(scope: Scope, original: Receive) -> Receive:
+        delivered = False
+
+        async def receive() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": scope["patron.body"], "more_body": False}
+            return await original()
+
+        return receive
+
+    def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
+        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(seconds)
+        if self.access_log_enabled:
+            line = {
+                "request_id": request_id,
+                "method": scope["method"],
+                "route": route,
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round(seconds * 1000, 2),
+            }
+            sys.stdout.write(json.dumps(line) + "\n")

@@ -1,0 +1,83 @@
+"""create_app(settings): the ASGI application with its routers, middleware and background loops."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from patron import __version__
+from patron.api import handlers
+from patron.api.boundary import Boundary
+from patron.api.request_context import RequestContext
+from patron.api.state import AppState
+from patron.api.system import router as system_router
+from patron.api.v3 import contacts, stores
+from patron.auth.service import KeyVerifier
+from patron.config import Settings
+from patron.db.engine import create_database
+from patron.worker import housekeeping
+from patron.worker import imports as import_worker
+
+ENGAGE_ROUTERS: list[APIRouter] = [contacts.router, stores.router]
+
+
+def _operation_id(prefix: str):  # type: ignore[no-untyped-def]
+    def generate(route: APIRoute) -> str:
+        return f"{prefix}_{route.name}"
+
+    return generate
+
+
+def create_app(settings: Settings | None = None, *, background: bool = True) -> FastAPI:
+    settings = settings or Settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    state = AppState(
+        settings=settings,
+        database=create_database(settings),
+        verifier=KeyVerifier(settings.auth_cache_seconds),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = []
+        if background:
+            tasks = [
+                asyncio.create_task(import_worker.loop(state), name="imports"),
+                asyncio.create_task(housekeeping.loop(state), name="housekeeping"),
+            ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await state.database.dispose()
+
+    app = FastAPI(
+        title="Patron",
+        version=__version__,
+        description="Self-hosted customer engagement and loyalty engine.",
+        lifespan=lifespan,
+    )
+    app.state.patron = state
+    handlers.install(app)
+    app.include_router(system_router)
+    for version in ("v3", "v2"):
+        for router in ENGAGE_ROUTERS:
+            app.include_router(
+                router, prefix=f"/api/{version}", generate_unique_id_function=_operation_id(version)
+            )
+    # Outermost last: RequestContext wraps Boundary wraps the routes.
+    app.add_middleware(Boundary, state=state)
+    app.add_middleware(
+        RequestContext, max_body_bytes=settings.max_body_bytes, access_log_enabled=settings.access_log
+    )
+    return app

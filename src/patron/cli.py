@@ -1,0 +1,178 @@
+"""The `patron` command: serve, database migrations and API keys."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from patron.auth import service as keys_service
+from patron.auth.roles import Role
+from patron.config import Settings
+from patron.db import migrate
+from patron.db.engine import Database, create_database
+from patron.db.session import transaction
+from patron.errors import PatronError
+
+app = typer.Typer(help="Patron, the self-hosted loyalty engine.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+console = Console()
+errors = Console(stderr=True)
+Result = TypeVar("Result")
+
+
+def _with_database(work: Callable[[Database], Awaitable[Result]]) -> Result:
+    async def run() -> Result:
+        database = create_database(Settings())
+        try:
+            return await work(database)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(run())
+    except PatronError as exc:
+        errors.print(f"[red]{exc.key}[/red]: {exc.message}")
+        raise typer.Exit(code=1) from exc
+
+
+def _bootstrap_admin(settings: Settings) -> None:
+    """On a database with no keys, create an admin key and show its token once."""
+
+    async def work(database: Database) -> keys_service.IssuedKey | None:
+        async with transaction(database) as session:
+            if await keys_service.has_keys(session):
+                return None
+            return await keys_service.create_key(
+                session, name="bootstrap admin", role=Role.ADMIN, token=settings.bootstrap_admin_key or None
+            )
+
+    issued = _with_database(work)
+    if issued is not None and not settings.bootstrap_admin_key:
+        console.print("[bold]Created an admin key. Its token is shown only this once:[/bold]")
+        console.print(f"  {issued.token}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
+) -> None:
+    """Apply migrations, make sure an admin key exists, and serve the API."""
+    import uvicorn
+
+    settings = Settings()
+    migrate.upgrade(settings.database_url)
+    _bootstrap_admin(settings)
+    if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        # Each process keeps its own counters; /metrics adds them up from this folder.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="patron-metrics-")
+    uvicorn.run(
+        "patron.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=10,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    migrate.upgrade(Settings().database_url, revision)
+    console.print(migrate.current(Settings().database_url) or "empty")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()] = "-1") -> None:
+    """Undo migrations down to REVISION (default: one step)."""
+    migrate.downgrade(Settings().database_url, revision)
+    console.print(migrate.current(Settings().database_url) or "empty")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's migration revision."""
+    console.print(migrate.current(Settings().database_url) or "empty")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="admin or integration.")],
+    name: Annotated[str, typer.Option(help="Who the key is for.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Create a key; its token is printed once and never stored."""
+
+    async def work(database: Database) -> keys_service.IssuedKey:
+        async with transaction(database) as session:
+            return await keys_service.create_key(session, name=name, role=role)
+
+    issued = _with_database(work)
+    if as_json:
+        typer.echo(json.dumps({"keyId": issued.key_id, "name": issued.name, "role": issued.role.value, "token": issued.token}))
+    else:
+        console.print(f"Created {issued.role.value} key {issued.key_id} ({issued.name}). Token, shown once:")
+        console.print(f"  {issued.token}", highlight=False, soft_wrap=True)
+
+
+@keys_app.command("list")
+def keys_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List keys (never their secrets)."""
+
+    async def work(database: Database) -> list[keys_service.KeyInfo]:
+        async with transaction(database, write=False) as session:
+            return await keys_service.list_keys(session)
+
+    found = _with_database(work)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                [
+                    {
+                        "keyId": key.key_id,
+                        "name": key.name,
+                        "role": key.role.value,
+                        "createdOn": key.created_on.isoformat(),
+                        "revokedOn": key.revoked_on.isoformat() if key.revoked_on else None,
+                    }
+                    for key in found
+                ]
+            )
+        )
+        return
+    table = Table("key id", "name", "role", "created", "revoked")
+    for key in found:
+        revoked = key.revoked_on.isoformat(timespec="seconds") if key.revoked_on else ""
+        table.add_row(key.key_id, key.name, key.role.value, key.created_on.isoformat(timespec="seconds"), revoked)
+    console.print(table)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (the part before the dot).")]) -> None:
+    """Revoke a key; servers refuse it within PATRON_AUTH_CACHE_SECONDS."""
+
+    async def work(database: Database) -> keys_service.KeyInfo:
+        async with transaction(database) as session:
+            return await keys_service.revoke_key(session, key_id)
+
+    key = _with_database(work)
+    console.print(f"Revoked {key.key_id} ({key.name}).")
+
+
+def main() -> None:
+    app()

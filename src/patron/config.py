@@ -1,0 +1,64 @@
+"""Settings, read once from PATRON_* environment variables and passed down."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing import Annotated
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PATRON_", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./patron.db"
+    # Hot reads may go to a replica; empty means the primary.
+    database_read_url: str = ""
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    timezone: str = "UTC"
+    # Absolute links in responses; empty means "as the request was addressed".
+    base_url: str = ""
+    # An admin token `<keyId>.<secret>` to create on a database with no keys.
+    bootstrap_admin_key: str = ""
+    log_level: str = "INFO"
+    # Access log: one JSON line per request on stdout.
+    access_log: bool = True
+    max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    # How long a verified key is trusted before it is looked up again (revocation delay).
+    auth_cache_seconds: float = Field(default=5.0, ge=0)
+    idempotency_ttl_hours: int = Field(default=24, ge=24)
+    # A request that holds an Idempotency-Key longer than this is presumed dead.
+    idempotency_lease_seconds: float = Field(default=60.0, ge=1)
+    # Region used for phone numbers given without a country code; empty demands E.164.
+    default_phone_region: str = ""
+    contact_custom_attributes: CommaList = []
+    contact_required_fields: CommaList = []
+    member_required_fields: CommaList = ["email"]
+    bulk_max_contacts: int = Field(default=4000, ge=1)
+
+    @field_validator(
+        "contact_custom_attributes", "contact_required_fields", "member_required_fields", mode="before"
+    )
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,1 @@
+"""Contacts: customers, their unique keys, preferences and consents."""

@@ -1,0 +1,38 @@
+"""Normalising the unique keys a contact is found by: e-mail and mobile phone."""
+
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+# Wire name -> column name of every unique key.
+UNIQUE_KEYS: dict[str, str] = {
+    "email": "email",
+    "mobilePhone": "mobile_phone",
+    "externalId": "external_id",
+    "memberNumber": "member_number",
+    "cardId": "card_id",
+}
+
+
+def normalise_email(text: str) -> str:
+    """The address lower-cased, so lookups are case-insensitive; ValueError when malformed."""
+    try:
+        valid = validate_email(text.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+    return valid.normalized.lower()
+
+
+def normalise_phone(text: str, default_region: str | None) -> str:
+    """E.164 (`+46701234567`); ValueError when it cannot be read as a valid number."""
+    candidate = text.strip()
+    if candidate.startswith("00"):
+        candidate = "+" + candidate[2:]
+    try:
+        number = phonenumbers.parse(candidate, default_region or None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(f"not a phone number: {exc}") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,67 @@
+"""Every query for contacts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.models import Contact
+
+
+async def get(session: AsyncSession, contact_id: uuid.UUID) -> Contact | None:
+    contact = await session.get(Contact, contact_id)
+    return contact if contact is not None and contact.erased_on is None else None
+
+
+async def exists(session: AsyncSession, contact_id: uuid.UUID) -> bool:
+    stmt = select(Contact.id).where(Contact.id == contact_id, Contact.erased_on.is_(None))
+    return (await session.execute(stmt)).first() is not None
+
+
+async def existing_ids(session: AsyncSession, contact_ids: set[uuid.UUID]) -> set[uuid.UUID]:
+    if not contact_ids:
+        return set()
+    stmt = select(Contact.id).where(Contact.id.in_(contact_ids), Contact.erased_on.is_(None))
+    return set((await session.execute(stmt)).scalars().all())
+
+
+async def holders_of(
+    session: AsyncSession, keys: dict[str, str], *, excluding: uuid.UUID | None = None
+) -> list[tuple[str, uuid.UUID]]:
+    """(column, contact id) for every unique key value already held by another contact."""
+    if not keys:
+        return []
+    columns = [getattr(Contact, column) for column in keys]
+    stmt = select(Contact.id, *columns).where(
+        or_(*(getattr(Contact, column) == value for column, value in keys.items()))
+    )
+    if excluding is not None:
+        stmt = stmt.where(Contact.id != excluding)
+    held: list[tuple[str, uuid.UUID]] = []
+    for row in (await session.execute(stmt)).all():
+        for index, (column, value) in enumerate(keys.items(), start=1):
+            if row[index] == value:
+                held.append((column, row[0]))
+    return held
+
+
+async def find_id(
+    session: AsyncSession, matches: dict[str, Any], contact_type: str | None = None
+) -> uuid.UUID | None:
+    """The id of the contact whose key equals any of `matches` (column -> value)."""
+    if not matches:
+        return None
+    stmt = select(Contact.id).where(
+        or_(*(getattr(Contact, column) == value for column, value in matches.items())),
+        Contact.erased_on.is_(None),
+    )
+    if contact_type:
+        stmt = stmt.where(Contact.contact_type == contact_type)
+    return (await session.execute(stmt.order_by(Contact.created_on).limit(1))).scalar_one_or_none()
+
+
+def add(session: AsyncSession, contact: Contact) -> None:
+    session.add(contact)

@@ -1,0 +1,95 @@
+"""Engines for the configured database.
+
+SQLite gets WAL, foreign keys and a busy timeout, and two engines on one file: the write
+engine opens every transaction with BEGIN IMMEDIATE, so a write request holds SQLite's
+single write lock from its first statement and validates under it; the read engine uses
+plain deferred transactions that never block writers in WAL mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from patron.config import Settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control from the driver so BEGIN is ours to emit.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.info["write_locked"] = immediate
+
+    return engine
+
+
+def _postgres_engine(url: str, pool_size: int) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_recycle=1800,
+        connect_args={"server_settings": {"application_name": "patron", "timezone": "UTC"}},
+    )
+
+
+def create_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
+    if make_url(url).get_backend_name() == "sqlite":
+        return _sqlite_engine(url, immediate=immediate, pool_size=pool_size)
+    return _postgres_engine(url, pool_size)
+
+
+@dataclass
+class Database:
+    """The engines and session factories of one deployment."""
+
+    write_engine: AsyncEngine
+    read_engine: AsyncEngine
+    dialect: str
+    write_sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    read_sessions: async_sessionmaker[AsyncSession] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False, autoflush=False)
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()
+
+
+def create_database(settings: Settings) -> Database:
+    url = settings.database_url
+    dialect = make_url(url).get_backend_name()
+    write = create_engine(url, immediate=True, pool_size=settings.db_pool_size)
+    if dialect == "sqlite":
+        read = create_engine(url, immediate=False, pool_size=settings.db_pool_size)
+    elif settings.database_read_url:
+        read = create_engine(settings.database_read_url, immediate=False, pool_size=settings.db_pool_size)
+    else:
+        read = write
+    return Database(write_engine=write, read_engine=read, dialect=dialect)

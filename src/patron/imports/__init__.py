@@ -1,0 +1,1 @@
+"""Bulk imports: contacts created or updated by their unique keys, in the background."""

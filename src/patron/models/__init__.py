@@ -1,0 +1,9 @@
+"""Tables, one file each. Importing this package registers all of them on the metadata."""
+
+from patron.models.api_key import ApiKey
+from patron.models.contact import Contact
+from patron.models.contact_import import ContactImport
+from patron.models.idempotency_record import IdempotencyRecord
+from patron.models.store import Store
+
+__all__ = ["ApiKey", "Contact", "ContactImport", "IdempotencyRecord", "Store"]

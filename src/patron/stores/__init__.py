@@ -1,0 +1,1 @@
+"""The store register: physical shops and online channels."""

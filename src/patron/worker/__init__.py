@@ -1,0 +1,1 @@
+"""Background loops: bulk imports and housekeeping. They run inside `patron serve`."""

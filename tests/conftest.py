@@ -1,0 +1,173 @@
+"""Every database test runs twice: on SQLite and on PostgreSQL, built by the real migrations.
+
+PostgreSQL is found at PATRON_TEST_POSTGRES_URL (default: the local server). When it is not
+reachable those tests are skipped with a loud notice, unless PATRON_REQUIRE_POSTGRES=1
+(as in CI), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from patron.app import create_app
+from patron.auth import service as keys
+from patron.auth.roles import Role
+from patron.config import Settings
+from patron.db import migrate
+from patron.db.base import Base
+from patron.db.engine import Database
+from patron.db.session import transaction
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PATRON_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_POSTGRES = os.environ.get("PATRON_REQUIRE_POSTGRES") == "1"
+_skipped_postgres: list[str] = []
+
+
+def postgres_reachable() -> bool:
+    parsed = urlparse(POSTGRES_ADMIN_URL.replace("+asyncpg", ""))
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+async def _create_postgres_database() -> str:
+    name = f"patron_test_{secrets.token_hex(4)}"
+    admin = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def _drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = create_async_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql" and not postgres_reachable():
+        message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"{message} and PATRON_REQUIRE_POSTGRES=1")
+        _skipped_postgres.append(request.node.nodeid)
+        pytest.skip(f"{message}: the PostgreSQL half of the suite did NOT run")
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    if backend == "sqlite":
+        path = Path(tmp_path_factory.mktemp("sqlite")) / "patron.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        await asyncio.to_thread(migrate.upgrade, url)
+        yield url
+        return
+    url = await _create_postgres_database()
+    try:
+        await asyncio.to_thread(migrate.upgrade, url)
+        yield url
+    finally:
+        await _drop_postgres_database(url)
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "access_log": False,
+        "base_url": "http://patron.test",
+        "contact_custom_attributes": ["favouriteStore", "shoeSize"],
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[object]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+def database(app: object) -> Database:
+    return app.state.patron.database  # type: ignore[attr-defined,no-any-return]
+
+
+async def _empty_tables(database: Database) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    async with database.write_engine.begin() as connection:
+        if database.is_sqlite:
+            for name in tables:
+                await connection.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def client(app: object, database: Database) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the ASGI app, over an emptied database."""
+    await _empty_tables(database)
+    app.state.patron.verifier._verified.clear()  # type: ignore[attr-defined]
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://patron.test") as http:
+        yield http
+
+
+async def issue_token(database: Database, role: Role, name: str = "test") -> str:
+    async with transaction(database) as session:
+        return (await keys.create_key(session, name=name, role=role)).token
+
+
+@pytest.fixture
+async def admin_token(client: httpx.AsyncClient, database: Database) -> str:
+    return await issue_token(database, Role.ADMIN, "admin")
+
+
+@pytest.fixture
+async def integration_token(client: httpx.AsyncClient, database: Database) -> str:
+    return await issue_token(database, Role.INTEGRATION, "till")
+
+
+@pytest.fixture
+def admin(admin_token: str) -> dict[str, str]:
+    return {"apikey": admin_token}
+
+
+@pytest.fixture
+def till(integration_token: str) -> dict[str, str]:
+    return {"apikey": integration_token}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped_postgres:
+        terminalreporter.section("PostgreSQL NOT TESTED", sep="!", red=True, bold=True)
+        terminalreporter.write_line(
+            f"PostgreSQL was not reachable at {POSTGRES_ADMIN_URL}: every PostgreSQL variant of the "
+            "database tests was SKIPPED. Start PostgreSQL (or set PATRON_TEST_POSTGRES_URL) and run again.",
+            red=True,
+            bold=True,
+        )
