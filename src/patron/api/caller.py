@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
@@ -16,7 +18,7 @@ async def caller_of(scope: Scope, state: AppState) -> Caller | None:
     """The verified caller, or None when credentials are missing or wrong (memoised on the scope)."""
     cached = scope.get("patron.caller", _UNSET)
     if cached is not _UNSET:
-        return cached  # type: ignore[return-value]
+        return cast(Caller | None, cached)
     credentials = read_credentials(Headers(scope=scope))
     caller = None
     if credentials is not None:

@@ -40,7 +40,7 @@ async def readyz(request: Request) -> Health:
 async def metrics() -> Response:
     if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         payload = generate_latest(registry)
     else:
         payload = generate_latest()

@@ -15,7 +15,7 @@ from patron.contacts import repository
 from patron.contacts.errors import AlreadyMember, ContactAlreadyExists, ContactNotFound
 from patron.contacts.keys import UNIQUE_KEYS, normalise_email, normalise_phone
 from patron.contacts.schemas import ContactFields, ContactMeta, ContactOut, LookupKeys
-from patron.errors import BadRequest
+from patron.errors import BadRequest, PatronError
 from patron.kit import clock, ids
 from patron.kit.timefmt import local_iso
 from patron.models import Contact
@@ -60,7 +60,7 @@ def contact_out(contact: Contact, zone: ZoneInfo) -> ContactOut:
     )
 
 
-def _invalid(field: str, message: str) -> BadRequest:
+def _invalid(field: str, message: str) -> PatronError:
     return BadRequest(f"{field}: {message}", details=[{"field": field, "message": message}])
 
 
@@ -191,7 +191,9 @@ async def existing_ids(session: AsyncSession, contact_ids: set[uuid.UUID]) -> se
     return await repository.existing_ids(session, contact_ids)
 
 
-async def find_by_key(session: AsyncSession, wire_key: str, value: str, rules: ContactRules) -> Contact | None:
+async def find_by_key(
+    session: AsyncSession, wire_key: str, value: str, rules: ContactRules
+) -> Contact | None:
     """The contact whose unique key `wire_key` (e.g. `email`) is `value`, for receipts and imports."""
     column = UNIQUE_KEYS[wire_key]
     normalised = _normalised_for_lookup(wire_key, value, rules)

@@ -16,7 +16,7 @@ async def insert_if_absent(
 ) -> bool:
     """Insert the record unless (caller, key) exists; True when this call inserted it."""
     values = {"caller": caller, "key": key, "request_hash": request_hash, "lease": lease, "locked_on": now}
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     stmt = dialect.insert(IdempotencyRecord).values(**values).on_conflict_do_nothing()
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -60,7 +60,9 @@ async def complete(
 ) -> None:
     stmt = (
         update(IdempotencyRecord)
-        .where(IdempotencyRecord.caller == caller, IdempotencyRecord.key == key, IdempotencyRecord.lease == lease)
+        .where(
+            IdempotencyRecord.caller == caller, IdempotencyRecord.key == key, IdempotencyRecord.lease == lease
+        )
         .values(status_code=status_code, response_headers=headers, response_body=body, completed_on=now)
     )
     await session.execute(stmt)

@@ -28,7 +28,9 @@ async def accept(session: AsyncSession, caller: Caller, rows: list[Any], limit: 
     if len(rows) > limit:
         raise PayloadTooLarge(f"A bulk import takes at most {limit} contacts; this one has {len(rows)}.")
     if not rows:
-        raise BadRequest("A bulk import needs at least one contact.", details=[{"field": "body", "message": "empty"}])
+        raise BadRequest(
+            "A bulk import needs at least one contact.", details=[{"field": "body", "message": "empty"}]
+        )
     batch = ContactImport(
         id=ids.new_id(),
         caller=caller.key_id,
@@ -51,7 +53,7 @@ async def status(session: AsyncSession, batch_id: uuid.UUID, caller: Caller) -> 
         raise ImportNotFound()
     return BulkStatus(
         batchId=batch.id,
-        status=batch.status,  # type: ignore[arg-type]
+        status=batch.status,
         total=batch.total,
         succeeded=batch.succeeded,
         failed=batch.failed,

@@ -21,7 +21,7 @@ def store_out(store: Store) -> StoreOut:
         city=store.city,
         countryCode=store.country_code,
         email=store.email,
-        type=store.type,  # type: ignore[arg-type]
+        type=store.type,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sqlalchemy.exc import DBAPIError
@@ -47,8 +48,6 @@ async def loop(state: AppState) -> None:
                 pass
         except DBAPIError as exc:
             log.warning("bulk import loop: database error, retrying: %s", exc)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(state.imports_queued.wait(), timeout=POLL_SECONDS)
-        except TimeoutError:
-            pass
         state.imports_queued.clear()
