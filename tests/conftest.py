@@ -62,15 +62,33 @@ async def _drop_postgres_database(url: str) -> None:
     await admin.dispose()
 
 
+def require_postgres(nodeid: str) -> None:
+    """Skip (loudly) or, under PATRON_REQUIRE_POSTGRES=1, fail when PostgreSQL is not there."""
+    if postgres_reachable():
+        return
+    message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}"
+    if REQUIRE_POSTGRES:
+        pytest.fail(f"{message} and PATRON_REQUIRE_POSTGRES=1")
+    _skipped_postgres.append(nodeid)
+    pytest.skip(f"{message}: the PostgreSQL half of the suite did NOT run")
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgresql" and not postgres_reachable():
-        message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}"
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"{message} and PATRON_REQUIRE_POSTGRES=1")
-        _skipped_postgres.append(request.node.nodeid)
-        pytest.skip(f"{message}: the PostgreSQL half of the suite did NOT run")
+    if request.param == "postgresql":
+        require_postgres(request.node.nodeid)
     return str(request.param)
+
+
+@pytest.fixture
+async def fresh_postgres_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """An empty PostgreSQL database of its own, for tests that start real servers."""
+    require_postgres(request.node.nodeid)
+    url = await _create_postgres_database()
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,16 @@ async def _json_error(send: Send, status: int, body: dict[str, Any], request_id:
     await send({"type": "http.response.body", "body": payload})
 
 
+def _route_template(scope: Scope) -> str:
+    """The matched route with its mount prefix (`/api/v3/contacts/{contactId}`), for labels."""
+    template = str(getattr(scope.get("route"), "path", "") or "")
+    if not template:
+        return "unmatched"
+    segments = str(scope["path"]).split("/")
+    depth = len(template.split("/")) - 1
+    return "/".join(segments[: max(len(segments) - depth, 0)]) + template
+
+
 class RequestContext:
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log_enabled: bool) -> None:
         self.app = app
@@ -138,7 +148,7 @@ class RequestContext:
         return receive
 
     def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = _route_template(scope)
         REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(seconds)
         if self.access_log_enabled:
             line = {

@@ -12,8 +12,6 @@ from patron.contacts.keys import normalise_email
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-# Custom attributes are scalars; long free text belongs elsewhere.
-CustomValue = Annotated[str, StringConstraints(max_length=1000)] | int | float | bool | None
 
 
 class Preferences(BaseModel):

@@ -79,7 +79,14 @@ def _attributes_of(fields: ContactFields, rules: ContactRules, *, only_set: bool
             f"Unknown contact attributes: {', '.join(sorted(unknown))}.",
             details=[{"field": name, "message": "not a configured contact attribute"} for name in unknown],
         )
-    attributes.update(fields.custom_attributes())
+    for name, value in fields.custom_attributes().items():
+        if not isinstance(value, str | int | float | bool | None) or (
+            isinstance(value, str) and len(value) > 1000
+        ):
+            raise _invalid(
+                name, "a custom attribute is a string of at most 1000 characters, a number or a boolean"
+            )
+        attributes[name] = value
     if attributes.get("mobilePhone") is not None:
         try:
             attributes["mobilePhone"] = normalise_phone(attributes["mobilePhone"], rules.default_phone_region)

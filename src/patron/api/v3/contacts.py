@@ -59,7 +59,7 @@ async def create_contact(
 )
 async def bulk_contacts(
     request: Request,
-    body: Annotated[list[dict[str, Any]], Body()],
+    body: Annotated[list[Any], Body()],
     session: Session,
     caller: Integration,
     settings: CurrentSettings,

@@ -1,0 +1,115 @@
+"""Every route, every role, every header form: allowed or refused as DESIGN.md's table says."""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+
+import httpx
+import pytest
+
+from patron.app import create_app
+from tests.conftest import make_settings
+
+ADMIN, INTEGRATION, ANYONE = "admin", "integration", "anyone"
+
+# Who may call each operation, written out here rather than read from the code.
+EXPECTED = {
+    ("GET", "/contacts/id"): INTEGRATION,
+    ("POST", "/contacts"): INTEGRATION,
+    ("POST", "/contacts/bulk"): INTEGRATION,
+    ("GET", "/contacts/bulk/status"): INTEGRATION,
+    ("GET", "/contacts/{contactId}"): INTEGRATION,
+    ("PATCH", "/contacts/{contactId}"): INTEGRATION,
+    ("DELETE", "/contacts/{contactId}"): INTEGRATION,
+    ("POST", "/contacts/{contactId}/promote-to-member"): INTEGRATION,
+    ("POST", "/contacts/{contactId}/promoteToMember"): INTEGRATION,
+    ("GET", "/stores"): INTEGRATION,
+    ("POST", "/stores"): ADMIN,
+    ("GET", "/stores/{externalId}"): INTEGRATION,
+    ("PUT", "/stores/{externalId}"): ADMIN,
+}
+OPEN_ROUTES = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def api_operations() -> list[tuple[str, str]]:
+    """Every operation the OpenAPI description lists under /api/."""
+    app = create_app(make_settings("sqlite+aiosqlite:////tmp/patron-route-listing.db"), background=False)
+    paths = app.openapi()["paths"]
+    return [
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if path.startswith("/api/")
+        for method in operations
+    ]
+
+
+def header_forms(token: str) -> dict[str, dict[str, str]]:
+    key_id, secret = token.split(".", 1)
+    return {
+        "apikey": {"apikey": token},
+        "bearer": {"authorization": f"Bearer {token}"},
+        "basic": {"authorization": "Basic " + base64.b64encode(f"{key_id}:{secret}".encode()).decode()},
+        "x-api-key": {"x-api-key": key_id, "x-api-secret": secret},
+    }
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+
+
+def test_every_api_route_has_an_expected_role() -> None:
+    assert len(api_operations()) == 2 * len(EXPECTED)
+    unlisted = [
+        (method, path)
+        for method, path in api_operations()
+        if (method, re.sub(r"^/api/v[23]", "", path)) not in EXPECTED
+    ]
+    assert unlisted == []
+
+
+OPERATIONS = api_operations()
+
+
+@pytest.mark.parametrize(("method", "path"), OPERATIONS)
+async def test_route_admits_and_refuses_by_role_and_header_form(
+    client: httpx.AsyncClient, admin_token: str, integration_token: str, method: str, path: str
+) -> None:
+    allowed = EXPECTED[(method, re.sub(r"^/api/v[23]", "", path))]
+    url = concrete(path)
+
+    async def call(headers: dict[str, str]) -> int:
+        body = {} if method in {"POST", "PUT", "PATCH"} else None
+        return (await client.request(method, url, json=body, headers=headers)).status_code
+
+    assert await call({}) == 401
+    assert await call({"apikey": admin_token + "x"}) == 401
+    assert await call({"authorization": "Bearer nonsense"}) == 401
+    for form, headers in header_forms(admin_token).items():
+        assert await call(headers) not in (401, 403), form
+    for form, headers in header_forms(integration_token).items():
+        status = await call(headers)
+        if allowed == INTEGRATION:
+            assert status not in (401, 403), form
+        else:
+            assert status == 403, form
+
+
+async def test_revoked_key_is_refused(client: httpx.AsyncClient, admin_token: str, app: object) -> None:
+    from patron.auth import service
+    from patron.db.session import transaction
+
+    database = app.state.patron.database  # type: ignore[attr-defined]
+    assert (await client.get("/api/v3/stores", headers={"apikey": admin_token})).status_code == 200
+    async with transaction(database) as session:
+        await service.revoke_key(session, admin_token.split(".")[0])
+    app.state.patron.verifier._verified.clear()  # type: ignore[attr-defined]
+    refused = await client.get("/api/v3/stores", headers={"apikey": admin_token})
+    assert refused.status_code == 401
+    assert refused.json()["key"] == "Unauthorized"
+
+
+async def test_open_routes_need_no_key(client: httpx.AsyncClient) -> None:
+    for path in ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"):
+        assert (await client.get(path)).status_code == 200, path

@@ -1,0 +1,40 @@
+"""The migration tree goes up, down to nothing, and up again on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from patron.db import migrate
+from patron.db.base import Base
+from tests.conftest import _create_postgres_database, _drop_postgres_database
+
+
+async def _tables(url: str) -> set[str]:
+    engine = create_async_engine(url)
+    async with engine.connect() as connection:
+        names = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+    await engine.dispose()
+    return names - {"alembic_version"}
+
+
+async def test_upgrade_downgrade_upgrade(backend: str, tmp_path: pytest.TempPathFactory) -> None:
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path}/migrations.db"
+        if backend == "sqlite"
+        else await _create_postgres_database()
+    )
+    try:
+        await asyncio.to_thread(migrate.upgrade, url)
+        assert await _tables(url) == set(Base.metadata.tables)
+        assert "(head)" in await asyncio.to_thread(migrate.current, url)
+        await asyncio.to_thread(migrate.downgrade, url, "base")
+        assert await _tables(url) == set()
+        await asyncio.to_thread(migrate.upgrade, url)
+        assert await _tables(url) == set(Base.metadata.tables)
+    finally:
+        if backend == "postgresql":
+            await _drop_postgres_database(url)
