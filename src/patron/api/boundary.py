@@ -8,7 +8,6 @@ the stored response is written in the same transaction as the work it describes.
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -17,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from patron.api.asgi import header, send_json
 from patron.api.caller import caller_of
 from patron.api.handlers import is_disconnect
 from patron.api.state import AppState
@@ -40,22 +40,8 @@ def _request_hash(scope: Scope) -> str:
 def _idempotency_key(scope: Scope) -> str | None:
     if scope["method"] != "POST":
         return None
-    for key, value in scope["headers"]:
-        if key == b"idempotency-key":
-            text = value.decode("latin-1").strip()
-            return text[:255] or None
-    return None
-
-
-async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]]) -> None:
-    payload = json.dumps(body).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode()),
-        *extra,
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": payload})
+    text = (header(scope, b"idempotency-key") or "").strip()
+    return text[:255] or None
 
 
 class Boundary:
@@ -75,7 +61,7 @@ class Boundary:
         claim = await self._claim(scope, caller.key_id, key)
         request_id = scope.get("patron.request_id")
         if isinstance(claim, PatronError):
-            await _send_json(send, claim.status, claim.envelope(request_id), [])
+            await send_json(send, claim.status, claim.envelope(request_id), [])
         elif isinstance(claim, idempotency.Replay):
             headers = [(name.encode(), value.encode()) for name, value in claim.headers]
             headers += [
@@ -140,7 +126,7 @@ class Boundary:
                 raise
             log.warning("commit failed, database unavailable: %s", exc)
             error = ServiceUnavailable()
-            await _send_json(
+            await send_json(
                 send, 503, error.envelope(scope.get("patron.request_id")), [(b"retry-after", b"1")]
             )
             return

@@ -14,7 +14,8 @@ from typing import Any
 from prometheus_client import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from patron.errors import InternalError, PayloadTooLarge, UnsupportedMediaType, envelope
+from patron.api.asgi import header, send_json
+from patron.errors import InternalError, PayloadTooLarge, UnsupportedMediaType
 
 access_log = logging.getLogger("patron.access")
 log = logging.getLogger("patron.errors")
@@ -28,29 +29,6 @@ REQUEST_SECONDS = Histogram(
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
-async def _json_error(send: Send, status: int, body: dict[str, Any], request_id: str) -> None:
-    payload = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-                (b"x-request-id", request_id.encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
 
 
 def _route_template(scope: Scope) -> str:
@@ -74,7 +52,7 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        sent_id = _header(scope, b"x-request-id")
+        sent_id = header(scope, b"x-request-id")
         request_id = sent_id if sent_id and _SANE_REQUEST_ID.match(sent_id) else uuid.uuid4().hex
         scope["patron.request_id"] = request_id
         status_holder = {"status": 500, "started": False}
@@ -91,7 +69,12 @@ class RequestContext:
             rejection = await self._read_body(scope, receive)
             if rejection is not None:
                 status_holder["status"] = rejection.status
-                await _json_error(send, rejection.status, rejection.envelope(request_id), request_id)
+                await send_json(
+                    send,
+                    rejection.status,
+                    rejection.envelope(request_id),
+                    [(b"x-request-id", request_id.encode())],
+                )
             else:
                 await self.app(scope, self._replay(scope, receive), send_with_id)
         except Exception as exc:
@@ -99,8 +82,8 @@ class RequestContext:
             if not status_holder["started"]:
                 status_holder["status"] = 500
                 error = InternalError()
-                await _json_error(
-                    send, 500, envelope(500, error.key, error.message, None, request_id), request_id
+                await send_json(
+                    send, 500, error.envelope(request_id), [(b"x-request-id", request_id.encode())]
                 )
         finally:
             self._record(scope, request_id, int(status_holder["status"]), time.perf_counter() - started)
@@ -109,7 +92,7 @@ class RequestContext:
         """Read the whole body up front (bounded), so later layers can hash and replay it."""
         body = b""
         if scope["method"] in _BODY_METHODS:
-            declared = _header(scope, b"content-length")
+            declared = header(scope, b"content-length")
             if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
                 return PayloadTooLarge(f"The body may be at most {self.max_body_bytes} bytes.")
             chunks: list[bytes] = []
@@ -126,7 +109,7 @@ class RequestContext:
                 if not message.get("more_body", False):
                     break
             body = b"".join(chunks)
-            content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+            content_type = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
             if body and content_type != "application/json" and not content_type.endswith("+json"):
                 return UnsupportedMediaType(
                     f"Send the body as application/json, not {content_type or 'nothing'}."

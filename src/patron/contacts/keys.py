@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, StringConstraints
 
 # Wire name -> column name of every unique key.
 UNIQUE_KEYS: dict[str, str] = {
@@ -36,3 +39,8 @@ def normalise_phone(text: str, default_region: str | None) -> str:
     if not phonenumbers.is_valid_number(number):
         raise ValueError("not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Field types for request schemas: stored normalised, so equal addresses compare equal.
+EmailAddress = Annotated[str, StringConstraints(max_length=320), AfterValidator(normalise_email)]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$"), AfterValidator(str.upper)]

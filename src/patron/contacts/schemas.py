@@ -6,9 +6,9 @@ import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from patron.contacts.keys import normalise_email
+from patron.contacts.keys import CountryCode, EmailAddress
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -42,7 +42,7 @@ class ContactFields(BaseModel):
 
     firstName: Text | None = None
     lastName: Text | None = None
-    email: Annotated[str, StringConstraints(max_length=320)] | None = None
+    email: EmailAddress | None = None
     mobilePhone: Annotated[str, StringConstraints(max_length=40)] | None = None
     externalId: Key | None = None
     memberNumber: Key | None = None
@@ -52,20 +52,10 @@ class ContactFields(BaseModel):
     street: Text | None = None
     zipCode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
     city: Text | None = None
-    countryCode: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")] | None = None
+    countryCode: CountryCode | None = None
     contactType: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,49}$")] | None = None
     preferences: Preferences | None = None
     consents: list[Consent] | None = Field(default=None, max_length=100)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return None if value is None else normalise_email(value)
-
-    @field_validator("countryCode")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        return None if value is None else value.upper()
 
     def custom_attributes(self) -> dict[str, Any]:
         return dict(self.model_extra or {})
