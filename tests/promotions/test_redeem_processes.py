@@ -47,7 +47,8 @@ async def server() -> AsyncIterator[tuple[str, dict[str, str]]]:
         "PATRON_LOG_LEVEL": "WARNING",
     }
     patron = str(Path(sys.executable).with_name("patron"))
-    process = subprocess.Popen(
+    # Popen returns at once; the server runs on its own while the test talks to it over HTTP.
+    process = subprocess.Popen(  # noqa: ASYNC220
         [patron, "serve", "--workers", "2", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
