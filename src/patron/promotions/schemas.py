@@ -96,7 +96,7 @@ class Presentation(BaseModel):
 
 
 def _number(value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError("must be a number")
     try:
         number = Decimal(str(value))
