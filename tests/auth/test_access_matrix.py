@@ -29,6 +29,20 @@ EXPECTED = {
     ("POST", "/stores"): ADMIN,
     ("GET", "/stores/{externalId}"): INTEGRATION,
     ("PUT", "/stores/{externalId}"): ADMIN,
+    ("POST", "/promotions/multichannels"): ADMIN,
+    ("GET", "/promotions/multichannels"): INTEGRATION,
+    ("DELETE", "/promotions/multichannels"): ADMIN,
+    ("GET", "/promotions/multichannels/{promotionId}"): INTEGRATION,
+    ("PUT", "/promotions/multichannels/{promotionId}"): ADMIN,
+    ("DELETE", "/promotions/multichannels/{promotionId}"): ADMIN,
+    ("GET", "/promotions/multichannels/{promotionId}/validity"): INTEGRATION,
+    ("PUT", "/promotions/multichannels/{promotionId}/validity"): ADMIN,
+    ("POST", "/promotions/multichannels/{promotionId}/activate"): ADMIN,
+    ("POST", "/promotions/multichannels/{promotionId}/deactivate"): ADMIN,
+    ("POST", "/promotion-assignments"): ADMIN,
+    ("GET", "/promotion-assignments"): INTEGRATION,
+    ("GET", "/contacts/{contactId}/promotions"): INTEGRATION,
+    ("POST", "/promotion-assignments/{assignmentId}/redeem"): INTEGRATION,
 }
 OPEN_ROUTES = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 

@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from patron.config import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# An execution option a session passes before its first statement to bound how long its
+# transaction waits for SQLite's write lock (see db.locking.limit_lock_wait).
+LOCK_WAIT_OPTION = "patron_lock_wait_ms"
 
 
 def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
@@ -36,6 +39,10 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
+        wait_ms = int(connection.get_execution_options().get(LOCK_WAIT_OPTION, SQLITE_BUSY_TIMEOUT_MS))
+        if connection.info.get("busy_timeout_ms", SQLITE_BUSY_TIMEOUT_MS) != wait_ms:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={wait_ms}")
+            connection.info["busy_timeout_ms"] = wait_ms
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
         connection.info["write_locked"] = immediate
 

@@ -12,7 +12,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.db.engine import LOCK_WAIT_OPTION
 
 Row = TypeVar("Row")
 
@@ -25,6 +28,26 @@ async def ensure_write_lock(session: AsyncSession) -> None:
     connection = await session.connection()
     if connection.dialect.name == "sqlite" and not connection.info.get("write_locked"):
         raise NotWriteLocked("SQLite writes that race must run in a BEGIN IMMEDIATE transaction")
+
+
+async def limit_lock_wait(session: AsyncSession, seconds: float) -> None:
+    """Bound how long this transaction waits for its locks; call before its first statement.
+
+    SQLite: the busy timeout of the BEGIN IMMEDIATE that opens the transaction. PostgreSQL:
+    `lock_timeout` for the rest of the transaction. A wait that runs out raises a DBAPIError
+    that `is_lock_timeout` recognises.
+    """
+    milliseconds = max(int(seconds * 1000), 1)
+    connection = await session.connection(execution_options={LOCK_WAIT_OPTION: milliseconds})
+    if connection.dialect.name == "postgresql":
+        await connection.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
+
+
+def is_lock_timeout(exc: DBAPIError) -> bool:
+    """The lock (or SQLite's write lock) was not granted within the transaction's limit."""
+    if getattr(exc.orig, "sqlstate", None) == "55P03":
+        return True
+    return "database is locked" in str(exc.orig)
 
 
 async def lock_rows(session: AsyncSession, model: type[Row], ids: Iterable[Any]) -> Sequence[Row]:

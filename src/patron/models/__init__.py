@@ -4,6 +4,18 @@ from patron.models.api_key import ApiKey
 from patron.models.contact import Contact
 from patron.models.contact_import import ContactImport
 from patron.models.idempotency_record import IdempotencyRecord
+from patron.models.promotion import Promotion
+from patron.models.promotion_assignment import PromotionAssignment
+from patron.models.promotion_assignment_receipt import PromotionAssignmentReceipt
 from patron.models.store import Store
 
-__all__ = ["ApiKey", "Contact", "ContactImport", "IdempotencyRecord", "Store"]
+__all__ = [
+    "ApiKey",
+    "Contact",
+    "ContactImport",
+    "IdempotencyRecord",
+    "Promotion",
+    "PromotionAssignment",
+    "PromotionAssignmentReceipt",
+    "Store",
+]

@@ -1,0 +1,1 @@
+"""Multichannel promotions (personal offers): definitions, assignments and redemption."""

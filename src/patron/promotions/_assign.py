@@ -1,0 +1,111 @@
+"""Assigning promotions to contacts, and the list a till or web shop reads for a contact."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.contacts import service as contacts
+from patron.contacts.errors import ContactNotFound
+from patron.db.locking import lock_row
+from patron.kit import clock, ids
+from patron.models import Contact, Promotion, PromotionAssignment
+from patron.promotions import repository, validity
+from patron.promotions.errors import (
+    InvalidContactId,
+    InvalidPromotionId,
+    PromotionNotActive,
+    PromotionNotFound,
+)
+from patron.promotions.schemas import AssignmentRequest
+
+# Statuses in which a promotion can be assigned: activated and not ended.
+_ASSIGNABLE = {validity.Status.ACTIVE, validity.Status.SCHEDULED}
+
+
+def parse_id(value: Any, error: type[Exception]) -> uuid.UUID:
+    parsed = ids.parse_guid(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise error()
+    return parsed
+
+
+def _validity_of(promotion: Promotion) -> validity.AssignedValidity | None:
+    if promotion.validity_unit is None or promotion.validity_amount is None:
+        return None
+    return validity.AssignedValidity(validity.Unit(promotion.validity_unit), promotion.validity_amount)
+
+
+async def assign(
+    session: AsyncSession, contact_id: uuid.UUID, promotion_id: uuid.UUID
+) -> PromotionAssignment:
+    """Assign the promotion to the contact, or return the assignment the contact holds unredeemed.
+
+    The contact's row is locked first, so two concurrent assignments of one promotion to one
+    contact (on any number of processes) make one assignment; everything is checked after.
+    """
+    if await lock_row(session, Contact, contact_id) is None:
+        raise ContactNotFound(f"No contact {contact_id}.")
+    promotion = await repository.promotion(session, promotion_id)
+    if promotion is None:
+        raise PromotionNotFound(f"No promotion {promotion_id}.")
+    now = clock.now()
+    status = validity.status(promotion.state, promotion.starts_at, promotion.ends_at, now)
+    if status not in _ASSIGNABLE:
+        raise PromotionNotActive(details={"status": status.value})
+    held = await repository.unredeemed_assignment(session, contact_id, promotion_id, now)
+    if held is not None:
+        return held
+    assignment = PromotionAssignment(
+        id=ids.new_id(),
+        contact_id=contact_id,
+        promotion_id=promotion_id,
+        assigned_on=now,
+        expires_on=validity.expires_on(
+            now, validity.zone_of(promotion.time_zone), _validity_of(promotion), promotion.ends_at
+        ),
+    )
+    try:
+        async with session.begin_nested():
+            repository.add(session, assignment)
+    except IntegrityError as exc:
+        # The promotion was deleted by a concurrent request after we read it.
+        raise PromotionNotFound(f"No promotion {promotion_id}.") from exc
+    return assignment
+
+
+async def assign_request(
+    session: AsyncSession, body: AssignmentRequest
+) -> tuple[PromotionAssignment, Promotion]:
+    """POST /promotion-assignments: ids arrive as text and are checked here."""
+    contact_id = parse_id(body.contactId, InvalidContactId)
+    promotion_id = parse_id(body.promotionId, InvalidPromotionId)
+    assignment = await assign(session, contact_id, promotion_id)
+    promotion = await repository.promotion(session, promotion_id)
+    assert promotion is not None
+    return assignment, promotion
+
+
+async def assignments_for_contact(
+    session: AsyncSession, contact_id_text: str, channel: str | None
+) -> list[tuple[PromotionAssignment, Promotion]]:
+    """What the contact can see now, optionally only promotions usable in `channel`.
+
+    An item keeps all of its promotion's channels, as in the seed's examples; the filter
+    decides which promotions are listed, not which of their channels are shown.
+    """
+    contact_id = parse_id(contact_id_text, InvalidContactId)
+    visible = await repository.visible_assignments(session, contact_id, clock.now())
+    if not visible:
+        # Only an empty answer pays for telling "no offers" from "no such contact".
+        await contacts.ensure_exists(session, contact_id)
+    if channel is None:
+        return list(visible)
+    return [
+        (assignment, promotion)
+        for assignment, promotion in visible
+        if any(entry["type"] == channel for entry in promotion.redemption_channels)
+    ]

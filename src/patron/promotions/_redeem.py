@@ -1,0 +1,136 @@
+"""Redeeming an assignment exactly once: by the till or web shop, or by a receipt.
+
+The assignment's row is locked before anything about it is read, so concurrent redeems on
+any number of processes serialise on it and every one but the first sees it redeemed.
+A redeem that cannot take its lock within REDEEM_DEADLINE_SECONDS gives up with 504 and
+changes nothing; once the lock is held the request runs to its commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.db.locking import is_lock_timeout, limit_lock_wait, lock_row, lock_rows
+from patron.kit import clock, ids
+from patron.models import Promotion, PromotionAssignment, PromotionAssignmentReceipt
+from patron.promotions import repository, validity
+from patron.promotions._assign import parse_id
+from patron.promotions.errors import (
+    GatewayTimeout,
+    InvalidContactId,
+    InvalidPromotionIdNoData,
+    NotAValidRedemptionChannel,
+    PromotionAlreadyRedeemed,
+    PromotionExpired,
+    PromotionNotActive,
+    PromotionNotAssociatedWithContact,
+    PromotionNotFound,
+    PromotionNotValidForRedemptionChannel,
+)
+from patron.promotions.schemas import RedeemRequest
+
+REDEEM_DEADLINE_SECONDS = 4.5
+REDEMPTION_CHANNELS = ("POS", "ECOM")
+
+
+async def _lock_within_deadline(
+    session: AsyncSession, assignment_id: uuid.UUID, started: float
+) -> PromotionAssignment | None:
+    try:
+        await limit_lock_wait(session, REDEEM_DEADLINE_SECONDS - (clock.monotonic() - started))
+        assignment = await lock_row(session, PromotionAssignment, assignment_id)
+    except DBAPIError as exc:
+        if is_lock_timeout(exc):
+            raise GatewayTimeout() from exc
+        raise
+    if clock.monotonic() - started > REDEEM_DEADLINE_SECONDS:
+        # Locked, but too late for a caller that has given up: leave it unredeemed.
+        raise GatewayTimeout()
+    return assignment
+
+
+def _check_redeemable(assignment: PromotionAssignment, promotion: Promotion, channel: str) -> None:
+    if assignment.redeemed_on is not None:
+        raise PromotionAlreadyRedeemed(details={"redeemedOn": assignment.redeemed_on.isoformat()})
+    now = clock.now()
+    status = validity.status(promotion.state, promotion.starts_at, promotion.ends_at, now)
+    if validity.is_expired(assignment.expires_on, now) or status is validity.Status.ENDED:
+        raise PromotionExpired()
+    if status is not validity.Status.ACTIVE:
+        raise PromotionNotActive(details={"status": status.value})
+    if not any(entry["type"] == channel for entry in promotion.redemption_channels):
+        raise PromotionNotValidForRedemptionChannel(
+            details={"channels": [entry["type"] for entry in promotion.redemption_channels]}
+        )
+
+
+async def redeem(
+    session: AsyncSession, assignment_id_text: str, body: RedeemRequest | None
+) -> tuple[PromotionAssignment, Promotion]:
+    """POST /promotion-assignments/{id}/redeem."""
+    started = clock.monotonic()
+    assignment_id = ids.parse_guid(assignment_id_text)
+    if assignment_id is None or body is None or body.redemptionChannel is None:
+        raise InvalidPromotionIdNoData()
+    channel = body.redemptionChannel
+    if channel not in REDEMPTION_CHANNELS:
+        raise NotAValidRedemptionChannel(details={"redemptionChannel": channel})
+    owner = None if body.contactId is None else parse_id(body.contactId, InvalidContactId)
+
+    assignment = await _lock_within_deadline(session, assignment_id, started)
+    # Everything below reads state under the lock.
+    if assignment is None:
+        raise PromotionNotFound(f"No promotion assignment {assignment_id}.")
+    if owner is not None and assignment.contact_id != owner:
+        raise PromotionNotAssociatedWithContact()
+    promotion = await repository.promotion(session, assignment.promotion_id)
+    assert promotion is not None  # a promotion with assignments is never deleted
+    _check_redeemable(assignment, promotion, str(channel))
+    assignment.redeemed_on = clock.now()
+    assignment.redemption_channel = str(channel)
+    await session.flush()
+    return assignment, promotion
+
+
+async def redeem_for_receipt(
+    session: AsyncSession,
+    *,
+    contact_id: uuid.UUID,
+    receipt_id: uuid.UUID,
+    assignment_ids: list[uuid.UUID],
+    channel: str,
+) -> None:
+    """A receipt's `usedPromotions`: link each of the contact's assignments to the receipt and
+    redeem the unredeemed ones in `channel` (POS for a physical store, ECOM for an online one).
+
+    The receipt records a sale that happened, so it is never refused here: ids that are
+    unknown or belong to another contact are ignored (neither linked nor redeemed), an
+    assignment redeemed already is linked and stays redeemed as it was, and an unredeemed one
+    is redeemed even when expired or not offered in that channel, so it cannot be used again.
+    Calling it twice for one receipt changes nothing the second time.
+    """
+    if channel not in REDEMPTION_CHANNELS:
+        raise NotAValidRedemptionChannel(details={"redemptionChannel": channel})
+    now = clock.now()
+    for assignment in await lock_rows(session, PromotionAssignment, assignment_ids):
+        if assignment.contact_id != contact_id:
+            continue
+        if not await repository.receipt_link_exists(session, assignment.id, receipt_id):
+            repository.add(
+                session,
+                PromotionAssignmentReceipt(
+                    assignment_id=assignment.id, receipt_id=receipt_id, contact_id=contact_id, linked_on=now
+                ),
+            )
+        if assignment.redeemed_on is None:
+            assignment.redeemed_on = now
+            assignment.redemption_channel = channel
+    await session.flush()
+
+
+async def receipts_of(session: AsyncSession, assignment_id: uuid.UUID) -> list[uuid.UUID]:
+    """The receipts linked to an assignment."""
+    return await repository.receipts_of(session, assignment_id)

@@ -1,0 +1,254 @@
+"""The wire format of multichannel promotions and their assignments (Engage's camelCase)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+    StringConstraints,
+    TypeAdapter,
+    model_validator,
+)
+
+ChannelType = Literal["POS", "ECOM", "OTHER"]
+ValueType = Literal["PERCENT", "MONEY", "EXTERNALOFFER", "MANUAL"]
+UnitName = Literal["Days", "Weeks", "Months", "Years"]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INSTANT = TypeAdapter(AwareDatetime)
+
+
+def _date_only(value: Any) -> Any:
+    """Creation takes calendar days only: a time of day is refused, not silently dropped."""
+    if isinstance(value, str) and not _DATE_ONLY.match(value.strip()):
+        raise ValueError("give the date only, as YYYY-MM-DD (times of day cannot be used)")
+    return value.strip() if isinstance(value, str) else value
+
+
+def _date_or_instant(value: Any) -> Any:
+    """Updates also take the instants a read returns; the service reads their local date."""
+    if isinstance(value, str) and not _DATE_ONLY.match(value.strip()):
+        return _INSTANT.validate_python(value)
+    return value
+
+
+CalendarDate = Annotated[date, BeforeValidator(_date_only)]
+DateOrInstant = Annotated[date | datetime, BeforeValidator(_date_or_instant)]
+
+
+class AssignedValidity(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit: UnitName
+    amount: int = Field(ge=1, le=100_000)
+
+
+class NewValidity(BaseModel):
+    """Creation: a start date and either an end date or an assigned validity, not both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    startDate: CalendarDate
+    endDate: CalendarDate | None = None
+    assignedValidity: AssignedValidity | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> NewValidity:
+        if (self.endDate is None) == (self.assignedValidity is None):
+            raise ValueError("give either endDate or assignedValidity, not both")
+        return self
+
+
+class ValidityChange(BaseModel):
+    """Updates: the seed's examples send instants and may carry both limits."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    startDate: DateOrInstant
+    endDate: DateOrInstant | None = None
+    assignedValidity: AssignedValidity | None = None
+
+    @model_validator(mode="after")
+    def _some_limit(self) -> ValidityChange:
+        if self.endDate is None and self.assignedValidity is None:
+            raise ValueError("give endDate, assignedValidity or both")
+        return self
+
+
+class Presentation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    heading: Annotated[str, StringConstraints(max_length=500)] | None = None
+    description: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    link: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    imageUrl: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError("must be a number")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError("must be a number") from exc
+    if not number.is_finite():
+        raise ValueError("must be a number")
+    return number
+
+
+def wire_number(number: Decimal) -> int | float:
+    """A JSON number as the seed shows it: 10, not "10" or 10.0."""
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+class RedemptionChannel(BaseModel):
+    """Where a promotion can be used and what it is worth there; `value` depends on `valueType`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: ChannelType
+    valueType: ValueType
+    value: JsonValue = None
+    instruction: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+    @model_validator(mode="after")
+    def _value_shape(self) -> RedemptionChannel:
+        self.value = _checked_value(self.type, self.valueType, self.value, self.instruction)
+        return self
+
+
+def _checked_value(channel: str, value_type: str, value: Any, instruction: str | None) -> Any:
+    if value_type == "PERCENT":
+        percent = _number(value)
+        if not 1 <= percent <= 100:
+            raise ValueError("a PERCENT value is a number from 1 to 100")
+        return wire_number(percent)
+    if value_type == "MONEY":
+        if not isinstance(value, dict) or set(value) != {"currency", "amount"}:
+            raise ValueError('a MONEY value is {"currency": "EUR", "amount": 10}')
+        currency = value["currency"]
+        if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
+            raise ValueError("currency is a three-letter ISO 4217 code")
+        amount = _number(value["amount"])
+        if amount <= 0 or amount.as_tuple().exponent < -4 or amount >= Decimal(10) ** 14:  # type: ignore[operator]
+            raise ValueError("amount is a positive number with at most 4 decimals")
+        return {"currency": currency.upper(), "amount": str(amount)}
+    if value_type == "EXTERNALOFFER":
+        if not isinstance(value, str) or not 1 <= len(value.strip()) <= 200:
+            raise ValueError("an EXTERNALOFFER value is the external promotion code (1-200 characters)")
+        return value.strip()
+    # MANUAL: the instruction for store staff, so only at the till.
+    if channel != "POS":
+        raise ValueError("MANUAL promotions can only be used in store (type POS)")
+    if value is None and instruction:
+        return None
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= 1000:
+        raise ValueError("a MANUAL value is the instruction text (or give instruction)")
+    return value.strip()
+
+
+Channels = Annotated[list[RedemptionChannel], Field(min_length=1, max_length=3)]
+
+
+def _distinct_channels(channels: list[RedemptionChannel]) -> None:
+    types = [channel.type for channel in channels]
+    if len(types) != len(set(types)):
+        raise ValueError("each redemption channel type may appear once")
+
+
+class NewPromotion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    externalId: Text200 | None = None
+    name: Text200
+    validity: NewValidity
+    presentation: Presentation | None = None
+    redemptionChannels: Channels
+
+    @model_validator(mode="after")
+    def _channels(self) -> NewPromotion:
+        _distinct_channels(self.redemptionChannels)
+        return self
+
+
+class PromotionChange(BaseModel):
+    """A whole update; `id` and `status` of a read-back body are accepted and ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = None
+    status: str | None = None
+    externalId: Text200 | None = None
+    name: Text200
+    validity: ValidityChange
+    presentation: Presentation | None = None
+    redemptionChannels: Channels
+
+    @model_validator(mode="after")
+    def _channels(self) -> PromotionChange:
+        _distinct_channels(self.redemptionChannels)
+        return self
+
+
+class ValidityOut(BaseModel):
+    startDate: str
+    endDate: str | None
+    assignedValidity: AssignedValidity | None
+
+
+class ChannelOut(BaseModel):
+    type: ChannelType
+    valueType: ValueType
+    value: JsonValue
+    instruction: str | None
+
+
+class PromotionOut(BaseModel):
+    id: uuid.UUID
+    status: Literal["Draft", "Scheduled", "Active", "Ended"]
+    externalId: str | None
+    name: str
+    validity: ValidityOut
+    presentation: Presentation
+    redemptionChannels: list[ChannelOut]
+
+
+class AssignmentRequest(BaseModel):
+    """Ids arrive as any JSON so a malformed one gets its documented key, not a generic 400."""
+
+    contactId: JsonValue = None
+    promotionId: JsonValue = None
+
+
+class AssignmentOut(BaseModel):
+    id: uuid.UUID
+    promotionId: uuid.UUID
+    externalId: str | None
+    type: Literal["Multichannel"] = "Multichannel"
+    name: str
+    expiresOn: str | None
+    heading: str | None
+    description: str | None
+    redeemed: bool
+    redeemedOn: str | None
+    imageUrl: str | None
+    link: str | None
+    redemptionChannels: list[ChannelOut]
+
+
+class RedeemRequest(BaseModel):
+    """`contactId` is optional: when sent, the assignment must belong to that contact."""
+
+    redemptionChannel: JsonValue = None
+    contactId: JsonValue = None
