@@ -49,11 +49,7 @@ def _idempotency_key(scope: Scope) -> str | None:
 
 async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]]) -> None:
     payload = json.dumps(body).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(payload)).encode()),
-        *extra,
-    ]
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
@@ -105,9 +101,7 @@ class Boundary:
             return IdempotencyKeyInFlight()
         return claim
 
-    async def _run(
-        self, scope: Scope, receive: Receive, send: Send, held: tuple[str, str, str] | None
-    ) -> None:
+    async def _run(self, scope: Scope, receive: Receive, send: Send, held: tuple[str, str, str] | None) -> None:
         unit = UnitOfWork(self.state.database, write=scope["method"] not in _READ_METHODS)
         scope["patron.unit"] = unit
         start: Message | None = None
@@ -140,9 +134,7 @@ class Boundary:
                 raise
             log.warning("commit failed, database unavailable: %s", exc)
             error = ServiceUnavailable()
-            await _send_json(
-                send, 503, error.envelope(scope.get("patron.request_id")), [(b"retry-after", b"1")]
-            )
+            await _send_json(send, 503, error.envelope(scope.get("patron.request_id")), [(b"retry-after", b"1")])
             return
         except BaseException:
             await unit.rollback()
@@ -161,9 +153,7 @@ class Boundary:
             if name.decode("latin-1").lower() in _REPLAYED_HEADERS
         ]
 
-    async def _store(
-        self, unit: UnitOfWork, held: tuple[str, str, str], status: int, start: Message, body: bytes
-    ) -> None:
+    async def _store(self, unit: UnitOfWork, held: tuple[str, str, str], status: int, start: Message, body: bytes) -> None:
         caller, key, lease = held
         await idempotency.complete(
             unit.session,
@@ -175,9 +165,7 @@ class Boundary:
             body=body,
         )
 
-    async def _store_apart(
-        self, held: tuple[str, str, str], status: int, start: Message, body: bytes
-    ) -> None:
+    async def _store_apart(self, held: tuple[str, str, str], status: int, start: Message, body: bytes) -> None:
         """A refused request changed nothing; keep its answer (or free the key after a 5xx)."""
         if status >= 500:
             await self._release(held)

@@ -78,3 +78,5 @@ def errors(*classes: type[Exception]) -> dict[int | str, dict[str, Any]]:
         status: {"model": ErrorBody, "description": " | ".join(sorted(set(keys)))}
         for status, keys in sorted(by_status.items())
     }
+
+

@@ -89,9 +89,7 @@ class RequestContext:
             if not status_holder["started"]:
                 status_holder["status"] = 500
                 error = InternalError()
-                await _json_error(
-                    send, 500, envelope(500, error.key, error.message, None, request_id), request_id
-                )
+                await _json_error(send, 500, envelope(500, error.key, error.message, None, request_id), request_id)
         finally:
             self._record(scope, request_id, int(status_holder["status"]), time.perf_counter() - started)
 
@@ -118,9 +116,7 @@ class RequestContext:
             body = b"".join(chunks)
             content_type = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
             if body and content_type != "application/json" and not content_type.endswith("+json"):
-                return UnsupportedMediaType(
-                    f"Send the body as application/json, not {content_type or 'nothing'}."
-                )
+                return UnsupportedMediaType(f"Send the body as application/json, not {content_type or 'nothing'}.")
         scope["patron.body"] = body
         return None
 

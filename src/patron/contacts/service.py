@@ -191,9 +191,7 @@ async def existing_ids(session: AsyncSession, contact_ids: set[uuid.UUID]) -> se
     return await repository.existing_ids(session, contact_ids)
 
 
-async def find_by_key(
-    session: AsyncSession, wire_key: str, value: str, rules: ContactRules
-) -> Contact | None:
+async def find_by_key(session: AsyncSession, wire_key: str, value: str, rules: ContactRules) -> Contact | None:
     """The contact whose unique key `wire_key` (e.g. `email`) is `value`, for receipts and imports."""
     column = UNIQUE_KEYS[wire_key]
     normalised = _normalised_for_lookup(wire_key, value, rules)

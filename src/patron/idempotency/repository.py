@@ -60,9 +60,7 @@ async def complete(
 ) -> None:
     stmt = (
         update(IdempotencyRecord)
-        .where(
-            IdempotencyRecord.caller == caller, IdempotencyRecord.key == key, IdempotencyRecord.lease == lease
-        )
+        .where(IdempotencyRecord.caller == caller, IdempotencyRecord.key == key, IdempotencyRecord.lease == lease)
         .values(status_code=status_code, response_headers=headers, response_body=body, completed_on=now)
     )
     await session.execute(stmt)

@@ -66,12 +66,7 @@ async def claim(
     abandoned = not completed and record.locked_on < now - timedelta(seconds=lease_seconds)
     if expired or abandoned:
         taken = await repository.take_over(
-            session,
-            record_id=record.id,
-            old_lease=record.lease,
-            lease=lease,
-            request_hash=request_hash,
-            now=now,
+            session, record_id=record.id, old_lease=record.lease, lease=lease, request_hash=request_hash, now=now
         )
         return Acquired(lease) if taken else InFlight()
     if record.request_hash != request_hash:

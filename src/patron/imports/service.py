@@ -28,9 +28,7 @@ async def accept(session: AsyncSession, caller: Caller, rows: list[Any], limit: 
     if len(rows) > limit:
         raise PayloadTooLarge(f"A bulk import takes at most {limit} contacts; this one has {len(rows)}.")
     if not rows:
-        raise BadRequest(
-            "A bulk import needs at least one contact.", details=[{"field": "body", "message": "empty"}]
-        )
+        raise BadRequest("A bulk import needs at least one contact.", details=[{"field": "body", "message": "empty"}])
     batch = ContactImport(
         id=ids.new_id(),
         caller=caller.key_id,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+import time
 from datetime import UTC, datetime
 
 _frozen: datetime | None = None

@@ -20,7 +20,9 @@ def link(href: str, rel: str, method: str = "GET") -> dict[str, str]:
     return {"href": href, "method": method, "rel": rel}
 
 
-def page_links(base: str, query: dict[str, Any], page: PageRequest, total: int) -> list[dict[str, str]]:
+def page_links(
+    base: str, query: dict[str, Any], page: PageRequest, total: int
+) -> list[dict[str, str]]:
     """`previous` and `next` links; an empty href where there is no such page."""
 
     def href(offset: int) -> str:

@@ -118,9 +118,7 @@ async def promote_to_member(
     body: Annotated[ContactFields | None, Body()] = None,
 ) -> ContactOut:
     fields = body or ContactFields()
-    return contacts.contact_out(
-        await contacts.promote_to_member(session, contactId, fields, rules), settings.zone
-    )
+    return contacts.contact_out(await contacts.promote_to_member(session, contactId, fields, rules), settings.zone)
 
 
 # Engage v2 clients spell it this way.
