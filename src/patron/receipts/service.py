@@ -233,7 +233,7 @@ def receipt_out(stored: StoredReceipt, zone: ZoneInfo, api_root: str) -> Receipt
         ],
         items=[
             ReceiptLineOut(
-                type=line.type,  # type: ignore[arg-type]
+                type=line.type,
                 sku=line.sku,
                 articleNumber=line.article_number,
                 articleName=line.article_name,
