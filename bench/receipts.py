@@ -203,14 +203,34 @@ async def sql_phase(dsn: str, contacts: list[str], clients: int, total: int, war
         now = datetime.now(UTC)
         async with pool.acquire() as connection, connection.transaction():
             await connection.execute(
-                RECEIPT_SQL, receipt_id, f"sql-{run}-{number}", "0" * 64, contact_id, STORE, str(number),
-                now, "SEK", Decimal(60), now,
+                RECEIPT_SQL,
+                receipt_id,
+                f"sql-{run}-{number}",
+                "0" * 64,
+                contact_id,
+                STORE,
+                str(number),
+                now,
+                "SEK",
+                Decimal(60),
+                now,
             )
             await connection.executemany(
                 LINE_SQL,
                 [
-                    (uuid.uuid4(), receipt_id, contact_id, line - 1, f"SKU-{line}", f"A-{line}",
-                     f"Article {line}", Decimal(1), Decimal(10 * line), Decimal(2 * line), Decimal(25))
+                    (
+                        uuid.uuid4(),
+                        receipt_id,
+                        contact_id,
+                        line - 1,
+                        f"SKU-{line}",
+                        f"A-{line}",
+                        f"Article {line}",
+                        Decimal(1),
+                        Decimal(10 * line),
+                        Decimal(2 * line),
+                        Decimal(25),
+                    )
                     for line in (1, 2, 3)
                 ],
             )
@@ -266,7 +286,9 @@ async def prepare(host: str, port: int, token: str, count: int) -> list[str]:
     """A store and `count` contacts, created through the API."""
     connection = Connection(host, port, token)
     try:
-        status, answer = await connection.request("POST", "/api/v3/stores", {"externalId": STORE, "name": "Bench"})
+        status, answer = await connection.request(
+            "POST", "/api/v3/stores", {"externalId": STORE, "name": "Bench"}
+        )
         if status not in (201, 409):
             raise RuntimeError(f"could not create the store: {status} {answer[:200]!r}")
         contacts = []
@@ -305,7 +327,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
     patron, baseline = http.figures(), sql.figures()
-    ratio = patron["receipts_per_second"] / baseline["receipts_per_second"] if baseline["receipts_per_second"] else 0
+    ratio = (
+        patron["receipts_per_second"] / baseline["receipts_per_second"]
+        if baseline["receipts_per_second"]
+        else 0
+    )
     return {
         "benchmark": "receipts",
         "clients": args.clients,
@@ -319,7 +345,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def report(figures: dict[str, Any]) -> None:
-    print(f"{figures['clients']} clients, receipts of {figures['lines_per_receipt']} lines, {figures['cpus']} CPUs")
+    lines, cpus = figures["lines_per_receipt"], figures["cpus"]
+    print(f"{figures['clients']} clients, receipts of {lines} lines, {cpus} CPUs")
     for name in ("patron", "raw_sql"):
         f = figures[name]
         print(
@@ -331,7 +358,9 @@ def report(figures: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--receipts", type=int, default=2000, help="receipts per phase")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients")
     parser.add_argument("--contacts", type=int, default=100)
@@ -340,7 +369,9 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=8150)
     parser.add_argument("--url", help="target a running server instead of starting one")
     parser.add_argument("--token", help="admin key of the running server (with --url)")
-    parser.add_argument("--dsn", default=f"postgresql://postgres@127.0.0.1:5432/{DATABASE}", help="baseline DB")
+    parser.add_argument(
+        "--dsn", default=f"postgresql://postgres@127.0.0.1:5432/{DATABASE}", help="baseline DB"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     arguments = parser.parse_args()
     outcome = asyncio.run(main(arguments))
