@@ -17,14 +17,21 @@ from patron.api.boundary import Boundary
 from patron.api.request_context import RequestContext
 from patron.api.state import AppState
 from patron.api.system import router as system_router
-from patron.api.v3 import contacts, promotions, stores
+from patron.api.v3 import articles, contacts, promotions, receipts, stores
 from patron.auth.service import KeyVerifier
 from patron.config import Settings
 from patron.db.engine import create_database
 from patron.worker import housekeeping
 from patron.worker import imports as import_worker
 
-ENGAGE_ROUTERS: list[APIRouter] = [contacts.router, stores.router, promotions.router]
+# receipts comes before contacts: its /contacts/transactions must win over /contacts/{contactId}.
+ENGAGE_ROUTERS: list[APIRouter] = [
+    receipts.router,
+    contacts.router,
+    stores.router,
+    articles.router,
+    promotions.router,
+]
 
 
 def _operation_id(prefix: str):  # type: ignore[no-untyped-def]

@@ -1,21 +1,29 @@
 """Tables, one file each. Importing this package registers all of them on the metadata."""
 
 from patron.models.api_key import ApiKey
+from patron.models.article import Article
 from patron.models.contact import Contact
 from patron.models.contact_import import ContactImport
 from patron.models.idempotency_record import IdempotencyRecord
 from patron.models.promotion import Promotion
 from patron.models.promotion_assignment import PromotionAssignment
 from patron.models.promotion_assignment_receipt import PromotionAssignmentReceipt
+from patron.models.receipt import Receipt
+from patron.models.receipt_line import ReceiptLine
+from patron.models.receipt_payment import ReceiptPayment
 from patron.models.store import Store
 
 __all__ = [
     "ApiKey",
+    "Article",
     "Contact",
     "ContactImport",
     "IdempotencyRecord",
     "Promotion",
     "PromotionAssignment",
     "PromotionAssignmentReceipt",
+    "Receipt",
+    "ReceiptLine",
+    "ReceiptPayment",
     "Store",
 ]

@@ -1,7 +1,7 @@
 """promotions
 
 Revision ID: 0003_promotions
-Revises: 0001_foundation
+Revises: 0002_receipts
 Create Date: 2026-11-22 03:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import patron.db.types
 
 revision = "0003_promotions"
-down_revision = "0001_foundation"
+down_revision = "0002_receipts"
 branch_labels = None
 depends_on = None
 

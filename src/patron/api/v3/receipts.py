@@ -1,0 +1,118 @@
+"""Receipts and purchase history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from patron.api.deps import CurrentSettings, Integration, ListUrl, Page, Session, base_url, errors
+from patron.api.pages import Paged
+from patron.contacts.errors import ContactNotFound
+from patron.contacts.service import ContactRules
+from patron.errors import BadRequest
+from patron.kit.paging import PageRequest, page_body
+from patron.receipts import service as receipts
+from patron.receipts.errors import ReceiptAlreadyExists, ReceiptNotFound
+from patron.receipts.schemas import PurchaseSummary, ReceiptIn, ReceiptOut
+from patron.stores.errors import StoreNotFound
+
+router = APIRouter(tags=["receipts"])
+
+
+class TransactionsPage(Paged[ReceiptOut]):
+    """A page of receipts, newest first, and the summary of the contact's whole history."""
+
+    summary: PurchaseSummary
+
+
+def api_root(request: Request) -> str:
+    """`<base>/api/v3` or `<base>/api/v2`, whichever the client called, for links."""
+    dialect = "/".join(request.url.path.split("/")[1:3])
+    return f"{base_url(request)}/{dialect}"
+
+
+ApiRoot = Annotated[str, Depends(api_root)]
+
+
+@router.post(
+    "/receipts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReceiptOut,
+    responses={
+        200: {"model": ReceiptOut, "description": "Replay: this receipt was stored already"},
+        **errors(BadRequest, ContactNotFound, StoreNotFound, ReceiptAlreadyExists),
+    },
+)
+async def create_receipt(
+    body: ReceiptIn,
+    response: Response,
+    session: Session,
+    caller: Integration,
+    settings: CurrentSettings,
+    root: ApiRoot,
+) -> ReceiptOut:
+    recorded = await receipts.record(session, body, ContactRules.from_settings(settings), settings.zone)
+    if recorded.replayed:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return receipts.receipt_out(recorded.stored, settings.zone, root)
+
+
+@router.get("/receipts/{receiptId}", response_model=ReceiptOut, responses=errors(ReceiptNotFound))
+async def get_receipt(
+    receiptId: uuid.UUID, session: Session, caller: Integration, settings: CurrentSettings, root: ApiRoot
+) -> ReceiptOut:
+    return receipts.receipt_out(await receipts.get(session, receiptId), settings.zone, root)
+
+
+async def _transactions(
+    session: Any,
+    contact_id: uuid.UUID,
+    page: PageRequest,
+    url: str,
+    query: dict[str, Any],
+    zone: Any,
+    root: str,
+) -> dict[str, Any]:
+    found, total, summary = await receipts.history(session, contact_id, page.offset, page.count)
+    body = page_body([receipts.receipt_out(stored, zone, root) for stored in found], url, query, page, total)
+    body["summary"] = receipts.summary_out(summary, zone)
+    return body
+
+
+@router.get(
+    "/contacts/transactions",
+    response_model=TransactionsPage,
+    responses=errors(BadRequest, ContactNotFound),
+)
+async def contact_transactions_by_query(
+    contactId: Annotated[uuid.UUID, Query()],
+    session: Session,
+    caller: Integration,
+    settings: CurrentSettings,
+    page: Page,
+    url: ListUrl,
+    root: ApiRoot,
+) -> dict[str, Any]:
+    """The integration guide's spelling: the contact id in the query string."""
+    query = {"contactId": str(contactId)}
+    return await _transactions(session, contactId, page, url, query, settings.zone, root)
+
+
+@router.get(
+    "/contacts/{contactId}/transactions",
+    response_model=TransactionsPage,
+    responses=errors(BadRequest, ContactNotFound),
+)
+async def contact_transactions(
+    contactId: uuid.UUID,
+    session: Session,
+    caller: Integration,
+    settings: CurrentSettings,
+    page: Page,
+    url: ListUrl,
+    root: ApiRoot,
+) -> dict[str, Any]:
+    return await _transactions(session, contactId, page, url, {}, settings.zone, root)

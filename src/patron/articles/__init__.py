@@ -1,0 +1,1 @@
+"""The article register: what the retailer sells, by article number."""

@@ -1,0 +1,34 @@
+"""Receipt lines: one article bought (PURCHASE), brought back (RETURN) or corrected (ADJUSTMENT)."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from patron.db.base import Base
+from patron.db.types import Json, Money
+
+
+class ReceiptLine(Base):
+    __tablename__ = "receipt_lines"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
+    receipt_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("receipts.id"), index=True)
+    contact_id: Mapped[uuid.UUID] = mapped_column(Uuid())
+    position: Mapped[int] = mapped_column(Integer())
+    type: Mapped[str] = mapped_column(String(20))
+    sku: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    article_number: Mapped[str] = mapped_column(String(200))
+    article_name: Mapped[str] = mapped_column(String(500))
+    article_group: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    quantity: Mapped[Decimal] = mapped_column(Money())
+    gross_paid_price: Mapped[Decimal] = mapped_column(Money())
+    tax_amount: Mapped[Decimal] = mapped_column(Money())
+    tax_percent: Mapped[Decimal] = mapped_column(Money())
+    # [{"value", "type", "description"}], amounts as decimal text so JSON keeps them exact.
+    discounts: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
+    extra_data: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)

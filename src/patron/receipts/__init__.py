@@ -1,0 +1,1 @@
+"""Receipts: what contacts bought and returned, stored once as activity."""

@@ -1,0 +1,253 @@
+"""Use cases of receipts: record one (exactly once per uniqueReceiptId), read one, read history."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.activity.bus import ReceiptActivity, ReceiptLineActivity, publish_receipt
+from patron.articles import service as articles
+from patron.contacts import service as contacts
+from patron.contacts.errors import ContactNotFound
+from patron.contacts.service import ContactRules
+from patron.errors import BadRequest
+from patron.kit import clock, ids
+from patron.kit.timefmt import local_iso
+from patron.models import Article, Contact, Receipt, ReceiptLine, ReceiptPayment
+from patron.receipts import repository
+from patron.receipts.errors import ReceiptAlreadyExists, ReceiptNotFound
+from patron.receipts.fingerprint import fingerprint
+from patron.receipts.repository import StoredReceipt
+from patron.receipts.schemas import (
+    ContactMatch,
+    Discount,
+    Link,
+    PaymentMethod,
+    PurchaseSummary,
+    ReceiptIn,
+    ReceiptLineOut,
+    ReceiptOut,
+    UsedPromotion,
+)
+from patron.stores import service as stores
+
+# matchKeyType -> the contact's unique key (wire name) it is matched on.
+_MATCH_KEYS = {
+    "Email": "email",
+    "MobilePhone": "mobilePhone",
+    "ExternalId": "externalId",
+    "MemberNumber": "memberNumber",
+    "CardId": "cardId",
+}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A receipt as stored, and whether this request stored it or found it stored already."""
+
+    stored: StoredReceipt
+    replayed: bool
+
+
+async def _matching_contact(session: AsyncSession, match: ContactMatch, rules: ContactRules) -> Contact:
+    if match.matchKeyType == "ContactId":
+        contact_id = ids.parse_guid(match.matchKey)
+        if contact_id is None:
+            raise BadRequest(
+                "contact.matchKey: a ContactId is a GUID.",
+                details=[{"field": "contact.matchKey", "message": "not a GUID"}],
+            )
+        return await contacts.get(session, contact_id)
+    contact = await contacts.find_by_key(session, _MATCH_KEYS[match.matchKeyType], match.matchKey, rules)
+    if contact is None:
+        raise ContactNotFound(f"No contact with {match.matchKeyType} {match.matchKey!r}.")
+    return contact
+
+
+def _rows(
+    receipt_id: uuid.UUID, contact_id: uuid.UUID, body: ReceiptIn
+) -> tuple[list[ReceiptLine], list[ReceiptPayment]]:
+    lines = [
+        ReceiptLine(
+            id=ids.new_id(),
+            receipt_id=receipt_id,
+            contact_id=contact_id,
+            position=position,
+            type=item.type,
+            sku=item.sku,
+            article_number=item.articleNumber,
+            article_name=item.articleName,
+            article_group=item.articleGroup,
+            quantity=item.quantity,
+            gross_paid_price=item.grossPaidPrice,
+            tax_amount=item.taxAmount,
+            tax_percent=item.taxPercent,
+            discounts=[discount.model_dump(mode="json", exclude_none=True) for discount in item.discounts],
+            extra_data=item.extraData,
+        )
+        for position, item in enumerate(body.items)
+    ]
+    payments = [
+        ReceiptPayment(
+            id=ids.new_id(),
+            receipt_id=receipt_id,
+            contact_id=contact_id,
+            position=position,
+            type=payment.type,
+            value=payment.value,
+            description=payment.description,
+        )
+        for position, payment in enumerate(body.paymentMethods)
+    ]
+    return lines, payments
+
+
+async def _stored_or_conflict(session: AsyncSession, receipt: Receipt, print_: str) -> Recorded:
+    if receipt.fingerprint != print_:
+        raise ReceiptAlreadyExists(
+            details={"uniqueReceiptId": receipt.unique_receipt_id, "receiptId": str(receipt.id)}
+        )
+    stored = await repository.with_details(session, [receipt])
+    return Recorded(stored[0], replayed=True)
+
+
+def _activity(stored: StoredReceipt, register: dict[str, Article]) -> ReceiptActivity:
+    receipt = stored.receipt
+
+    def line_activity(line: ReceiptLine) -> ReceiptLineActivity:
+        article = register.get(line.article_number)
+        return ReceiptLineActivity(
+            type=line.type,
+            article_number=line.article_number,
+            sku=line.sku,
+            # The register knows the article best; the till's own group is the fallback.
+            article_group=article.article_group if article and article.article_group else line.article_group,
+            brand=article.brand if article else None,
+            quantity=line.quantity,
+            total=line.gross_paid_price,
+        )
+
+    return ReceiptActivity(
+        receipt_id=receipt.id,
+        contact_id=receipt.contact_id,
+        store_external_id=receipt.store_external_id,
+        occurred_at=receipt.created_date,
+        total=receipt.total_gross_price,
+        lines=tuple(line_activity(line) for line in stored.lines),
+    )
+
+
+async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zone: ZoneInfo) -> Recorded:
+    """Store a receipt once per uniqueReceiptId and publish it as activity in the same transaction.
+
+    The same body again is a replay (nothing stored, nothing published); a different body under
+    the same uniqueReceiptId is refused. Concurrent posts race on the unique constraint.
+    """
+    created_date = body.createdDate if body.createdDate.tzinfo else body.createdDate.replace(tzinfo=zone)
+    body = body.model_copy(update={"createdDate": created_date})
+    print_ = fingerprint(body.model_dump())
+    existing = await repository.by_unique_id(session, body.uniqueReceiptId)
+    if existing is not None:
+        return await _stored_or_conflict(session, existing, print_)
+    contact = await _matching_contact(session, body.contact, rules)
+    store = await stores.get(session, body.storeExternalId)
+    rate = body.exchangeRateToGroupCurrency
+    receipt = Receipt(
+        id=ids.new_id(),
+        unique_receipt_id=body.uniqueReceiptId,
+        fingerprint=print_,
+        contact_id=contact.id,
+        store_external_id=store.external_id,
+        receipt_number=body.receiptNumber,
+        created_date=created_date,
+        currency=body.currency,
+        total_gross_price=body.totalGrossPrice,
+        exchange_rate_to_group_currency=None if rate is None else format(rate, "f"),
+        used_promotions=[str(used.promotionId) for used in body.usedPromotions],
+        extra_data=body.extraData,
+        recorded_on=clock.now(),
+    )
+    lines, payments = _rows(receipt.id, contact.id, body)
+    try:
+        async with session.begin_nested():
+            repository.add(session, receipt, lines, payments)
+    except IntegrityError:
+        # Another request stored this uniqueReceiptId between our check and our insert.
+        winner = await repository.by_unique_id(session, body.uniqueReceiptId)
+        if winner is None:
+            raise
+        return await _stored_or_conflict(session, winner, print_)
+    stored = StoredReceipt(receipt, lines, payments)
+    register = await articles.by_numbers(session, {line.article_number for line in lines})
+    await publish_receipt(session, _activity(stored, register))
+    return Recorded(stored, replayed=False)
+
+
+async def get(session: AsyncSession, receipt_id: uuid.UUID) -> StoredReceipt:
+    receipt = await repository.get(session, receipt_id)
+    if receipt is None:
+        raise ReceiptNotFound(f"No receipt {receipt_id}.")
+    return (await repository.with_details(session, [receipt]))[0]
+
+
+async def history(
+    session: AsyncSession, contact_id: uuid.UUID, offset: int, count: int
+) -> tuple[list[StoredReceipt], int, repository.History]:
+    """A page of the contact's receipts, newest first, with the summary of all of them."""
+    await contacts.ensure_exists(session, contact_id)
+    summary = await repository.history_of_contact(session, contact_id)
+    page = await repository.page_of_contact(session, contact_id, offset, count)
+    return await repository.with_details(session, page), summary.receipt_count, summary
+
+
+def summary_out(summary: repository.History, zone: ZoneInfo) -> PurchaseSummary:
+    return PurchaseSummary(
+        receiptCount=summary.receipt_count,
+        totalGrossPrice=summary.total_gross_price,
+        firstPurchaseOn=local_iso(summary.first_on, zone),
+        lastPurchaseOn=local_iso(summary.last_on, zone),
+    )
+
+
+def receipt_out(stored: StoredReceipt, zone: ZoneInfo, api_root: str) -> ReceiptOut:
+    receipt = stored.receipt
+    rate = receipt.exchange_rate_to_group_currency
+    return ReceiptOut(
+        id=receipt.id,
+        uniqueReceiptId=receipt.unique_receipt_id,
+        receiptNumber=receipt.receipt_number,
+        createdDate=local_iso(receipt.created_date, zone) or "",
+        storeExternalId=receipt.store_external_id,
+        contactId=receipt.contact_id,
+        currency=receipt.currency,
+        totalGrossPrice=receipt.total_gross_price,
+        exchangeRateToGroupCurrency=None if rate is None else Decimal(rate),
+        paymentMethods=[
+            PaymentMethod(type=payment.type, value=payment.value, description=payment.description)
+            for payment in stored.payments
+        ],
+        items=[
+            ReceiptLineOut(
+                type=line.type,
+                sku=line.sku,
+                articleNumber=line.article_number,
+                articleName=line.article_name,
+                articleGroup=line.article_group,
+                quantity=line.quantity,
+                grossPaidPrice=line.gross_paid_price,
+                taxAmount=line.tax_amount,
+                taxPercent=line.tax_percent,
+                discounts=[Discount.model_validate(discount) for discount in line.discounts],
+                extraData=line.extra_data,
+            )
+            for line in stored.lines
+        ],
+        usedPromotions=[UsedPromotion(promotionId=uuid.UUID(used)) for used in receipt.used_promotions],
+        extraData=receipt.extra_data,
+        links=[Link(href=f"{api_root}/receipts/{receipt.id}", method="GET", rel="self")],
+    )
