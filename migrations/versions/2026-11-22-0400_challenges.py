@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("image_url", sa.String(length=2048), nullable=True),
         sa.Column("required_checkpoints", sa.Integer(), nullable=False),
         sa.Column("expiration_months", sa.Integer(), nullable=True),
+        sa.Column("time_zone", sa.String(length=64), nullable=False),
         sa.Column("consent_required", sa.Boolean(), nullable=False),
         sa.Column("is_recurring", sa.Boolean(), nullable=False),
         sa.Column("assign_on", sa.Integer(), nullable=False),

@@ -23,6 +23,8 @@ class ChallengeDefinition(Base):
     image_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     required_checkpoints: Mapped[int] = mapped_column(Integer)
     expiration_months: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # IANA zone expiry days are counted in: the deployment's when the definition was created.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     consent_required: Mapped[bool] = mapped_column(Boolean, default=False)
     is_recurring: Mapped[bool] = mapped_column(Boolean, default=False)
     # 0 None, 1 ReceiptTotal, 2 ReceiptLineQuantity, 3 ReceiptLineTotal.

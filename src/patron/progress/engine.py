@@ -9,7 +9,7 @@ configurations of the same `Plan`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -47,7 +47,7 @@ class Goal:
 @dataclass(frozen=True)
 class Plan:
     goal: Goal
-    window: WindowSpec = WindowSpec()
+    window: WindowSpec = field(default_factory=WindowSpec)
     # Values inside a cycle that earn something when reached (checkpoint rewards, milestones).
     thresholds: tuple[Decimal, ...] = ()
     # After completion a fresh cycle starts at once and the surplus carries over into it.
