@@ -153,6 +153,8 @@ async def apply_checkpoints(
     automatic = sorted((p for p in pairs if not definitions[p[1]].consent_required), key=str)
     await start_first_cycles(session, automatic, definitions, source, receipt_id, now)
     current = await _lock_current(session, pairs)
+    # Read after the lock, so a card a concurrent batch just started never lies in the future.
+    now = max(now, clock.now())
 
     plans = {d.id: plan_of(d) for d in definitions.values()}
     log: list[dict[str, object]] = []

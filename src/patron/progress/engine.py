@@ -125,7 +125,10 @@ def apply(plan: Plan, state: State, amount: Decimal, at: datetime) -> Outcome:
         return Outcome(state=state, refused=Refusal.NOT_POSITIVE)
     state, finished = _roll(plan, state, at)
     if at < state.window.start:
-        return Outcome(state=state, refused=Refusal.BEFORE_WINDOW, finished=tuple(finished))
+        if plan.window.is_calendar:
+            return Outcome(state=state, refused=Refusal.BEFORE_WINDOW, finished=tuple(finished))
+        # A cycle that started an instant later (clocks of concurrent writers) takes it then.
+        at = state.window.start
     state = close(plan, state, at)
     if state.status is Status.FAILED:
         return Outcome(state=state, refused=Refusal.EXPIRED, finished=tuple(finished))
