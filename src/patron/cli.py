@@ -128,7 +128,16 @@ def keys_create(
 
     issued = _with_database(work)
     if as_json:
-        typer.echo(json.dumps({"keyId": issued.key_id, "name": issued.name, "role": issued.role.value, "token": issued.token}))
+        typer.echo(
+            json.dumps(
+                {
+                    "keyId": issued.key_id,
+                    "name": issued.name,
+                    "role": issued.role.value,
+                    "token": issued.token,
+                }
+            )
+        )
     else:
         console.print(f"Created {issued.role.value} key {issued.key_id} ({issued.name}). Token, shown once:")
         console.print(f"  {issued.token}", highlight=False, soft_wrap=True)
@@ -162,7 +171,9 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
     table = Table("key id", "name", "role", "created", "revoked")
     for key in found:
         revoked = key.revoked_on.isoformat(timespec="seconds") if key.revoked_on else ""
-        table.add_row(key.key_id, key.name, key.role.value, key.created_on.isoformat(timespec="seconds"), revoked)
+        table.add_row(
+            key.key_id, key.name, key.role.value, key.created_on.isoformat(timespec="seconds"), revoked
+        )
     console.print(table)
 
 
@@ -180,7 +191,9 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (the part
 
 @progress_app.command("rebuild")
 def progress_rebuild(
-    check: Annotated[bool, typer.Option("--check", help="Only list differences; exit 1 if there are any.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only list differences; exit 1 if there are any.")
+    ] = False,
 ) -> None:
     """Recompute every challenge from the checkpoint log (and check balances against their ledger)."""
 

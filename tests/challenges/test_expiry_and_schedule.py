@@ -25,7 +25,11 @@ async def test_one_month_from_31_january_ends_with_february_then_checkpoints_are
         late = await client.post("/api/v3/challenges/checkpoints", json=[row], headers=till)
         assert late.json()["notAccepted"] == [row]
         [challenge] = await challenges_of(client, till, contact)
-        assert (challenge["completedCheckpoints"], challenge["status"], challenge["isActive"]) == (2, 3, False)
+        assert (challenge["completedCheckpoints"], challenge["status"], challenge["isActive"]) == (
+            2,
+            3,
+            False,
+        )
         assert challenge["challengeEnd"] == "2025-03-01T00:00:00+00:00"
         assert await challenges_of(client, till, contact, filter="NotCompleted") == [challenge]
 
@@ -36,12 +40,18 @@ async def test_a_scheduled_definition_goes_live_and_ends_on_time(
     contact = await make_contact(client, till)
     with frozen_at(datetime(2025, 5, 1, tzinfo=UTC)):
         definition = await make_definition(
-            client, admin, isScheduled=True,
-            scheduledFrom="2025-06-01T00:00:00+00:00", scheduledTo="2025-07-01T00:00:00+00:00",
+            client,
+            admin,
+            isScheduled=True,
+            scheduledFrom="2025-06-01T00:00:00+00:00",
+            scheduledTo="2025-07-01T00:00:00+00:00",
         )
     row = {"definitionId": definition["id"], "contactId": contact, "checkpointAmount": 1}
-    moments = [(datetime(2025, 5, 31, tzinfo=UTC), 2, False), (datetime(2025, 6, 15, tzinfo=UTC), 1, True),
-               (datetime(2025, 7, 1, tzinfo=UTC), 3, False)]
+    moments = [
+        (datetime(2025, 5, 31, tzinfo=UTC), 2, False),
+        (datetime(2025, 6, 15, tzinfo=UTC), 1, True),
+        (datetime(2025, 7, 1, tzinfo=UTC), 3, False),
+    ]
     for instant, status, accepted in moments:
         with frozen_at(instant):
             read = await client.get(f"/api/v3/challenges/definitions/{definition['id']}", headers=till)
