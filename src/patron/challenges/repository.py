@@ -99,13 +99,13 @@ async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]])
     if not rows:
         return []
     rows = sorted(rows, key=lambda r: (str(r["contact_id"]), str(r["definition_id"])))
+    # Parameter lists rather than one huge VALUES: the statement compiles once and is cached.
     stmt = (
         insert_for(session, Challenge)
-        .values(rows)
         .on_conflict_do_nothing()
         .returning(Challenge.contact_id, Challenge.definition_id)
     )
-    return [(c, d) for c, d in (await session.execute(stmt)).all()]
+    return [(c, d) for c, d in (await session.execute(stmt, rows)).all()]
 
 
 async def current_ids(session: AsyncSession, pairs: Sequence[Pair]) -> dict[Pair, uuid.UUID]:
@@ -123,7 +123,7 @@ async def current_ids(session: AsyncSession, pairs: Sequence[Pair]) -> dict[Pair
 
 async def add_log(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert_for(session, ChallengeCheckpoint).values(rows))
+        await session.execute(insert_for(session, ChallengeCheckpoint), rows)
 
 
 async def log_of_definition(session: AsyncSession, definition_id: uuid.UUID) -> Sequence[ChallengeCheckpoint]:
