@@ -12,15 +12,28 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from patron import __version__
+from patron.activity import bus
 from patron.api import handlers
 from patron.api.boundary import Boundary
 from patron.api.request_context import RequestContext
 from patron.api.state import AppState
 from patron.api.system import router as system_router
-from patron.api.v3 import articles, contacts, promotions, receipts, stores
+from patron.api.v3 import (
+    articles,
+    challenges,
+    contacts,
+    point_accounts,
+    promotions,
+    receipts,
+    rewards,
+    stores,
+)
 from patron.auth.service import KeyVerifier
+from patron.challenges.receipts import on_receipt as award_receipt_checkpoints
 from patron.config import Settings
 from patron.db.engine import create_database
+from patron.promotions import service as promotions_service
+from patron.rewards import issuers as reward_issuers
 from patron.worker import housekeeping
 from patron.worker import imports as import_worker
 
@@ -31,6 +44,9 @@ ENGAGE_ROUTERS: list[APIRouter] = [
     stores.router,
     articles.router,
     promotions.router,
+    challenges.router,
+    point_accounts.router,
+    rewards.router,
 ]
 
 
@@ -49,6 +65,11 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         database=create_database(settings),
         verifier=KeyVerifier(settings.auth_cache_seconds),
     )
+
+    # Activity subscribers and reward issuers are wired here, never on import.
+    bus.subscribe_receipts(award_receipt_checkpoints)
+    reward_issuers.register_promotion_issuer(promotions_service.assign)
+    reward_issuers.set_default_point_definition(settings.default_point_definition_id)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -15,17 +15,21 @@ from rich.table import Table
 
 from patron.auth import service as keys_service
 from patron.auth.roles import Role
+from patron.challenges import rebuild as challenge_rebuild
 from patron.config import Settings
 from patron.db import migrate
 from patron.db.engine import Database, create_database
 from patron.db.session import transaction
 from patron.errors import PatronError
+from patron.points import service as points_service
 
 app = typer.Typer(help="Patron, the self-hosted loyalty engine.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+progress_app = typer.Typer(help="Challenge progress and point balances.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(progress_app, name="progress")
 console = Console()
 errors = Console(stderr=True)
 Result = TypeVar("Result")
@@ -183,6 +187,34 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (the part
 
     key = _with_database(work)
     console.print(f"Revoked {key.key_id} ({key.name}).")
+
+
+@progress_app.command("rebuild")
+def progress_rebuild(
+    check: Annotated[
+        bool, typer.Option("--check", help="Only list differences; exit 1 if there are any.")
+    ] = False,
+) -> None:
+    """Recompute every challenge from the checkpoint log (and check balances against their ledger)."""
+
+    async def work(database: Database) -> list[str]:
+        async with transaction(database) as session:
+            found = await challenge_rebuild.differences(session, repair=not check)
+            found += await points_service.balance_mismatches(session)
+            if check:
+                await session.rollback()
+            return found
+
+    found = _with_database(work)
+    for line in found:
+        console.print(line, highlight=False, soft_wrap=True)
+    if check:
+        if found:
+            errors.print(f"{len(found)} difference(s) between the ledgers and the stored progress.")
+            raise typer.Exit(code=1)
+        console.print("No differences.")
+    else:
+        console.print(f"Rebuilt: {len(found)} difference(s) repaired.")
 
 
 def main() -> None:

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     contact_required_fields: CommaList = []
     member_required_fields: CommaList = ["email"]
     bulk_max_contacts: int = Field(default=4000, ge=1)
+    # The point definition that points rewards credit when they name none; empty means the
+    # definition named "Points", created on first use.
+    default_point_definition_id: int | None = Field(default=None, ge=1)
 
     @field_validator(
         "contact_custom_attributes", "contact_required_fields", "member_required_fields", mode="before"

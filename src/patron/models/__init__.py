@@ -2,28 +2,42 @@
 
 from patron.models.api_key import ApiKey
 from patron.models.article import Article
+from patron.models.challenge import Challenge
+from patron.models.challenge_checkpoint import ChallengeCheckpoint
+from patron.models.challenge_definition import ChallengeDefinition
 from patron.models.contact import Contact
 from patron.models.contact_import import ContactImport
 from patron.models.idempotency_record import IdempotencyRecord
+from patron.models.point_account import PointAccount
+from patron.models.point_definition import PointDefinition
+from patron.models.point_transaction import PointTransaction
 from patron.models.promotion import Promotion
 from patron.models.promotion_assignment import PromotionAssignment
 from patron.models.promotion_assignment_receipt import PromotionAssignmentReceipt
 from patron.models.receipt import Receipt
 from patron.models.receipt_line import ReceiptLine
 from patron.models.receipt_payment import ReceiptPayment
+from patron.models.reward import Reward
 from patron.models.store import Store
 
 __all__ = [
     "ApiKey",
     "Article",
+    "Challenge",
+    "ChallengeCheckpoint",
+    "ChallengeDefinition",
     "Contact",
     "ContactImport",
     "IdempotencyRecord",
+    "PointAccount",
+    "PointDefinition",
+    "PointTransaction",
     "Promotion",
     "PromotionAssignment",
     "PromotionAssignmentReceipt",
     "Receipt",
     "ReceiptLine",
     "ReceiptPayment",
+    "Reward",
     "Store",
 ]

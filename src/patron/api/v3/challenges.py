@@ -1,0 +1,184 @@
+"""Engage challenges: definitions, assignment, checkpoints, a contact's challenges."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response, status
+
+from patron.api.deps import Admin, CurrentSettings, Integration, ListUrl, Page, Session, errors
+from patron.api.engage_base import EngageBase
+from patron.api.pages import Paged
+from patron.challenges import service as challenges
+from patron.challenges.errors import (
+    ChallengeDefinitionInUse,
+    ChallengeDefinitionNotActive,
+    ChallengeDefinitionNotDraft,
+    ChallengeDefinitionNotFound,
+    ChallengeNotFound,
+)
+from patron.challenges.schemas import (
+    ChallengeFilter,
+    ChallengeOut,
+    CheckpointRow,
+    CheckpointsResult,
+    DefinitionFields,
+    DefinitionOut,
+    DefinitionStatusFilter,
+)
+from patron.contacts.errors import ContactNotFound
+from patron.errors import BadRequest, PayloadTooLarge
+from patron.kit.paging import page_body
+from patron.rewards.errors import PromotionRewardsUnavailable
+
+router = APIRouter(tags=["challenges"])
+
+
+@router.get("/challenges/definitions", response_model=Paged[DefinitionOut], responses=errors(BadRequest))
+async def list_challenge_definitions(
+    session: Session,
+    caller: Integration,
+    page: Page,
+    url: ListUrl,
+    base: EngageBase,
+    settings: CurrentSettings,
+    status: DefinitionStatusFilter = DefinitionStatusFilter.ALL,
+) -> dict[str, object]:
+    found, total = await challenges.definitions_page(session, status, page.offset, page.count)
+    items = [challenges.definition_out(d, base, settings.zone) for d in found]
+    return page_body(items, url, {"status": status.value}, page, total)
+
+
+@router.post(
+    "/challenges/definitions",
+    response_model=DefinitionOut,
+    responses=errors(BadRequest, PromotionRewardsUnavailable),
+)
+async def create_challenge_definition(
+    body: DefinitionFields, session: Session, caller: Admin, base: EngageBase, settings: CurrentSettings
+) -> DefinitionOut:
+    definition = await challenges.create_definition(session, body, caller, settings.zone)
+    return challenges.definition_out(definition, base, settings.zone)
+
+
+@router.get(
+    "/challenges/definitions/{definitionId}",
+    response_model=DefinitionOut,
+    responses=errors(ChallengeDefinitionNotFound),
+)
+async def get_challenge_definition(
+    definitionId: uuid.UUID,
+    session: Session,
+    caller: Integration,
+    base: EngageBase,
+    settings: CurrentSettings,
+) -> DefinitionOut:
+    return challenges.definition_out(
+        await challenges.get_definition(session, definitionId), base, settings.zone
+    )
+
+
+@router.put(
+    "/challenges/definitions/{definitionId}",
+    response_model=DefinitionOut,
+    responses=errors(
+        BadRequest, ChallengeDefinitionNotFound, ChallengeDefinitionInUse, PromotionRewardsUnavailable
+    ),
+)
+async def replace_challenge_definition(
+    definitionId: uuid.UUID,
+    body: DefinitionFields,
+    session: Session,
+    caller: Admin,
+    base: EngageBase,
+    settings: CurrentSettings,
+) -> DefinitionOut:
+    definition = await challenges.replace_definition(session, definitionId, body, caller)
+    return challenges.definition_out(definition, base, settings.zone)
+
+
+@router.delete(
+    "/challenges/definitions/{definitionId}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(ChallengeDefinitionNotFound, ChallengeDefinitionInUse),
+)
+async def delete_challenge_definition(definitionId: uuid.UUID, session: Session, caller: Admin) -> Response:
+    await challenges.delete_definition(session, definitionId)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/challenges/definitions/{definitionId}/activate",
+    response_model=DefinitionOut,
+    responses=errors(ChallengeDefinitionNotFound, ChallengeDefinitionNotDraft),
+)
+async def activate_challenge_definition(
+    definitionId: uuid.UUID, session: Session, caller: Admin, base: EngageBase, settings: CurrentSettings
+) -> DefinitionOut:
+    return challenges.definition_out(
+        await challenges.activate(session, definitionId, caller), base, settings.zone
+    )
+
+
+@router.post(
+    "/challenges/definitions/{definitionId}/end",
+    response_model=DefinitionOut,
+    responses=errors(ChallengeDefinitionNotFound),
+)
+async def end_challenge_definition(
+    definitionId: uuid.UUID, session: Session, caller: Admin, base: EngageBase, settings: CurrentSettings
+) -> DefinitionOut:
+    return challenges.definition_out(await challenges.end(session, definitionId, caller), base, settings.zone)
+
+
+@router.post(
+    "/challenges/definitions/{definitionId}/assign",
+    response_model=bool,
+    responses=errors(ChallengeDefinitionNotFound, ContactNotFound, ChallengeDefinitionNotActive),
+)
+async def assign_challenge(
+    definitionId: uuid.UUID, contactId: Annotated[uuid.UUID, Query()], session: Session, caller: Integration
+) -> bool:
+    return await challenges.assign(session, definitionId, contactId)
+
+
+@router.post(
+    "/challenges/checkpoints",
+    response_model=CheckpointsResult,
+    responses=errors(BadRequest, PayloadTooLarge),
+)
+async def award_checkpoints(
+    body: Annotated[list[CheckpointRow], Body()], session: Session, caller: Integration
+) -> CheckpointsResult:
+    return await challenges.checkpoints(session, body)
+
+
+@router.get("/challenges", response_model=Paged[ChallengeOut], responses=errors(BadRequest, ContactNotFound))
+async def list_challenges(
+    contactId: Annotated[uuid.UUID, Query()],
+    session: Session,
+    caller: Integration,
+    page: Page,
+    url: ListUrl,
+    base: EngageBase,
+    settings: CurrentSettings,
+    definitionId: Annotated[uuid.UUID | None, Query()] = None,
+    filter: ChallengeFilter = ChallengeFilter.ALL,
+) -> dict[str, object]:
+    items, total = await challenges.challenges_of(
+        session, contactId, definitionId, filter, page.offset, page.count, base, settings.zone
+    )
+    query = {
+        "contactId": str(contactId),
+        "definitionId": definitionId and str(definitionId),
+        "filter": filter.value,
+    }
+    return page_body(items, url, query, page, total)
+
+
+@router.get("/challenges/{challengeId}", response_model=ChallengeOut, responses=errors(ChallengeNotFound))
+async def get_challenge(
+    challengeId: uuid.UUID, session: Session, caller: Integration, base: EngageBase, settings: CurrentSettings
+) -> ChallengeOut:
+    return await challenges.get_challenge(session, challengeId, base, settings.zone)

@@ -1,0 +1,1 @@
+"""Engage challenges: definitions, a contact's challenges, the checkpoint log, receipt-driven checkpoints."""

@@ -1,0 +1,259 @@
+"""Use cases of challenges: managing definitions, assigning, reading a contact's challenges."""
+
+from __future__ import annotations
+
+import uuid
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.auth.roles import Caller
+from patron.challenges import repository
+from patron.challenges.checkpoints import apply_checkpoints, start_first_cycles
+from patron.challenges.errors import (
+    ChallengeDefinitionInUse,
+    ChallengeDefinitionNotActive,
+    ChallengeDefinitionNotDraft,
+    ChallengeDefinitionNotFound,
+    ChallengeNotFound,
+)
+from patron.challenges.schemas import (
+    ArticleFilter,
+    ChallengeFilter,
+    ChallengeOut,
+    CheckpointRow,
+    CheckpointsResult,
+    DefinitionFields,
+    DefinitionOut,
+    DefinitionRewards,
+    DefinitionStatusFilter,
+)
+from patron.challenges.statuses import ChallengeStatus, DefinitionStatus, challenge_status, definition_status
+from patron.contacts import service as contacts
+from patron.errors import PayloadTooLarge
+from patron.kit import clock, ids
+from patron.kit.links import item_link
+from patron.kit.timefmt import local_iso
+from patron.models import Challenge, ChallengeDefinition
+from patron.rewards import service as rewards
+
+__all__ = ["apply_checkpoints"]
+
+
+def status_now(definition: ChallengeDefinition) -> DefinitionStatus:
+    return definition_status(
+        definition.status,
+        definition.is_scheduled,
+        definition.scheduled_from,
+        definition.scheduled_to,
+        clock.now(),
+    )
+
+
+def definition_out(definition: ChallengeDefinition, base_url: str, zone: ZoneInfo) -> DefinitionOut:
+    return DefinitionOut(
+        id=definition.id,
+        name=definition.name,
+        description=definition.description,
+        imageUrl=definition.image_url,
+        requiredNumberOfCheckpoints=definition.required_checkpoints,
+        expirationMonths=definition.expiration_months,
+        isContactConsentRequired=definition.consent_required,
+        checkpointAssignOn=definition.assign_on,
+        checkpointAssignOnAmount=definition.assign_on_amount,
+        articleFilter=ArticleFilter.model_validate(definition.article_filter)
+        if definition.article_filter
+        else None,
+        isScheduled=definition.is_scheduled,
+        scheduledFrom=local_iso(definition.scheduled_from, zone),
+        scheduledTo=local_iso(definition.scheduled_to, zone),
+        isRecurring=definition.is_recurring,
+        status=status_now(definition),
+        rewards=DefinitionRewards.model_validate(definition.rewards or {}),
+        createdBy=definition.created_by,
+        createdOn=local_iso(definition.created_on, zone),
+        modifiedBy=definition.modified_by,
+        modifiedOn=local_iso(definition.modified_on, zone),
+        links=[item_link(base_url, f"/challenges/definitions/{definition.id}", definition.id, "self")],
+    )
+
+
+def challenge_out(
+    challenge: Challenge, definition: ChallengeDefinition, base_url: str, zone: ZoneInfo
+) -> ChallengeOut:
+    status = challenge_status(challenge.status, challenge.ends_on, status_now(definition), clock.now())
+    return ChallengeOut(
+        id=challenge.id,
+        challengeId=challenge.definition_id,
+        contactId=challenge.contact_id,
+        challengeStart=local_iso(challenge.started_on, zone),
+        challengeEnd=local_iso(challenge.ends_on, zone),
+        challengeCompletedOn=local_iso(challenge.completed_on, zone),
+        completedCheckpoints=challenge.completed_checkpoints,
+        requiredCheckpoints=challenge.required_checkpoints,
+        isActive=status is ChallengeStatus.ACTIVE,
+        isChallengeCompleted=status is ChallengeStatus.COMPLETED,
+        latestCheckpointAddedOn=local_iso(challenge.latest_checkpoint_on, zone),
+        imageUrl=definition.image_url,
+        status=status,
+        links=[
+            item_link(base_url, f"/challenges/{challenge.id}", challenge.id, "self"),
+            item_link(base_url, f"/challenges/definitions/{definition.id}", definition.id, "definition"),
+        ],
+    )
+
+
+async def get_definition(session: AsyncSession, definition_id: uuid.UUID) -> ChallengeDefinition:
+    found = await repository.definition(session, definition_id)
+    if found is None:
+        raise ChallengeDefinitionNotFound(f"No challenge definition {definition_id}.")
+    return found
+
+
+async def definitions_page(
+    session: AsyncSession, which: DefinitionStatusFilter, offset: int, count: int
+) -> tuple[list[ChallengeDefinition], int]:
+    # Status depends on the clock, so it is filtered here; definitions are few.
+    found = list(await repository.definitions(session))
+    if which is not DefinitionStatusFilter.ALL:
+        wanted = DefinitionStatus[which.name]
+        found = [d for d in found if status_now(d) is wanted]
+    return found[offset : offset + count], len(found)
+
+
+def _write_fields(definition: ChallengeDefinition, fields: DefinitionFields) -> None:
+    rewards.check_issuable(
+        [r.model_dump() for r in [fields.rewards.onCompletion] if r is not None]
+        + [c.reward.model_dump() for c in fields.rewards.checkpoints]
+    )
+    definition.name = fields.name
+    definition.description = fields.description
+    definition.image_url = fields.imageUrl
+    definition.required_checkpoints = fields.requiredNumberOfCheckpoints
+    definition.expiration_months = fields.expirationMonths
+    definition.consent_required = fields.isContactConsentRequired
+    definition.assign_on = fields.checkpointAssignOn
+    amount = fields.checkpointAssignOnAmount
+    definition.assign_on_amount = amount if amount is not None or fields.checkpointAssignOn == 0 else None
+    if fields.checkpointAssignOn != 0 and amount is None:
+        definition.assign_on_amount = 1  # type: ignore[assignment]
+    definition.article_filter = fields.articleFilter.model_dump() if fields.articleFilter else None
+    definition.is_scheduled = fields.isScheduled
+    definition.scheduled_from = fields.scheduledFrom
+    definition.scheduled_to = fields.scheduledTo
+    definition.is_recurring = fields.isRecurring
+    definition.rewards = fields.rewards.model_dump(mode="json")
+
+
+async def create_definition(
+    session: AsyncSession, fields: DefinitionFields, caller: Caller, zone: ZoneInfo
+) -> ChallengeDefinition:
+    now = clock.now()
+    definition = ChallengeDefinition(
+        id=ids.new_id(),
+        time_zone=zone.key,
+        status=int(fields.status or DefinitionStatus.DRAFT),
+        created_by=caller.key_id,
+        created_on=now,
+        modified_by=caller.key_id,
+        modified_on=now,
+    )
+    _write_fields(definition, fields)
+    repository.add(session, definition)
+    await session.flush()
+    return definition
+
+
+async def replace_definition(
+    session: AsyncSession, definition_id: uuid.UUID, fields: DefinitionFields, caller: Caller
+) -> ChallengeDefinition:
+    definition = await get_definition(session, definition_id)
+    shape = (definition.required_checkpoints, definition.expiration_months, definition.is_recurring)
+    wanted = (fields.requiredNumberOfCheckpoints, fields.expirationMonths, fields.isRecurring)
+    if shape != wanted and await repository.has_challenges(session, definition_id):
+        # Challenges are a view of the checkpoint log under these rules; changing them would
+        # make the stored progress disagree with a rebuild.
+        raise ChallengeDefinitionInUse()
+    _write_fields(definition, fields)
+    definition.modified_by = caller.key_id
+    definition.modified_on = clock.now()
+    await session.flush()
+    return definition
+
+
+async def delete_definition(session: AsyncSession, definition_id: uuid.UUID) -> None:
+    definition = await get_definition(session, definition_id)
+    if await repository.has_challenges(session, definition_id):
+        raise ChallengeDefinitionInUse()
+    await repository.remove_definition(session, definition)
+    await session.flush()
+
+
+async def activate(session: AsyncSession, definition_id: uuid.UUID, caller: Caller) -> ChallengeDefinition:
+    definition = await get_definition(session, definition_id)
+    if definition.status == DefinitionStatus.ACTIVE:
+        return definition
+    if definition.status != DefinitionStatus.DRAFT:
+        raise ChallengeDefinitionNotDraft()
+    definition.status = DefinitionStatus.ACTIVE
+    definition.modified_by = caller.key_id
+    definition.modified_on = clock.now()
+    await session.flush()
+    return definition
+
+
+async def end(session: AsyncSession, definition_id: uuid.UUID, caller: Caller) -> ChallengeDefinition:
+    definition = await get_definition(session, definition_id)
+    definition.status = DefinitionStatus.ENDED
+    definition.modified_by = caller.key_id
+    definition.modified_on = clock.now()
+    await session.flush()
+    return definition
+
+
+async def assign(session: AsyncSession, definition_id: uuid.UUID, contact_id: uuid.UUID) -> bool:
+    """Assign and activate with 0 checkpoints; assigning again changes nothing."""
+    definition = await get_definition(session, definition_id)
+    await contacts.ensure_exists(session, contact_id)
+    if status_now(definition) is not DefinitionStatus.ACTIVE:
+        raise ChallengeDefinitionNotActive(f"Definition {definition_id} is {status_now(definition).name}.")
+    await start_first_cycles(
+        session, {(contact_id, definition_id)}, {definition_id: definition}, "api", None, clock.now()
+    )
+    return True
+
+
+MAX_CHECKPOINT_ROWS = 1000
+
+
+async def checkpoints(session: AsyncSession, rows: list[CheckpointRow]) -> CheckpointsResult:
+    if len(rows) > MAX_CHECKPOINT_ROWS:
+        raise PayloadTooLarge(f"At most {MAX_CHECKPOINT_ROWS} checkpoint rows per request.")
+    return await apply_checkpoints(session, rows, source="api")
+
+
+async def get_challenge(
+    session: AsyncSession, challenge_id: uuid.UUID, base_url: str, zone: ZoneInfo
+) -> ChallengeOut:
+    found = await repository.challenge(session, challenge_id)
+    if found is None:
+        raise ChallengeNotFound(f"No challenge {challenge_id}.")
+    definition = await get_definition(session, found.definition_id)
+    return challenge_out(found, definition, base_url, zone)
+
+
+async def challenges_of(
+    session: AsyncSession,
+    contact_id: uuid.UUID,
+    definition_id: uuid.UUID | None,
+    which: ChallengeFilter,
+    offset: int,
+    count: int,
+    base_url: str,
+    zone: ZoneInfo,
+) -> tuple[list[ChallengeOut], int]:
+    await contacts.ensure_exists(session, contact_id)
+    found, total = await repository.challenges_of(
+        session, contact_id, definition_id, which.value, clock.now(), offset, count
+    )
+    return [challenge_out(c, d, base_url, zone) for c, d in found], total

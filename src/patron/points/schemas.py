@@ -1,0 +1,94 @@
+"""The wire format of point accounts (Engage's camelCase, integer ids)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from patron.kit.links import ItemLink
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(max_length=1024)]
+# Integer ids as Engage has them; bounded so a huge number is a 400, not a database error.
+IntId = Annotated[int, Field(ge=1, le=2**62)]
+Points = Annotated[Decimal, Field(max_digits=18, decimal_places=4, ge=Decimal("-1e13"), le=Decimal("1e13"))]
+
+
+class TransactionFilter(StrEnum):
+    ALL = "All"
+    ACTIVE = "Active"
+    PENDING = "Pending"
+
+
+class NewPointDefinition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    description: Description | None = None
+
+
+class PointDefinitionOut(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    links: list[ItemLink]
+
+
+class PointAccountOut(BaseModel):
+    id: int
+    contactId: uuid.UUID
+    definitionId: int
+    balance: Decimal
+    pendingPoints: Decimal
+    balanceExpires: str | None
+    links: list[ItemLink]
+
+
+class PointTransactionOut(BaseModel):
+    id: int
+    accountId: int
+    amount: Decimal
+    type: str
+    source: str | None
+    description: str | None
+    transactionDate: str | None
+    validFrom: str | None
+    validTo: str | None
+    createdOn: str | None
+    modifiedOn: str | None
+    retailTransactionLineItemId: str | None
+    links: list[ItemLink]
+
+
+class NewPointTransaction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contactId: uuid.UUID
+    definitionId: IntId
+    amount: Points
+    timeStamp: AwareDatetime | None = None
+    source: Annotated[str, StringConstraints(max_length=200)] | None = None
+    description: Description | None = None
+    validFrom: AwareDatetime | None = None
+    validTo: AwareDatetime | None = None
+    retailTransactionLineItemId: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class PointTransactionsResult(BaseModel):
+    notAccepted: list[NewPointTransaction]
+    errorMessages: list[str]
+    missingDefinitionIds: list[int]
+    missingContactIds: list[uuid.UUID]
+
+
+class AccountBalance(BaseModel):
+    """What an account holds at an instant."""
+
+    balance: Decimal
+    pending: Decimal
+    expires: datetime | None

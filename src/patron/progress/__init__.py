@@ -1,0 +1,1 @@
+"""The progress engine: goals, windows, thresholds, completion, expiry and recurring restarts."""

@@ -1,0 +1,169 @@
+"""The progress engine: given a plan, a participant's state and an amount at an instant, the
+new state, the cycles or windows it closed, and the thresholds it crossed.
+
+Pure: standard library only, no I/O. Engage challenges (checkpoints toward a requirement,
+optional expiry N months after the start, recurring stamp cards), windowed challenges (sum or
+count per day/week/month, milestones, `failed` when a window closes) and streak periods are
+configurations of the same `Plan`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from patron.progress.windows import Window, WindowSpec, window_for
+
+
+class Aggregation(StrEnum):
+    COUNT = "count"  # every activity counts one, whatever its value
+    SUM = "sum"  # activities add their value
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    FAILED = "failed"  # its window ended before the target was reached
+
+
+class Refusal(StrEnum):
+    NOT_POSITIVE = "not_positive"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    BEFORE_WINDOW = "before_window"
+
+
+@dataclass(frozen=True)
+class Goal:
+    target: Decimal
+    aggregation: Aggregation = Aggregation.SUM
+
+    def contribution(self, amount: Decimal) -> Decimal:
+        return Decimal(1) if self.aggregation is Aggregation.COUNT else amount
+
+
+@dataclass(frozen=True)
+class Plan:
+    goal: Goal
+    window: WindowSpec = field(default_factory=WindowSpec)
+    # Values inside a cycle that earn something when reached (checkpoint rewards, milestones).
+    thresholds: tuple[Decimal, ...] = ()
+    # After completion a fresh cycle starts at once and the surplus carries over into it.
+    recurring: bool = False
+
+
+@dataclass(frozen=True)
+class State:
+    cycle: int
+    value: Decimal
+    started_at: datetime
+    window: Window
+    status: Status = Status.ACTIVE
+    completed_at: datetime | None = None
+    failed_at: datetime | None = None
+    last_activity_at: datetime | None = None
+
+    @property
+    def period_key(self) -> str:
+        """Names the cycle (and calendar window) for exactly-once rewards."""
+        return f"{self.window.key}/{self.cycle}" if self.window.key else str(self.cycle)
+
+
+@dataclass(frozen=True)
+class Crossing:
+    threshold: Decimal
+    period_key: str
+    completes: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    state: State
+    refused: Refusal | None = None
+    # Cycles completed or windows failed on the way, oldest first (not including `state`).
+    finished: tuple[State, ...] = ()
+    crossings: tuple[Crossing, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return self.refused is None
+
+
+def start(plan: Plan, at: datetime, cycle: int = 0) -> State:
+    return State(cycle=cycle, value=Decimal(0), started_at=at, window=window_for(plan.window, at, at))
+
+
+def close(plan: Plan, state: State, at: datetime) -> State:
+    """The state as seen at `at`: an active one whose window has ended becomes failed."""
+    end = state.window.end
+    if state.status is Status.ACTIVE and end is not None and at >= end:
+        return replace(state, status=Status.FAILED, failed_at=end)
+    return state
+
+
+def _crossed(plan: Plan, state: State, old: Decimal, new: Decimal) -> list[Crossing]:
+    marks = sorted({*plan.thresholds, plan.goal.target})
+    return [
+        Crossing(threshold=mark, period_key=state.period_key, completes=mark == plan.goal.target)
+        for mark in marks
+        if old < mark <= new
+    ]
+
+
+def _roll(plan: Plan, state: State, at: datetime) -> tuple[State, list[State]]:
+    """Move a calendar plan into the window containing `at`, closing the one left behind."""
+    if not plan.window.is_calendar or state.window.contains(at) or at < state.window.start:
+        return state, []
+    left = close(plan, state, at)
+    return start(plan, at), [left]
+
+
+def apply(plan: Plan, state: State, amount: Decimal, at: datetime) -> Outcome:
+    if amount <= 0:
+        return Outcome(state=state, refused=Refusal.NOT_POSITIVE)
+    state, finished = _roll(plan, state, at)
+    if at < state.window.start:
+        if plan.window.is_calendar:
+            return Outcome(state=state, refused=Refusal.BEFORE_WINDOW, finished=tuple(finished))
+        # A cycle that started an instant later (clocks of concurrent writers) takes it then.
+        at = state.window.start
+    state = close(plan, state, at)
+    if state.status is Status.FAILED:
+        return Outcome(state=state, refused=Refusal.EXPIRED, finished=tuple(finished))
+    if state.status is Status.COMPLETED:
+        return Outcome(state=state, refused=Refusal.COMPLETED, finished=tuple(finished))
+
+    target = plan.goal.target
+    remaining = plan.goal.contribution(amount)
+    crossings: list[Crossing] = []
+    while True:
+        old = state.value
+        new = old + remaining
+        if new < target:
+            crossings += _crossed(plan, state, old, new)
+            state = replace(state, value=new, last_activity_at=at)
+            break
+        crossings += _crossed(plan, state, old, target)
+        done = replace(state, value=target, status=Status.COMPLETED, completed_at=at, last_activity_at=at)
+        if not plan.recurring:
+            state = done
+            break
+        finished.append(done)
+        remaining = new - target
+        state = start(plan, at, cycle=state.cycle + 1)
+        if remaining == 0:
+            break
+    return Outcome(state=state, finished=tuple(finished), crossings=tuple(crossings))
+
+
+def replay(plan: Plan, first_start: datetime, activity: list[tuple[Decimal, datetime]]) -> list[State]:
+    """Every cycle a participant went through, rebuilt from the start and their accepted activity."""
+    states: list[State] = []
+    state = start(plan, first_start)
+    for amount, at in activity:
+        outcome = apply(plan, state, amount, at)
+        states += outcome.finished
+        state = outcome.state
+    return [*states, state]

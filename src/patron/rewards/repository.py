@@ -1,0 +1,49 @@
+"""Every query for the reward log."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.db.upsert import insert_for
+from patron.models import Reward
+
+
+async def insert_new(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert the rows not issued before; the unique constraint makes a repeat a no-op."""
+    if not rows:
+        return set()
+    stmt = insert_for(session, Reward).values(rows).on_conflict_do_nothing().returning(Reward.id)
+    return set((await session.execute(stmt)).scalars().all())
+
+
+async def record_outcome(session: AsyncSession, reward_id: uuid.UUID, values: dict[str, Any]) -> None:
+    await session.execute(update(Reward).where(Reward.id == reward_id).values(**values))
+
+
+async def page_of(
+    session: AsyncSession, contact_id: uuid.UUID, offset: int, count: int
+) -> tuple[Sequence[Reward], int]:
+    where = Reward.contact_id == contact_id
+    total = (await session.execute(select(func.count()).select_from(Reward).where(where))).scalar_one()
+    stmt = (
+        select(Reward).where(where).order_by(Reward.issued_on.desc(), Reward.id).offset(offset).limit(count)
+    )
+    return (await session.execute(stmt)).scalars().all(), int(total)
+
+
+async def count_for(
+    session: AsyncSession, source_type: str, source_id: str, threshold: str
+) -> dict[tuple[uuid.UUID, str], int]:
+    stmt = (
+        select(Reward.contact_id, Reward.period_key, func.count())
+        .where(
+            Reward.source_type == source_type, Reward.source_id == source_id, Reward.threshold == threshold
+        )
+        .group_by(Reward.contact_id, Reward.period_key)
+    )
+    return {(c, p): n for c, p, n in (await session.execute(stmt)).all()}

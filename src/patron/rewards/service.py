@@ -1,0 +1,133 @@
+"""Issuing rewards: exactly once per (source, threshold, window, contact), each with a log row.
+
+The reward-log row is inserted first under its unique constraint; only the transaction that
+inserted it hands out the promotion or the points, in the same transaction, so a retried or
+concurrent request can never pay twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import TypeAdapter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.contacts import service as contacts
+from patron.kit import clock, ids
+from patron.kit.links import item_link
+from patron.kit.timefmt import local_iso
+from patron.models import Reward
+from patron.points import service as points
+from patron.rewards import issuers, repository
+from patron.rewards.errors import PromotionRewardsUnavailable
+from patron.rewards.schemas import PointsReward, PromotionReward, RewardOut, RewardSource, RewardSpec
+
+_spec: TypeAdapter[PromotionReward | PointsReward] = TypeAdapter(RewardSpec)
+
+
+@dataclass(frozen=True)
+class Earned:
+    contact_id: uuid.UUID
+    source_type: str
+    source_id: str
+    threshold: str
+    period_key: str
+    reward: dict[str, Any]
+
+
+def check_issuable(rewards: Sequence[dict[str, Any]]) -> None:
+    """Refuse to promise promotion rewards this deployment cannot hand out."""
+    if issuers.promotion_issuer() is None and any(r.get("type") == "promotion" for r in rewards):
+        raise PromotionRewardsUnavailable()
+
+
+async def issue(session: AsyncSession, earned: Sequence[Earned]) -> list[uuid.UUID]:
+    """Issue what has not been issued before; returns the ids of the rewards issued now."""
+    if not earned:
+        return []
+    now = clock.now()
+    wanted: dict[uuid.UUID, tuple[Earned, PromotionReward | PointsReward]] = {}
+    rows: list[dict[str, Any]] = []
+    for item in earned:
+        spec = _spec.validate_python(item.reward)
+        reward_id = ids.new_id()
+        wanted[reward_id] = (item, spec)
+        rows.append(
+            {
+                "id": reward_id,
+                "contact_id": item.contact_id,
+                "source_type": item.source_type,
+                "source_id": item.source_id,
+                "threshold": item.threshold,
+                "period_key": item.period_key,
+                "reward_type": spec.type,
+                "promotion_id": str(spec.promotionId) if isinstance(spec, PromotionReward) else None,
+                "points": spec.amount if isinstance(spec, PointsReward) else None,
+                "point_definition_id": spec.definitionId if isinstance(spec, PointsReward) else None,
+                "details": {"reward": spec.model_dump(mode="json")},
+                "issued_on": now,
+            }
+        )
+    issued = await repository.insert_new(session, rows)
+    for reward_id in [r["id"] for r in rows if r["id"] in issued]:
+        item, spec = wanted[reward_id]
+        await _hand_out(session, reward_id, item, spec)
+    return [r["id"] for r in rows if r["id"] in issued]
+
+
+async def _hand_out(
+    session: AsyncSession, reward_id: uuid.UUID, item: Earned, spec: PromotionReward | PointsReward
+) -> None:
+    description = f"{item.source_type} {item.source_id} {item.threshold} ({item.period_key})"
+    if isinstance(spec, PromotionReward):
+        issuer = issuers.promotion_issuer()
+        if issuer is None:
+            raise PromotionRewardsUnavailable()
+        assignment = await issuer(session, item.contact_id, spec.promotionId)
+        assignment_id = getattr(assignment, "id", None)
+        await repository.record_outcome(
+            session, reward_id, {"promotion_assignment_id": str(assignment_id) if assignment_id else None}
+        )
+        return
+    definition_id = spec.definitionId or await points.default_definition_id(
+        session, issuers.default_point_definition()
+    )
+    transaction_id = await points.credit(
+        session, item.contact_id, definition_id, spec.amount, "reward", description
+    )
+    await repository.record_outcome(
+        session, reward_id, {"point_definition_id": definition_id, "point_transaction_id": transaction_id}
+    )
+
+
+def reward_out(reward: Reward, base_url: str, zone: ZoneInfo) -> RewardOut:
+    return RewardOut(
+        id=reward.id,
+        contactId=reward.contact_id,
+        source=RewardSource(type=reward.source_type, id=reward.source_id),
+        threshold=reward.threshold,
+        window=reward.period_key,
+        reward=_spec.validate_python(reward.details["reward"]),
+        issuedOn=local_iso(reward.issued_on, zone),
+        promotionAssignmentId=reward.promotion_assignment_id,
+        pointTransactionId=reward.point_transaction_id,
+        links=[item_link(base_url, f"/contacts/{reward.contact_id}/rewards", reward.id, "self")],
+    )
+
+
+async def page_of(
+    session: AsyncSession, contact_id: uuid.UUID, offset: int, count: int, base_url: str, zone: ZoneInfo
+) -> tuple[list[RewardOut], int]:
+    await contacts.ensure_exists(session, contact_id)
+    found, total = await repository.page_of(session, contact_id, offset, count)
+    return [reward_out(r, base_url, zone) for r in found], total
+
+
+async def issued_counts(
+    session: AsyncSession, source_type: str, source_id: str, threshold: str
+) -> dict[tuple[uuid.UUID, str], int]:
+    return await repository.count_for(session, source_type, source_id, threshold)
