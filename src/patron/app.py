@@ -32,7 +32,6 @@ from patron.auth.service import KeyVerifier
 from patron.challenges.receipts import on_receipt as award_receipt_checkpoints
 from patron.config import Settings
 from patron.db.engine import create_database
-from patron.promotions import service as promotions_service
 from patron.rewards import issuers as reward_issuers
 from patron.worker import housekeeping
 from patron.worker import imports as import_worker
@@ -68,7 +67,6 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
 
     # Activity subscribers and reward issuers are wired here, never on import.
     bus.subscribe_receipts(award_receipt_checkpoints)
-    reward_issuers.register_promotion_issuer(promotions_service.assign)
     reward_issuers.set_default_point_definition(settings.default_point_definition_id)
 
     @asynccontextmanager

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.activity.bus import ReceiptActivity, ReceiptLineActivity, publish_receipt
 from patron.db.engine import Database
 from patron.db.session import transaction
 from patron.kit import clock
-from patron.rewards import issuers
 from tests.challenges.factories import challenges_of, make_contact, make_definition
-
-issued: list[tuple[uuid.UUID, uuid.UUID]] = []
-
-
-async def record_promotion(session: AsyncSession, contact_id: uuid.UUID, promotion_id: uuid.UUID) -> None:
-    issued.append((contact_id, promotion_id))
-
-
-@pytest.fixture
-def promotion_issuer() -> Any:
-    issued.clear()
-    issuers.register_promotion_issuer(record_promotion)
-    yield issued
-    issuers.unregister_promotion_issuer()
+from tests.promotions.factories import make_promotion
+from tests.receipts.factories import line as receipt_line
+from tests.receipts.factories import receipt
 
 
 def line(
@@ -60,13 +45,10 @@ async def post_receipt(database: Database, contact_id: str, *lines: ReceiptLineA
 
 
 async def test_three_two_and_four_bags_complete_one_card_and_start_the_next_at_four(
-    client: httpx.AsyncClient,
-    admin: dict[str, str],
-    till: dict[str, str],
-    database: Database,
-    promotion_issuer: Any,
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
-    promotion_id = str(uuid.uuid4())
+    """Real receipts from a till, a real promotion as the free bag."""
+    free_bag = await make_promotion(client, admin, name="Free bag of dog food")
     card = await make_definition(
         client,
         admin,
@@ -75,20 +57,81 @@ async def test_three_two_and_four_bags_complete_one_card_and_start_the_next_at_f
         checkpointAssignOnAmount=1,
         articleFilter={"groups": ["Dog food"]},
         isRecurring=True,
-        rewards={"onCompletion": {"type": "promotion", "promotionId": promotion_id}},
+        rewards={"onCompletion": {"type": "promotion", "promotionId": free_bag["id"]}},
     )
+    await client.post("/api/v3/stores", json={"externalId": "S-1", "name": "Pet shop"}, headers=admin)
+    articles = [
+        {"articleNumber": "DF-1", "name": "Dog food 10 kg", "group": "Dog food", "brand": "Woof"},
+        {"articleNumber": "CF-1", "name": "Cat food 2 kg", "group": "Cat food", "brand": "Meow"},
+    ]
+    assert (await client.post("/api/v3/articles", json=articles, headers=till)).status_code == 200
     contact = await make_contact(client, till)
-    await post_receipt(database, contact, line(3), line(7, group="Cat food"))
-    await post_receipt(database, contact, line(2))
-    await post_receipt(database, contact, line(4), line(2, kind="RETURN", price="-10"))
+
+    async def bags(*lines: dict[str, object]) -> None:
+        body = receipt(contact, "S-1", items=list(lines))
+        stored = await client.post("/api/v3/receipts", json=body, headers=till)
+        assert stored.status_code == 201, stored.text
+
+    dog, cat = (
+        {"articleNumber": "DF-1", "articleGroup": None},
+        {"articleNumber": "CF-1", "articleGroup": None},
+    )
+    await bags(receipt_line(**dog, quantity=3), receipt_line(**cat, quantity=7))
+    await bags(receipt_line(**dog, quantity=2))
+    third = receipt(contact, "S-1", items=[receipt_line(**dog, quantity=4)])
+    assert (await client.post("/api/v3/receipts", json=third, headers=till)).status_code == 201
+    # The till retries the last receipt: it is the same sale, so it adds no stamps.
+    assert (await client.post("/api/v3/receipts", json=third, headers=till)).status_code == 200
 
     found = await challenges_of(client, till, contact, definitionId=card["id"])
     assert sorted((c["status"], c["completedCheckpoints"]) for c in found) == [(1, 4), (2, 5)]
-    assert promotion_issuer == [(uuid.UUID(contact), uuid.UUID(promotion_id))]
+    offers = (await client.get(f"/api/v3/contacts/{contact}/promotions", headers=till)).json()
+    assert [(offer["promotionId"], offer["redeemed"]) for offer in offers] == [(free_bag["id"], False)]
     rewards = (await client.get(f"/api/v3/contacts/{contact}/rewards", headers=till)).json()
     assert [(r["reward"]["type"], r["threshold"], r["window"]) for r in rewards["items"]] == [
         ("promotion", "completion", "0")
     ]
+    assert rewards["items"][0]["promotionAssignmentId"] == offers[0]["id"]
+
+
+async def test_a_second_completed_card_pays_a_second_free_bag(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Database
+) -> None:
+    free_bag = await make_promotion(client, admin)
+    await make_definition(
+        client,
+        admin,
+        checkpointAssignOn=2,
+        checkpointAssignOnAmount=1,
+        isRecurring=True,
+        rewards={"onCompletion": {"type": "promotion", "promotionId": free_bag["id"]}},
+    )
+    contact = await make_contact(client, till)
+    await post_receipt(database, contact, line(10))
+    offers = (await client.get(f"/api/v3/contacts/{contact}/promotions", headers=till)).json()
+    assert len(offers) == 2
+    assert len({offer["id"] for offer in offers}) == 2
+
+
+async def test_an_ended_promotion_leaves_the_reward_on_record_and_the_receipt_stored(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Database
+) -> None:
+    free_bag = await make_promotion(client, admin)
+    await make_definition(
+        client,
+        admin,
+        checkpointAssignOn=2,
+        checkpointAssignOnAmount=1,
+        rewards={"onCompletion": {"type": "promotion", "promotionId": free_bag["id"]}},
+    )
+    ended = await client.post(f"/api/v3/promotions/multichannels/{free_bag['id']}/deactivate", headers=admin)
+    assert ended.status_code == 200
+    contact = await make_contact(client, till)
+    await post_receipt(database, contact, line(5))
+    rewards = (await client.get(f"/api/v3/contacts/{contact}/rewards", headers=till)).json()
+    assert len(rewards["items"]) == 1
+    assert rewards["items"][0]["promotionAssignmentId"] is None
+    assert (await client.get(f"/api/v3/contacts/{contact}/promotions", headers=till)).json() == []
 
 
 async def test_a_return_takes_no_checkpoints_back(
@@ -118,7 +161,7 @@ async def test_receipt_total_and_line_total_award_by_amount(
     assert counts == {by_total["id"]: 1, by_line["id"]: 3}
 
 
-async def test_a_promotion_reward_without_an_issuer_is_refused(
+async def test_a_reward_naming_an_unknown_promotion_is_refused(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
     body = {
@@ -127,4 +170,4 @@ async def test_a_promotion_reward_without_an_issuer_is_refused(
         "rewards": {"onCompletion": {"type": "promotion", "promotionId": str(uuid.uuid4())}},
     }
     response = await client.post("/api/v3/challenges/definitions", json=body, headers=admin)
-    assert (response.status_code, response.json()["key"]) == (503, "PromotionRewardsUnavailable")
+    assert (response.status_code, response.json()["key"]) == (404, "PromotionNotFound")

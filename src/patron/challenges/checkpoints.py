@@ -23,7 +23,7 @@ from patron.challenges.repository import Pair
 from patron.challenges.schemas import CheckpointRow, CheckpointsResult
 from patron.challenges.statuses import DefinitionStatus, definition_status
 from patron.contacts import service as contacts
-from patron.db.locking import lock_rows
+from patron.db.locking import lock_keys, lock_rows
 from patron.kit import clock, ids
 from patron.models import Challenge, ChallengeDefinition
 from patron.progress import engine
@@ -150,6 +150,8 @@ async def apply_checkpoints(
         (candidates if usable and row.checkpointAmount >= 1 else not_accepted).append(row)
 
     pairs = {(r.contactId, r.definitionId) for r in candidates}
+    # One contact's card of one definition is changed by one transaction at a time.
+    await lock_keys(session, "challenge", (f"{contact}:{definition}" for contact, definition in pairs))
     automatic = sorted((p for p in pairs if not definitions[p[1]].consent_required), key=str)
     await start_first_cycles(session, automatic, definitions, source, receipt_id, now)
     current = await _lock_current(session, pairs)

@@ -121,11 +121,15 @@ async def definitions_page(
     return found[offset : offset + count], len(found)
 
 
-def _write_fields(definition: ChallengeDefinition, fields: DefinitionFields) -> None:
-    rewards.check_issuable(
+async def _check_rewards(session: AsyncSession, fields: DefinitionFields) -> None:
+    await rewards.check_issuable(
+        session,
         [r.model_dump() for r in [fields.rewards.onCompletion] if r is not None]
-        + [c.reward.model_dump() for c in fields.rewards.checkpoints]
+        + [c.reward.model_dump() for c in fields.rewards.checkpoints],
     )
+
+
+def _write_fields(definition: ChallengeDefinition, fields: DefinitionFields) -> None:
     definition.name = fields.name
     definition.description = fields.description
     definition.image_url = fields.imageUrl
@@ -158,6 +162,7 @@ async def create_definition(
         modified_by=caller.key_id,
         modified_on=now,
     )
+    await _check_rewards(session, fields)
     _write_fields(definition, fields)
     repository.add(session, definition)
     await session.flush()
@@ -174,6 +179,7 @@ async def replace_definition(
         # Challenges are a view of the checkpoint log under these rules; changing them would
         # make the stored progress disagree with a rebuild.
         raise ChallengeDefinitionInUse()
+    await _check_rewards(session, fields)
     _write_fields(definition, fields)
     definition.modified_by = caller.key_id
     definition.modified_on = clock.now()

@@ -8,10 +8,11 @@ Callers validate what they read here, after the lock, never before.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,3 +66,30 @@ async def lock_rows(session: AsyncSession, model: type[Row], ids: Iterable[Any])
 async def lock_row(session: AsyncSession, model: type[Row], row_id: Any) -> Row | None:
     rows = await lock_rows(session, model, [row_id])
     return rows[0] if rows else None
+
+
+def _advisory_key(namespace: str, key: str) -> int:
+    digest = hashlib.sha256(f"{namespace}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def lock_keys(session: AsyncSession, namespace: str, keys: Iterable[str]) -> None:
+    """Lock things by name for the rest of the transaction, all in one sorted round.
+
+    For state spread over rows that come and go (a contact's current stamp card is replaced
+    when it completes), row locks taken in several rounds could deadlock; a stable name per
+    thing, locked once in key order, cannot. PostgreSQL: transaction-scoped advisory locks.
+    SQLite: the transaction already holds the write lock.
+    """
+    await ensure_write_lock(session)
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    wanted = sorted({_advisory_key(namespace, key) for key in keys})
+    if not wanted:
+        return
+    await session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) AS ordered"
+        ),
+        {"keys": wanted},
+    )

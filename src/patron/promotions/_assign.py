@@ -40,15 +40,20 @@ def _validity_of(promotion: Promotion) -> validity.AssignedValidity | None:
 
 
 async def assign(
-    session: AsyncSession, contact_id: uuid.UUID, promotion_id: uuid.UUID
+    session: AsyncSession, contact_id: uuid.UUID, promotion_id: uuid.UUID, *, reuse_held: bool = True
 ) -> PromotionAssignment:
     """Assign the promotion to the contact, or return the assignment the contact holds unredeemed.
 
     The contact's row is locked first, so two concurrent assignments of one promotion to one
     contact (on any number of processes) make one assignment; everything is checked after.
+    A reward (`reuse_held=False`) always gets an assignment of its own: a stamp card completed
+    twice pays twice. Its exactly-once guarantee is the reward log's, so no lock is needed.
     """
-    if await lock_row(session, Contact, contact_id) is None:
-        raise ContactNotFound(f"No contact {contact_id}.")
+    if reuse_held:
+        if await lock_row(session, Contact, contact_id) is None:
+            raise ContactNotFound(f"No contact {contact_id}.")
+    else:
+        await contacts.ensure_exists(session, contact_id)
     promotion = await repository.promotion(session, promotion_id)
     if promotion is None:
         raise PromotionNotFound(f"No promotion {promotion_id}.")
@@ -56,7 +61,9 @@ async def assign(
     status = validity.status(promotion.state, promotion.starts_at, promotion.ends_at, now)
     if status not in _ASSIGNABLE:
         raise PromotionNotActive(details={"status": status.value})
-    held = await repository.unredeemed_assignment(session, contact_id, promotion_id, now)
+    held = (
+        await repository.unredeemed_assignment(session, contact_id, promotion_id, now) if reuse_held else None
+    )
     if held is not None:
         return held
     assignment = PromotionAssignment(

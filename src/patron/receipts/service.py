@@ -19,6 +19,7 @@ from patron.errors import BadRequest
 from patron.kit import clock, ids
 from patron.kit.timefmt import local_iso
 from patron.models import Article, Contact, Receipt, ReceiptLine, ReceiptPayment
+from patron.promotions import service as promotions
 from patron.receipts import repository
 from patron.receipts.errors import ReceiptAlreadyExists, ReceiptNotFound
 from patron.receipts.fingerprint import fingerprint
@@ -35,6 +36,9 @@ from patron.receipts.schemas import (
     UsedPromotion,
 )
 from patron.stores import service as stores
+
+# Where an offer used on a receipt counts as redeemed: at the till or on the web.
+_REDEMPTION_CHANNEL = {"Physical": "POS", "Online": "ECOM"}
 
 # matchKeyType -> the contact's unique key (wire name) it is matched on.
 _MATCH_KEYS = {
@@ -183,6 +187,14 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
             raise
         return await _stored_or_conflict(session, winner, print_)
     stored = StoredReceipt(receipt, lines, payments)
+    if body.usedPromotions:
+        await promotions.redeem_for_receipt(
+            session,
+            contact_id=contact.id,
+            receipt_id=receipt.id,
+            assignment_ids=[used.promotionId for used in body.usedPromotions],
+            channel=_REDEMPTION_CHANNEL[store.type],
+        )
     register = await articles.by_numbers(session, {line.article_number for line in lines})
     await publish_receipt(session, _activity(stored, register))
     return Recorded(stored, replayed=False)

@@ -7,6 +7,7 @@ concurrent request can never pay twice.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,9 +23,12 @@ from patron.kit.links import item_link
 from patron.kit.timefmt import local_iso
 from patron.models import Reward
 from patron.points import service as points
+from patron.promotions import service as promotions
+from patron.promotions.errors import PromotionNotActive, PromotionNotFound
 from patron.rewards import issuers, repository
-from patron.rewards.errors import PromotionRewardsUnavailable
 from patron.rewards.schemas import PointsReward, PromotionReward, RewardOut, RewardSource, RewardSpec
+
+log = logging.getLogger("patron.rewards")
 
 _spec: TypeAdapter[PromotionReward | PointsReward] = TypeAdapter(RewardSpec)
 
@@ -39,10 +43,11 @@ class Earned:
     reward: dict[str, Any]
 
 
-def check_issuable(rewards: Sequence[dict[str, Any]]) -> None:
-    """Refuse to promise promotion rewards this deployment cannot hand out."""
-    if issuers.promotion_issuer() is None and any(r.get("type") == "promotion" for r in rewards):
-        raise PromotionRewardsUnavailable()
+async def check_issuable(session: AsyncSession, rewards: Sequence[dict[str, Any]]) -> None:
+    """Refuse to promise a promotion that does not exist (404 PromotionNotFound)."""
+    for reward in rewards:
+        if reward.get("type") == "promotion":
+            await promotions.get(session, uuid.UUID(str(reward["promotionId"])))
 
 
 async def issue(session: AsyncSession, earned: Sequence[Earned]) -> list[uuid.UUID]:
@@ -50,6 +55,10 @@ async def issue(session: AsyncSession, earned: Sequence[Earned]) -> list[uuid.UU
     if not earned:
         return []
     now = clock.now()
+    # Handed out in contact order, so the accounts they credit are locked in one order everywhere.
+    earned = sorted(
+        earned, key=lambda e: (str(e.contact_id), e.source_type, e.source_id, e.threshold, e.period_key)
+    )
     wanted: dict[uuid.UUID, tuple[Earned, PromotionReward | PointsReward]] = {}
     rows: list[dict[str, Any]] = []
     for item in earned:
@@ -84,14 +93,17 @@ async def _hand_out(
 ) -> None:
     description = f"{item.source_type} {item.source_id} {item.threshold} ({item.period_key})"
     if isinstance(spec, PromotionReward):
-        issuer = issuers.promotion_issuer()
-        if issuer is None:
-            raise PromotionRewardsUnavailable()
-        assignment = await issuer(session, item.contact_id, spec.promotionId)
-        assignment_id = getattr(assignment, "id", None)
-        await repository.record_outcome(
-            session, reward_id, {"promotion_assignment_id": str(assignment_id) if assignment_id else None}
-        )
+        try:
+            assignment = await promotions.assign(session, item.contact_id, spec.promotionId, reuse_held=False)
+        except (PromotionNotActive, PromotionNotFound) as exc:
+            # The activity that earned it must not be refused because an offer was ended or
+            # deleted since; the reward stays on record, unpaid, with the reason.
+            log.warning("reward %s: promotion %s not assignable: %s", reward_id, spec.promotionId, exc.key)
+            await repository.record_outcome(
+                session, reward_id, {"details": {"reward": spec.model_dump(mode="json"), "unpaid": exc.key}}
+            )
+            return
+        await repository.record_outcome(session, reward_id, {"promotion_assignment_id": str(assignment.id)})
         return
     definition_id = spec.definitionId or await points.default_definition_id(
         session, issuers.default_point_definition()

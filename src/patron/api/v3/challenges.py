@@ -30,7 +30,7 @@ from patron.challenges.schemas import (
 from patron.contacts.errors import ContactNotFound
 from patron.errors import BadRequest, PayloadTooLarge
 from patron.kit.paging import page_body
-from patron.rewards.errors import PromotionRewardsUnavailable
+from patron.promotions.errors import PromotionNotFound
 
 router = APIRouter(tags=["challenges"])
 
@@ -53,7 +53,7 @@ async def list_challenge_definitions(
 @router.post(
     "/challenges/definitions",
     response_model=DefinitionOut,
-    responses=errors(BadRequest, PromotionRewardsUnavailable),
+    responses=errors(BadRequest, PromotionNotFound),
 )
 async def create_challenge_definition(
     body: DefinitionFields, session: Session, caller: Admin, base: EngageBase, settings: CurrentSettings
@@ -82,9 +82,7 @@ async def get_challenge_definition(
 @router.put(
     "/challenges/definitions/{definitionId}",
     response_model=DefinitionOut,
-    responses=errors(
-        BadRequest, ChallengeDefinitionNotFound, ChallengeDefinitionInUse, PromotionRewardsUnavailable
-    ),
+    responses=errors(BadRequest, ChallengeDefinitionNotFound, ChallengeDefinitionInUse, PromotionNotFound),
 )
 async def replace_challenge_definition(
     definitionId: uuid.UUID,
