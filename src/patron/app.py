@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from patron import __version__
-from patron.api import handlers
+from patron.api import handlers, openapi
 from patron.api.boundary import Boundary
 from patron.api.request_context import RequestContext
 from patron.api.state import AppState
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     )
     app.state.patron = state
     handlers.install(app)
+    openapi.install(app)
     app.include_router(system_router)
     for version in ("v3", "v2"):
         for router in ENGAGE_ROUTERS:
