@@ -18,7 +18,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from patron.api.caller import caller_of
-from patron.api.handlers import is_disconnect
+from patron.api.handlers import bad_data_error, is_bad_data, is_disconnect
 from patron.api.state import AppState
 from patron.db.session import UnitOfWork
 from patron.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, PatronError, ServiceUnavailable
@@ -136,6 +136,10 @@ class Boundary:
         except (DBAPIError, PoolTimeout) as exc:
             await unit.rollback()
             await self._release(held)
+            if is_bad_data(exc):
+                refused = bad_data_error()
+                await _send_json(send, refused.status, refused.envelope(scope.get("patron.request_id")), [])
+                return
             if not is_disconnect(exc):
                 raise
             log.warning("commit failed, database unavailable: %s", exc)
