@@ -116,3 +116,22 @@ async def test_a_body_that_is_not_json_is_refused(
     )
     _assert_envelope(response, 415, "UnsupportedMediaType")
     assert (await _stored_rows(database))["contacts"] == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/api/v3/contacts/bulk", [{"externalId": "E-\u0000"}]),
+        ("POST", "/api/v3/contacts", {"externalId": "E-\u0000"}),
+        ("GET", "/api/v3/contacts/id?externalId=E-%00", None),
+    ],
+    ids=["bulk", "create", "lookup"],
+)
+async def test_a_nul_character_is_never_a_server_error(
+    client: httpx.AsyncClient, admin: dict[str, str], method: str, path: str, body: Any
+) -> None:
+    # PostgreSQL cannot store NUL in text; SQLite can. Either way the answer is not a 5xx.
+    response = await client.request(method, path, json=body, headers=admin)
+    assert response.status_code < 500, response.text[:300]
+    if response.status_code >= 400:
+        assert response.json()["key"] in {"BadRequest", "ContactNotFound"}
