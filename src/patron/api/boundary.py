@@ -58,6 +58,11 @@ async def _send_json(send: Send, status: int, body: dict[str, Any], extra: list[
     await send({"type": "http.response.body", "body": payload})
 
 
+async def _send_unavailable(send: Send, scope: Scope) -> None:
+    error = ServiceUnavailable()
+    await _send_json(send, 503, error.envelope(scope.get("patron.request_id")), [(b"retry-after", b"1")])
+
+
 class Boundary:
     def __init__(self, app: ASGIApp, state: AppState) -> None:
         self.app = app
@@ -68,11 +73,20 @@ class Boundary:
             await self.app(scope, receive, send)
             return
         key = _idempotency_key(scope)
-        caller = await caller_of(scope, self.state) if key else None
-        if key is None or caller is None:
+        try:
+            caller = await caller_of(scope, self.state) if key else None
+            claim = await self._claim(scope, caller.key_id, key) if key and caller else None
+        except (DBAPIError, PoolTimeout) as exc:
+            # Claiming the key touches the database before any route runs; a lost
+            # connection there is a 503 like anywhere else.
+            if not is_disconnect(exc):
+                raise
+            log.warning("idempotency claim failed, database unavailable: %s", exc)
+            await _send_unavailable(send, scope)
+            return
+        if key is None or caller is None or claim is None:
             await self._run(scope, receive, send, None)
             return
-        claim = await self._claim(scope, caller.key_id, key)
         request_id = scope.get("patron.request_id")
         if isinstance(claim, PatronError):
             await _send_json(send, claim.status, claim.envelope(request_id), [])
@@ -143,10 +157,7 @@ class Boundary:
             if not is_disconnect(exc):
                 raise
             log.warning("commit failed, database unavailable: %s", exc)
-            error = ServiceUnavailable()
-            await _send_json(
-                send, 503, error.envelope(scope.get("patron.request_id")), [(b"retry-after", b"1")]
-            )
+            await _send_unavailable(send, scope)
             return
         except BaseException:
             await unit.rollback()
