@@ -69,6 +69,9 @@ def _postgres_engine(url: str, pool_size: int) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_recycle=1800,
+        # A pooled connection the server closed while idle is replaced at checkout, so the
+        # first request after a database restart does not fail on it.
+        pool_pre_ping=True,
         connect_args={"server_settings": {"application_name": "patron", "timezone": "UTC"}},
     )
 
