@@ -43,3 +43,7 @@ fuzz: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Starts its own servers (ports 8400-8402, database patron_bench_harness); BENCH_SECONDS etc. tune it.
+bench: $(VENV)/.dev
+	$(BIN)/python bench/run.py

@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 
 from patron import __version__
 from patron.activity import bus
-from patron.api import handlers
+from patron.api import handlers, openapi
 from patron.api.boundary import Boundary
 from patron.api.request_context import RequestContext
 from patron.api.state import AppState
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     )
     app.state.patron = state
     handlers.install(app)
+    openapi.install(app)
     app.include_router(system_router)
     for version in ("v3", "v2"):
         for router in ENGAGE_ROUTERS:

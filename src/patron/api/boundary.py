@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from patron.api.asgi import header, send_json
 from patron.api.caller import caller_of
-from patron.api.handlers import is_disconnect
+from patron.api.handlers import bad_data_error, is_bad_data, is_disconnect
 from patron.api.state import AppState
 from patron.db.session import UnitOfWork
 from patron.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, PatronError, ServiceUnavailable
@@ -44,6 +44,11 @@ def _idempotency_key(scope: Scope) -> str | None:
     return text[:255] or None
 
 
+async def _send_unavailable(send: Send, scope: Scope) -> None:
+    error = ServiceUnavailable()
+    await send_json(send, 503, error.envelope(scope.get("patron.request_id")), [(b"retry-after", b"1")])
+
+
 class Boundary:
     def __init__(self, app: ASGIApp, state: AppState) -> None:
         self.app = app
@@ -54,11 +59,20 @@ class Boundary:
             await self.app(scope, receive, send)
             return
         key = _idempotency_key(scope)
-        caller = await caller_of(scope, self.state) if key else None
-        if key is None or caller is None:
+        try:
+            caller = await caller_of(scope, self.state) if key else None
+            claim = await self._claim(scope, caller.key_id, key) if key and caller else None
+        except (DBAPIError, PoolTimeout) as exc:
+            # Claiming the key touches the database before any route runs; a lost
+            # connection there is a 503 like anywhere else.
+            if not is_disconnect(exc):
+                raise
+            log.warning("idempotency claim failed, database unavailable: %s", exc)
+            await _send_unavailable(send, scope)
+            return
+        if key is None or caller is None or claim is None:
             await self._run(scope, receive, send, None)
             return
-        claim = await self._claim(scope, caller.key_id, key)
         request_id = scope.get("patron.request_id")
         if isinstance(claim, PatronError):
             await send_json(send, claim.status, claim.envelope(request_id), [])
@@ -122,13 +136,14 @@ class Boundary:
         except (DBAPIError, PoolTimeout) as exc:
             await unit.rollback()
             await self._release(held)
+            if is_bad_data(exc):
+                refused = bad_data_error()
+                await send_json(send, refused.status, refused.envelope(scope.get("patron.request_id")), [])
+                return
             if not is_disconnect(exc):
                 raise
             log.warning("commit failed, database unavailable: %s", exc)
-            error = ServiceUnavailable()
-            await send_json(
-                send, 503, error.envelope(scope.get("patron.request_id")), [(b"retry-after", b"1")]
-            )
+            await _send_unavailable(send, scope)
             return
         except BaseException:
             await unit.rollback()

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from patron.errors import InternalError, PatronError, ServiceUnavailable, envelope
+from patron.errors import BadRequest, InternalError, PatronError, ServiceUnavailable, envelope
 
 log = logging.getLogger("patron.errors")
 
@@ -54,11 +54,30 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return details
 
 
+# Deadlock detected, serialization failure: the transaction was rolled back whole and the
+# same request will most likely succeed when sent again.
+_RETRYABLE_SQLSTATES = {"40P01", "40001"}
+
+
 def is_disconnect(exc: BaseException) -> bool:
-    """A database that went away or is overloaded: the client should retry."""
+    """A database that went away, is overloaded, or rolled us back: the client should retry."""
     if isinstance(exc, PoolTimeout | OperationalError):
         return True
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if isinstance(exc, DBAPIError) and sqlstate in _RETRYABLE_SQLSTATES:
+        return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def is_bad_data(exc: BaseException) -> bool:
+    """A value the database refuses (SQLSTATE class 22, e.g. a NUL character in text on
+    PostgreSQL): the client sent it, so it is a 400, not a server error."""
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return isinstance(exc, DBAPIError) and isinstance(sqlstate, str) and sqlstate.startswith("22")
+
+
+def bad_data_error() -> PatronError:
+    return BadRequest("A value in the request cannot be stored (for example a NUL character).")
 
 
 def install(app: FastAPI) -> None:
@@ -88,6 +107,9 @@ def install(app: FastAPI) -> None:
             response = JSONResponse(error.envelope(request_id_of(request)), status_code=error.status)
             response.headers["Retry-After"] = "1"
             return response
+        if is_bad_data(exc):
+            error = bad_data_error()
+            return JSONResponse(error.envelope(request_id_of(request)), status_code=error.status)
         log.exception("database error", exc_info=exc)
         error = InternalError()
         return JSONResponse(error.envelope(request_id_of(request)), status_code=error.status)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from patron.config import Settings
@@ -49,14 +50,48 @@ def _sqlite_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:
     return engine
 
 
+# A connection the server cut (pg_terminate_backend, restart, failover) or that asyncpg left
+# mid-operation: SQLSTATE class 08 or 57P01-57P03, or asyncpg's own errors for it.
+_LOST_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
+_LOST_CONNECTION_MESSAGES = ("connection is closed", "another operation is in progress")
+
+
+def _lost_connection(error: BaseException | None) -> bool:
+    cause = getattr(error, "__cause__", None) or error
+    if isinstance(
+        cause, asyncpg.exceptions.ConnectionDoesNotExistError | asyncpg.exceptions.InternalClientError
+    ):
+        return True
+    sqlstate = getattr(cause, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate.startswith(_LOST_CONNECTION_STATES):
+        return True
+    return isinstance(cause, asyncpg.exceptions.InterfaceError) and any(
+        message in str(cause) for message in _LOST_CONNECTION_MESSAGES
+    )
+
+
 def _postgres_engine(url: str, pool_size: int) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_recycle=1800,
+        # A pooled connection the server closed while idle is replaced at checkout, so the
+        # first request after a database restart does not fail on it.
+        pool_pre_ping=True,
         connect_args={"server_settings": {"application_name": "patron", "timezone": "UTC"}},
     )
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        # SQLAlchemy asks asyncpg whether the connection is closed, which is not yet true
+        # for one cut in the middle of a statement. Calling it a disconnect discards that
+        # connection and the rest of the pool, instead of handing a broken one to the next
+        # request; the request itself becomes a 503 the client retries.
+        if _lost_connection(context.original_exception):
+            context.is_disconnect = True
+
+    return engine
 
 
 def create_engine(url: str, *, immediate: bool, pool_size: int) -> AsyncEngine:

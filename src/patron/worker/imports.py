@@ -9,6 +9,7 @@ import logging
 from sqlalchemy.exc import DBAPIError
 
 from patron.api.state import AppState
+from patron.contacts.errors import ImportNotFound
 from patron.contacts.service import ContactRules
 from patron.db.session import transaction
 from patron.imports import service as imports
@@ -32,6 +33,10 @@ async def run_once(state: AppState) -> bool:
             await imports.apply_rows(session, await imports.running(session, batch_id), rules)
     except DBAPIError:
         raise  # the batch stays Running and is picked up again once abandoned
+    except ImportNotFound:
+        # Deleted between its claim and its run: nothing left to apply or to mark.
+        log.warning("bulk import %s vanished before it ran", batch_id)
+        return True
     except Exception as exc:
         log.exception("bulk import %s failed", batch_id, exc_info=exc)
         async with transaction(state.database) as session:

@@ -1,0 +1,68 @@
+"""A server killed with SIGKILL in the middle of a stream of writes: the till retries with the
+same Idempotency-Keys after the restart, and every acknowledged write exists exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from patron.auth.roles import Role
+from patron.db.engine import Database
+from tests.conftest import issue_token
+from tests.reliability.server import ServerProcess
+from tests.reliability.streams import STREAMS, Outcome, WriteStream, send_stream, stored, unique_keys
+
+WRITES = 300
+WRITERS = 4
+STREAM_SECONDS = 40.0
+
+
+async def _kill_and_restart_after(server: ServerProcess, outcome: Outcome) -> None:
+    await outcome.milestone_reached.wait()
+    await asyncio.to_thread(server.kill)
+    await asyncio.to_thread(server.start)
+
+
+@pytest.mark.parametrize("stream", STREAMS, ids=lambda stream: stream.name)
+async def test_acknowledged_writes_survive_a_sigkill_exactly_once(
+    database: Database, database_url: str, tmp_path: Path, stream: WriteStream
+) -> None:
+    token = await issue_token(database, Role.INTEGRATION, "till")
+    # A request cut off by the kill holds its key until this lease runs out.
+    server = ServerProcess(database_url, tmp_path / "server.log", idempotency_lease_seconds="2")
+    await asyncio.to_thread(server.start)
+    prefix, keys = unique_keys(WRITES)
+    started = time.monotonic()
+    try:
+        outcome = Outcome(milestone=WRITES // 3)
+        killer = asyncio.create_task(_kill_and_restart_after(server, outcome))
+        await send_stream(
+            server.url,
+            stream,
+            keys,
+            {"apikey": token},
+            writers=WRITERS,
+            seconds=STREAM_SECONDS,
+            outcome=outcome,
+        )
+        await killer
+    finally:
+        await asyncio.to_thread(server.stop)
+    rows = await stored(database, stream, prefix)
+
+    print(
+        f"{stream.name}: {len(keys)} writes, {outcome.retries} retries "
+        f"({outcome.transport_errors} transport errors, {outcome.replayed} replayed), "
+        f"statuses {outcome.statuses}, "
+        f"{time.monotonic() - started:.1f}s"
+    )
+    assert outcome.unexpected == []
+    assert outcome.transport_errors > 0, "the kill happened outside the stream"
+    assert set(outcome.acknowledged) == set(keys)
+    stored_keys = [key for key, _ in rows]
+    assert len(stored_keys) == len(set(stored_keys)), "a write is stored twice"
+    lost = {key: row_id for key, row_id in outcome.acknowledged.items() if dict(rows).get(key) != row_id}
+    assert lost == {}, f"{len(lost)} acknowledged writes not stored as acknowledged, e.g. {list(lost)[:3]}"
