@@ -22,11 +22,15 @@ def app_state(request: Request) -> AppState:
     return state
 
 
-def session(request: Request) -> AsyncSession:
+# Dependencies are `async def`: FastAPI runs a plain `def` one in a thread pool, a thread
+# hop per dependency per request.
+
+
+async def session(request: Request) -> AsyncSession:
     return request.scope["patron.unit"].session  # type: ignore[no-any-return]
 
 
-def settings(request: Request) -> Settings:
+async def settings(request: Request) -> Settings:
     return app_state(request).settings
 
 
@@ -42,18 +46,29 @@ def allow(roles: frozenset[Role]) -> Callable[[Request], Coroutine[Any, Any, Cal
     return authorised
 
 
-def base_url(request: Request) -> str:
+def address_of(request: Request) -> str:
     """Where absolute links point: PATRON_BASE_URL, else the address the client used."""
     configured = app_state(request).settings.base_url
     return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
 
 
-def list_url(request: Request) -> str:
+async def base_url(request: Request) -> str:
+    return address_of(request)
+
+
+async def list_url(request: Request) -> str:
     """The absolute address of the list being read, for paging links."""
-    return base_url(request) + request.url.path
+    return address_of(request) + request.url.path
 
 
-def page(
+async def engage_base(request: Request) -> str:
+    """`https://host/api/v3` (or `/api/v2`), as the request was addressed, for item links."""
+    parts = request.url.path.split("/")
+    prefix = "/".join(parts[:3]) if len(parts) > 2 and parts[1] == "api" else ""
+    return address_of(request) + prefix
+
+
+async def page(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     count: Annotated[int, Query(ge=1, le=MAX_COUNT)] = DEFAULT_COUNT,
 ) -> PageRequest:
@@ -66,6 +81,7 @@ Admin = Annotated[Caller, Depends(allow(ADMIN_ONLY))]
 Integration = Annotated[Caller, Depends(allow(INTEGRATIONS))]
 BaseUrl = Annotated[str, Depends(base_url)]
 ListUrl = Annotated[str, Depends(list_url)]
+EngageBase = Annotated[str, Depends(engage_base)]
 Page = Annotated[PageRequest, Depends(page)]
 
 

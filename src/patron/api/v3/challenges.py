@@ -7,8 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from patron.api.deps import Admin, CurrentSettings, Integration, ListUrl, Page, Session, errors
-from patron.api.engage_base import EngageBase
+from patron.api.deps import Admin, CurrentSettings, EngageBase, Integration, ListUrl, Page, Session, errors
 from patron.api.pages import Paged
 from patron.challenges import service as challenges
 from patron.challenges.errors import (

@@ -19,7 +19,7 @@ from patron.stores.errors import StoreNotFound
 router = APIRouter(tags=["contacts"])
 
 
-def rules(settings: CurrentSettings) -> ContactRules:
+async def rules(settings: CurrentSettings) -> ContactRules:
     return ContactRules.from_settings(settings)
 
 

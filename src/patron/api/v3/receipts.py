@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 
-from patron.api.deps import CurrentSettings, Integration, ListUrl, Page, Session, base_url, errors
+from patron.api.deps import CurrentSettings, EngageBase, Integration, ListUrl, Page, Session, errors
 from patron.api.pages import Paged
 from patron.contacts.errors import ContactNotFound
 from patron.contacts.service import ContactRules
@@ -27,15 +27,6 @@ class TransactionsPage(Paged[ReceiptOut]):
     summary: PurchaseSummary
 
 
-def api_root(request: Request) -> str:
-    """`<base>/api/v3` or `<base>/api/v2`, whichever the client called, for links."""
-    dialect = "/".join(request.url.path.split("/")[1:3])
-    return f"{base_url(request)}/{dialect}"
-
-
-ApiRoot = Annotated[str, Depends(api_root)]
-
-
 @router.post(
     "/receipts",
     status_code=status.HTTP_201_CREATED,
@@ -51,7 +42,7 @@ async def create_receipt(
     session: Session,
     caller: Integration,
     settings: CurrentSettings,
-    root: ApiRoot,
+    root: EngageBase,
 ) -> ReceiptOut:
     recorded = await receipts.record(session, body, ContactRules.from_settings(settings), settings.zone)
     if recorded.replayed:
@@ -62,7 +53,7 @@ async def create_receipt(
 
 @router.get("/receipts/{receiptId}", response_model=ReceiptOut, responses=errors(ReceiptNotFound))
 async def get_receipt(
-    receiptId: uuid.UUID, session: Session, caller: Integration, settings: CurrentSettings, root: ApiRoot
+    receiptId: uuid.UUID, session: Session, caller: Integration, settings: CurrentSettings, root: EngageBase
 ) -> ReceiptOut:
     return receipts.receipt_out(await receipts.get(session, receiptId), settings.zone, root)
 
@@ -94,7 +85,7 @@ async def contact_transactions_by_query(
     settings: CurrentSettings,
     page: Page,
     url: ListUrl,
-    root: ApiRoot,
+    root: EngageBase,
 ) -> dict[str, Any]:
     """The integration guide's spelling: the contact id in the query string."""
     query = {"contactId": str(contactId)}
@@ -113,6 +104,6 @@ async def contact_transactions(
     settings: CurrentSettings,
     page: Page,
     url: ListUrl,
-    root: ApiRoot,
+    root: EngageBase,
 ) -> dict[str, Any]:
     return await _transactions(session, contactId, page, url, {}, settings.zone, root)

@@ -6,8 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from patron.api.deps import CurrentSettings, Integration, ListUrl, Page, Session, errors
-from patron.api.engage_base import EngageBase
+from patron.api.deps import CurrentSettings, EngageBase, Integration, ListUrl, Page, Session, errors
 from patron.api.pages import Paged
 from patron.contacts.errors import ContactNotFound
 from patron.errors import BadRequest
