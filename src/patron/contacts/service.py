@@ -202,12 +202,10 @@ async def find_by_key(
     session: AsyncSession, wire_key: str, value: str, rules: ContactRules
 ) -> Contact | None:
     """The contact whose unique key `wire_key` (e.g. `email`) is `value`, for receipts and imports."""
-    column = UNIQUE_KEYS[wire_key]
     normalised = _normalised_for_lookup(wire_key, value, rules)
     if normalised is None:
         return None
-    contact_id = await repository.find_id(session, {column: normalised})
-    return None if contact_id is None else await repository.get(session, contact_id)
+    return await repository.find(session, UNIQUE_KEYS[wire_key], normalised)
 
 
 async def create(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from patron.db.upsert import insert_for
 from patron.models import IdempotencyRecord
 
 
@@ -16,8 +16,7 @@ async def insert_if_absent(
 ) -> bool:
     """Insert the record unless (caller, key) exists; True when this call inserted it."""
     values = {"caller": caller, "key": key, "request_hash": request_hash, "lease": lease, "locked_on": now}
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(IdempotencyRecord).values(**values).on_conflict_do_nothing()
+    stmt = insert_for(session, IdempotencyRecord).values(**values).on_conflict_do_nothing()
     result = await session.execute(stmt)
     return bool(result.rowcount)  # type: ignore[attr-defined]
 

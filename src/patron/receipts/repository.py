@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from patron.db.upsert import insert_for
 from patron.models import Receipt, ReceiptLine, ReceiptPayment
 
 
@@ -39,10 +40,23 @@ async def get(session: AsyncSession, receipt_id: uuid.UUID) -> Receipt | None:
     return await session.get(Receipt, receipt_id)
 
 
-def add(
-    session: AsyncSession, receipt: Receipt, lines: list[ReceiptLine], payments: list[ReceiptPayment]
-) -> None:
-    session.add(receipt)
+async def insert_unless_taken(session: AsyncSession, receipt: Receipt) -> bool:
+    """Insert the receipt row unless its uniqueReceiptId is stored; True when this call stored it.
+
+    A concurrent insert of the same uniqueReceiptId waits for the first to commit, then finds
+    it taken: one statement, no savepoint.
+    """
+    values = {column.key: getattr(receipt, column.key) for column in Receipt.__table__.columns}
+    stmt = (
+        insert_for(session, Receipt)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["unique_receipt_id"])
+        .returning(Receipt.id)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
+def add_details(session: AsyncSession, lines: list[ReceiptLine], payments: list[ReceiptPayment]) -> None:
     session.add_all(lines)
     session.add_all(payments)
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.activity.bus import ReceiptActivity, ReceiptLineActivity, publish_receipt
@@ -177,15 +176,13 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
         recorded_on=clock.now(),
     )
     lines, payments = _rows(receipt.id, contact.id, body)
-    try:
-        async with session.begin_nested():
-            repository.add(session, receipt, lines, payments)
-    except IntegrityError:
+    if not await repository.insert_unless_taken(session, receipt):
         # Another request stored this uniqueReceiptId between our check and our insert.
         winner = await repository.by_unique_id(session, body.uniqueReceiptId)
-        if winner is None:
-            raise
+        assert winner is not None, "a taken uniqueReceiptId is stored"
         return await _stored_or_conflict(session, winner, print_)
+    repository.add_details(session, lines, payments)
+    await session.flush()
     stored = StoredReceipt(receipt, lines, payments)
     if body.usedPromotions:
         await promotions.redeem_for_receipt(
