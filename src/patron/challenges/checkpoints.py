@@ -68,9 +68,12 @@ async def start_first_cycles(
 ) -> None:
     """Start a contact's first challenge where there is none yet, and log the assignment."""
     rows = []
+    starts: dict[uuid.UUID, engine.State] = {}
     for contact_id, definition_id in pairs:
         definition = definitions[definition_id]
-        state = engine.start(plan_of(definition), now)
+        if definition_id not in starts:  # every first card of a definition starts alike
+            starts[definition_id] = engine.start(plan_of(definition), now)
+        state = starts[definition_id]
         rows.append(
             {
                 "id": ids.new_id(),
@@ -144,9 +147,9 @@ async def apply_checkpoints(
     definitions = {d.id: d for d in await repository.definitions(session, {r.definitionId for r in rows})}
     not_accepted: list[CheckpointRow] = []
     candidates: list[CheckpointRow] = []
+    active = {definition_id for definition_id, d in definitions.items() if _is_active(d)}
     for row in rows:
-        definition = definitions.get(row.definitionId)
-        usable = row.contactId in known_contacts and definition is not None and _is_active(definition)
+        usable = row.contactId in known_contacts and row.definitionId in active
         (candidates if usable and row.checkpointAmount >= 1 else not_accepted).append(row)
 
     pairs = {(r.contactId, r.definitionId) for r in candidates}
