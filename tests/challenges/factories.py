@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import httpx
-
-
-async def make_contact(client: httpx.AsyncClient, headers: dict[str, str], **attributes: Any) -> str:
-    body = attributes or {"externalId": f"C-{uuid.uuid4().hex[:12]}"}
-    response = await client.post("/api/v3/contacts", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 async def make_definition(client: httpx.AsyncClient, admin: dict[str, str], **fields: Any) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import httpx
 
-from tests.challenges.factories import challenges_of, make_contact, make_definition
+from tests.challenges.factories import challenges_of, make_definition
+from tests.factories import make_contact_id as make_contact
 
 
 async def test_concurrent_batches_count_exactly_and_reward_each_completion_once(

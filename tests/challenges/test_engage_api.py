@@ -6,7 +6,8 @@ import uuid
 
 import httpx
 
-from tests.challenges.factories import challenges_of, make_contact, make_definition
+from tests.challenges.factories import challenges_of, make_definition
+from tests.factories import make_contact_id as make_contact
 
 
 async def test_assign_returns_true_and_again_true(

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import httpx
 
 from patron.kit.clock import frozen_at
-from tests.challenges.factories import challenges_of, make_contact, make_definition
+from tests.challenges.factories import challenges_of, make_definition
+from tests.factories import make_contact_id as make_contact
 
 
 async def test_one_month_from_31_january_ends_with_february_then_checkpoints_are_refused(

@@ -14,7 +14,8 @@ from patron.cli import app as cli
 from patron.config import Settings
 from patron.db.engine import Database
 from patron.kit.clock import frozen_at
-from tests.challenges.factories import make_contact, make_definition
+from tests.challenges.factories import make_definition
+from tests.factories import make_contact_id as make_contact
 
 
 def run_check(settings: Settings) -> tuple[int, str]:

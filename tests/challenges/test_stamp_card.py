@@ -11,7 +11,8 @@ from patron.activity.bus import ReceiptActivity, ReceiptLineActivity, publish_re
 from patron.db.engine import Database
 from patron.db.session import transaction
 from patron.kit import clock
-from tests.challenges.factories import challenges_of, make_contact, make_definition
+from tests.challenges.factories import challenges_of, make_definition
+from tests.factories import make_contact_id as make_contact
 from tests.promotions.factories import make_promotion
 from tests.receipts.factories import line as receipt_line
 from tests.receipts.factories import receipt

@@ -24,13 +24,6 @@ def promotion_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
-async def make_contact(client: httpx.AsyncClient, headers: dict[str, str], **attributes: Any) -> str:
-    attributes.setdefault("email", f"{uuid.uuid4().hex[:12]}@example.com")
-    response = await client.post("/api/v3/contacts", json=attributes, headers=headers)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
 async def make_promotion(
     client: httpx.AsyncClient, headers: dict[str, str], *, activate: bool = True, **overrides: Any
 ) -> dict[str, Any]:

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from patron.kit import clock
-from tests.promotions.factories import make_assignment, make_contact, make_promotion, promotion_body
+from tests.factories import make_contact_id as make_contact
+from tests.promotions.factories import make_assignment, make_promotion, promotion_body
 
 URL = "/api/v3/promotions/multichannels"
 

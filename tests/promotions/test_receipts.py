@@ -9,7 +9,8 @@ import httpx
 from patron.db.engine import Database
 from patron.db.session import transaction
 from patron.promotions import service as promotions
-from tests.promotions.factories import make_assignment, make_contact, make_promotion, redeem
+from tests.factories import make_contact_id as make_contact
+from tests.promotions.factories import make_assignment, make_promotion, redeem
 
 
 async def test_a_receipt_links_and_redeems_the_contacts_assignments(

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import httpx
 
 from patron.kit import clock
-from tests.promotions.factories import make_assignment, make_contact, make_promotion, redeem
+from tests.factories import make_contact_id as make_contact
+from tests.promotions.factories import make_assignment, make_promotion, redeem
 
 TWO_CHANNELS = [
     {"type": "POS", "valueType": "PERCENT", "value": 10},

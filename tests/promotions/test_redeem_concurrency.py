@@ -16,7 +16,8 @@ from patron.db.engine import Database
 from patron.kit import clock
 from patron.models import PromotionAssignment
 from patron.promotions.service import REDEEM_DEADLINE_SECONDS
-from tests.promotions.factories import make_assignment, make_contact, make_promotion, redeem
+from tests.factories import make_contact_id as make_contact
+from tests.promotions.factories import make_assignment, make_promotion, redeem
 
 
 async def _assignment(

@@ -11,23 +11,13 @@ from sqlalchemy import func, select
 from patron.db.engine import Database
 from patron.db.session import transaction
 from patron.models import Receipt, ReceiptLine, ReceiptPayment
+from tests import factories as shared
 
 _numbers = itertools.count(1)
 
 
 async def make_store(client: httpx.AsyncClient, admin: dict[str, str], external_id: str = "S-1") -> str:
-    response = await client.post(
-        "/api/v3/stores", json={"externalId": external_id, "name": f"Store {external_id}"}, headers=admin
-    )
-    assert response.status_code == 201, response.text
-    return external_id
-
-
-async def make_contact(client: httpx.AsyncClient, till: dict[str, str], **attributes: Any) -> str:
-    body = attributes or {"email": f"buyer{next(_numbers)}@example.com"}
-    response = await client.post("/api/v3/contacts", json=body, headers=till)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    return str((await shared.make_store(client, admin, external_id))["externalId"])
 
 
 def line(**overrides: Any) -> dict[str, Any]:

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from patron.db.engine import Database
-from tests.receipts.factories import make_contact, make_store, receipt, stored_counts
+from tests.factories import make_contact_id as make_contact
+from tests.receipts.factories import make_store, receipt, stored_counts
 
 ATTRIBUTES = {
     "email": "Mia@Example.com",

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from patron.db.engine import Database
-from tests.receipts.factories import line, make_contact, make_store, receipt, stored_counts
+from tests.factories import make_contact_id as make_contact
+from tests.receipts.factories import line, make_store, receipt, stored_counts
 
 Body = dict[str, Any]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from tests.receipts.factories import line, make_contact, make_store, receipt
+from tests.factories import make_contact_id as make_contact
+from tests.receipts.factories import line, make_store, receipt
 
 
 async def _post(

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.activity.bus import ReceiptActivity, subscribe_receipts, unsubscribe_receipts
 from patron.db.engine import Database
-from tests.receipts.factories import line, make_contact, make_store, receipt, stored_counts
+from tests.factories import make_contact_id as make_contact
+from tests.receipts.factories import line, make_store, receipt, stored_counts
 
 
 class Heard:

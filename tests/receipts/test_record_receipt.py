@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 
 from patron.db.engine import Database
-from tests.receipts.factories import line, make_contact, make_store, receipt, stored_counts
+from tests.factories import make_contact_id as make_contact
+from tests.receipts.factories import line, make_store, receipt, stored_counts
 
 
 async def test_a_receipt_is_stored_and_read_back_with_lines_payments_and_discounts(

@@ -7,7 +7,8 @@ import asyncio
 import httpx
 
 from patron.db.engine import Database
-from tests.receipts.factories import line, make_contact, make_store, receipt, stored_counts
+from tests.factories import make_contact_id as make_contact
+from tests.receipts.factories import line, make_store, receipt, stored_counts
 
 
 async def test_the_same_body_again_is_200_with_the_stored_receipt(

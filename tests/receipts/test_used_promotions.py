@@ -6,8 +6,9 @@ from typing import Any
 
 import httpx
 
+from tests.factories import make_contact_id as make_contact
 from tests.promotions.factories import make_assignment, make_promotion, redeem
-from tests.receipts.factories import make_contact, receipt
+from tests.receipts.factories import receipt
 
 BOTH_CHANNELS: list[dict[str, Any]] = [
     {"type": "POS", "valueType": "PERCENT", "value": 20},

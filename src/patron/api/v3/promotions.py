@@ -6,8 +6,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.api.deps import Admin, CurrentSettings, Integration, Session, errors
+from patron.config import Settings
 from patron.contacts.errors import ContactNotFound
 from patron.errors import BadRequest
 from patron.promotions import service as promotions
@@ -169,6 +171,16 @@ async def assign_promotion(
     return promotions.assignment_out(assignment, promotion, settings.zone)
 
 
+async def _offers(
+    session: AsyncSession, contact_id: str, channel: str | None, settings: Settings
+) -> list[AssignmentOut]:
+    """The offers a till or web shop may show, whichever path asked."""
+    found = await promotions.assignments_for_contact(session, contact_id, channel)
+    return [
+        promotions.assignment_out(assignment, promotion, settings.zone) for assignment, promotion in found
+    ]
+
+
 @router.get(
     "/promotion-assignments",
     response_model=list[AssignmentOut],
@@ -181,10 +193,7 @@ async def list_promotion_assignments(
     settings: CurrentSettings,
     redemptionChannelType: ChannelFilter = None,
 ) -> list[AssignmentOut]:
-    found = await promotions.assignments_for_contact(session, contactId, redemptionChannelType)
-    return [
-        promotions.assignment_out(assignment, promotion, settings.zone) for assignment, promotion in found
-    ]
+    return await _offers(session, contactId, redemptionChannelType, settings)
 
 
 @router.get(
@@ -199,10 +208,7 @@ async def list_contact_promotions(
     settings: CurrentSettings,
     redemptionChannelType: ChannelFilter = None,
 ) -> list[AssignmentOut]:
-    found = await promotions.assignments_for_contact(session, contactId, redemptionChannelType)
-    return [
-        promotions.assignment_out(assignment, promotion, settings.zone) for assignment, promotion in found
-    ]
+    return await _offers(session, contactId, redemptionChannelType, settings)
 
 
 @router.post(
