@@ -16,7 +16,6 @@ from patron.activity import bus
 from patron.api import handlers, openapi
 from patron.api.boundary import Boundary
 from patron.api.request_context import RequestContext
-from patron.api.state import AppState
 from patron.api.system import router as system_router
 from patron.api.v3 import (
     articles,
@@ -33,6 +32,7 @@ from patron.challenges.receipts import on_receipt as award_receipt_checkpoints
 from patron.config import Settings
 from patron.db.engine import create_database
 from patron.rewards import issuers as reward_issuers
+from patron.state import AppState
 from patron.worker import housekeeping
 from patron.worker import imports as import_worker
 

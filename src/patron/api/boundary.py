@@ -19,11 +19,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from patron.api.asgi import header, send_json
 from patron.api.caller import caller_of
 from patron.api.handlers import bad_data_error, is_bad_data, is_disconnect
-from patron.api.state import AppState
 from patron.db.session import UnitOfWork
 from patron.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, PatronError, ServiceUnavailable
 from patron.idempotency import service as idempotency
 from patron.kit.secrets import fingerprint
+from patron.state import AppState
 
 log = logging.getLogger("patron.boundary")
 

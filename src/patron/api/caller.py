@@ -7,9 +7,9 @@ from typing import cast
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
-from patron.api.state import AppState
 from patron.auth.credentials import read_credentials
 from patron.auth.roles import Caller
+from patron.state import AppState
 
 _UNSET = object()
 

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.api.caller import caller_of
 from patron.api.error_body import ErrorBody
-from patron.api.state import AppState
 from patron.auth.roles import ADMIN_ONLY, INTEGRATIONS, Caller, Role
 from patron.config import Settings
 from patron.errors import Forbidden, Unauthorized
 from patron.kit.paging import DEFAULT_COUNT, MAX_COUNT, PageRequest
+from patron.state import AppState
 
 
 def app_state(request: Request) -> AppState:

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError
 
-from patron.api.state import AppState
 from patron.db.session import transaction
 from patron.idempotency import service as idempotency
+from patron.state import AppState
 
 log = logging.getLogger("patron.worker.housekeeping")
 

@@ -8,11 +8,11 @@ import logging
 
 from sqlalchemy.exc import DBAPIError
 
-from patron.api.state import AppState
 from patron.contacts.errors import ImportNotFound
 from patron.contacts.service import ContactRules
 from patron.db.session import transaction
 from patron.imports import service as imports
+from patron.state import AppState
 
 log = logging.getLogger("patron.worker.imports")
 

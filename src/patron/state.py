@@ -1,4 +1,4 @@
-"""What every request can reach: settings, the database, the key verifier, background kicks."""
+"""What every request and background loop can reach: settings, the database, the key verifier."""
 
 from __future__ import annotations
 
