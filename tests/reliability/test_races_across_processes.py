@@ -58,7 +58,7 @@ async def racing(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Asyn
         database_url = f"sqlite+aiosqlite:///{directory / 'races.db'}"
     database = create_database(Settings(database_url=database_url))
     server = ServerProcess(
-        database_url, directory / "server.log", workers=2 if backend == "postgresql" else 1
+        database_url, directory / "server.log", workers=2 if backend == "postgresql" else 1, log_level="INFO"
     )
     try:
         await asyncio.to_thread(migrate.upgrade, database_url)
@@ -118,19 +118,26 @@ async def test_fifty_concurrent_redeems_across_processes_make_one_redemption(rac
 
 
 async def _send_batch(
-    http: httpx.AsyncClient, batch: list[dict[str, object]], key: str, retries: Counter[int]
-) -> dict:
-    """One till's batch, resent with its Idempotency-Key on an answer that means "not done"."""
+    http: httpx.AsyncClient, batch: list[dict[str, object]], key: str, retries: Counter[str]
+) -> dict[str, object]:
+    """One till's batch, resent with its Idempotency-Key until it is answered 200: after a
+    transport error or an answer that means "not done" (a retry replays or runs it once)."""
     deadline = time.monotonic() + RACE_SECONDS
     while True:
-        response = await http.post(
-            "/api/v3/challenges/checkpoints", json=batch, headers={"Idempotency-Key": key}
-        )
+        try:
+            response = await http.post(
+                "/api/v3/challenges/checkpoints", json=batch, headers={"Idempotency-Key": key}
+            )
+        except httpx.TransportError as exc:
+            assert time.monotonic() < deadline, f"{key}: {exc!r}"
+            retries[type(exc).__name__] += 1
+            await asyncio.sleep(RETRY_PAUSE_SECONDS)
+            continue
         if response.status_code not in RETRY_STATUSES or time.monotonic() > deadline:
             assert response.status_code == 200, response.text[:300]
             return dict(response.json())
         assert response.json()["key"] == RETRY_STATUSES[response.status_code]
-        retries[response.status_code] += 1
+        retries[str(response.status_code)] += 1
         await asyncio.sleep(RETRY_PAUSE_SECONDS)
 
 
@@ -141,7 +148,7 @@ async def test_concurrent_checkpoint_batches_across_processes_count_exactly_and_
         race = await checkpoint_race.prepare(http, racing.admin, racing.till)
 
     limits = httpx.Limits(max_connections=len(race.batches), max_keepalive_connections=0)
-    retries: Counter[int] = Counter()
+    retries: Counter[str] = Counter()
     started = time.monotonic()
     async with racing.client(limits=limits, headers=racing.till) as http:
         answers = await asyncio.gather(
