@@ -12,8 +12,15 @@ from pathlib import Path
 
 import httpx
 
-# Fault tests listen on this block of ports; benches use another.
-PORTS = range(8450, 8500)
+
+def _port_block(text: str) -> range:
+    first, last = text.split("-")
+    return range(int(first), int(last) + 1)
+
+
+# Fault tests listen on this block of ports (PATRON_TEST_PORTS="first-last" moves it, so two
+# checkouts can run the suite side by side); benches use another.
+PORTS = _port_block(os.environ.get("PATRON_TEST_PORTS", "8450-8499"))
 STARTUP_SECONDS = 30.0
 
 

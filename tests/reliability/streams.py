@@ -1,7 +1,9 @@
-"""Streams of writes a till sends and retries: each write carries its own unique key and an
-Idempotency-Key, so the fault tests can check every acknowledged write exists exactly once.
+"""Streams of writes a till sends and retries: each write carries its own unique key (and, by
+default, an Idempotency-Key equal to it), so the fault tests can check every acknowledged write
+exists exactly once.
 
-A new kind of write (receipts with their uniqueReceiptId) is one more WriteStream in STREAMS.
+A new kind of write is one more WriteStream in STREAMS; its `seed` creates, once per run and
+with admin rights, what every write refers to (a store, a contact...).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import asyncio
 import secrets
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,26 +26,102 @@ RETRY_STATUSES = {409: "IdempotencyKeyInFlight", 503: "ServiceUnavailable"}
 RETRY_PAUSE_SECONDS = 0.1
 REQUEST_TIMEOUT_SECONDS = 10.0
 
+# What a stream's seed made, by name (e.g. {"contact": <id>, "store": <externalId>}).
+Seeded = dict[str, str]
+
+
+async def _seed_nothing(http: httpx.AsyncClient, admin: dict[str, str], prefix: str) -> Seeded:
+    return {}
+
 
 @dataclass(frozen=True)
 class WriteStream:
     name: str
     path: str
-    body: Callable[[str], dict[str, Any]]
+    # The write for one unique key, given what the seed made.
+    body: Callable[[str, Seeded], dict[str, Any]]
     # SQL returning (unique key, id) for every stored row whose key starts with :prefix.
     stored_query: str
     id_of: Callable[[dict[str, Any]], str]
+    # A read alongside the writes, as (path, query parameters), for the connection fault test.
+    read: Callable[[str, Seeded], tuple[str, dict[str, str]]]
+    seed: Callable[[httpx.AsyncClient, dict[str, str], str], Awaitable[Seeded]] = _seed_nothing
+    # False: the till retries on the write's own natural key alone, without an Idempotency-Key.
+    idempotency_key: bool = True
 
 
 CONTACT_CREATES = WriteStream(
     name="contact creates",
     path="/api/v3/contacts",
-    body=lambda key: {"externalId": key, "firstName": "Stream"},
+    body=lambda key, seeded: {"externalId": key, "firstName": "Stream"},
     stored_query="SELECT external_id, id FROM contacts WHERE external_id LIKE :prefix",
     id_of=lambda answer: str(answer["id"]),
+    read=lambda key, seeded: ("/api/v3/contacts/id", {"externalId": key}),
 )
 
-STREAMS = [CONTACT_CREATES]
+
+async def _seed_store_and_contact(http: httpx.AsyncClient, admin: dict[str, str], prefix: str) -> Seeded:
+    """The store every receipt is rung up in and the contact every receipt belongs to."""
+    store = f"{prefix}store"
+    made = await http.post(
+        "/api/v3/stores", json={"externalId": store, "name": "Stream store"}, headers=admin
+    )
+    assert made.status_code == 201, made.text
+    contact = await http.post("/api/v3/contacts", json={"externalId": f"{prefix}buyer"}, headers=admin)
+    assert contact.status_code == 201, contact.text
+    return {"store": store, "contact": str(contact.json()["id"])}
+
+
+def _receipt(key: str, seeded: Seeded) -> dict[str, Any]:
+    return {
+        "uniqueReceiptId": key,
+        "receiptNumber": key.rsplit("-", 1)[1],
+        "createdDate": "2026-11-20T14:05:00+01:00",
+        "storeExternalId": seeded["store"],
+        "currency": "SEK",
+        "totalGrossPrice": 249.5,
+        "contact": {"matchKey": seeded["contact"], "matchKeyType": "ContactId"},
+        "paymentMethods": [{"type": "Card", "value": 249.5}],
+        "items": [
+            {
+                "type": "PURCHASE",
+                "sku": "SKU-1",
+                "articleNumber": "A-1",
+                "articleName": "Trail shoe",
+                "articleGroup": "Shoes",
+                "quantity": 1,
+                "grossPaidPrice": 249.5,
+                "taxAmount": 49.9,
+                "taxPercent": 25,
+            }
+        ],
+    }
+
+
+RECEIPTS = WriteStream(
+    name="receipts",
+    path="/api/v3/receipts",
+    body=_receipt,
+    stored_query="SELECT unique_receipt_id, id FROM receipts WHERE unique_receipt_id LIKE :prefix",
+    id_of=lambda answer: str(answer["id"]),
+    read=lambda key, seeded: (f"/api/v3/contacts/{seeded['contact']}/transactions", {"count": "5"}),
+    seed=_seed_store_and_contact,
+)
+
+# The same receipts from a till that sends no Idempotency-Key: uniqueReceiptId alone makes
+# its retries harmless (a resent receipt is answered 200 with the stored one).
+RECEIPTS_BY_UNIQUE_RECEIPT_ID = WriteStream(
+    name="receipts by uniqueReceiptId alone",
+    path=RECEIPTS.path,
+    body=RECEIPTS.body,
+    stored_query=RECEIPTS.stored_query,
+    id_of=RECEIPTS.id_of,
+    read=RECEIPTS.read,
+    seed=RECEIPTS.seed,
+    idempotency_key=False,
+)
+
+STREAMS = [CONTACT_CREATES, RECEIPTS, RECEIPTS_BY_UNIQUE_RECEIPT_ID]
 
 
 @dataclass
@@ -68,20 +146,20 @@ class Outcome:
 async def send_until_acknowledged(
     http: httpx.AsyncClient,
     stream: WriteStream,
+    seeded: Seeded,
     key: str,
     headers: dict[str, str],
     outcome: Outcome,
     deadline: float,
 ) -> None:
-    """Send one write, retrying with the same Idempotency-Key until it is acknowledged."""
+    """Send one write, retrying with the same keys until it is acknowledged."""
+    if stream.idempotency_key:
+        headers = {**headers, "Idempotency-Key": key}
     while time.monotonic() < deadline:
         started = time.monotonic()
         try:
             response = await http.post(
-                stream.path,
-                json=stream.body(key),
-                headers={**headers, "Idempotency-Key": key},
-                timeout=REQUEST_TIMEOUT_SECONDS,
+                stream.path, json=stream.body(key, seeded), headers=headers, timeout=REQUEST_TIMEOUT_SECONDS
             )
         except httpx.TransportError:
             outcome.transport_errors += 1
@@ -92,6 +170,7 @@ async def send_until_acknowledged(
             outcome.slowest_seconds = max(outcome.slowest_seconds, time.monotonic() - started)
         outcome.saw(response.status_code)
         if response.status_code < 300:
+            # Replayed from the Idempotency-Key record or, for a receipt, by its uniqueReceiptId.
             outcome.replayed += response.headers.get("idempotent-replayed") == "true"
             acknowledged = stream.id_of(response.json())
             earlier = outcome.acknowledged.setdefault(key, acknowledged)
@@ -111,9 +190,16 @@ async def send_until_acknowledged(
     outcome.unexpected.append(f"{key}: never acknowledged")
 
 
+async def seed(base_url: str, stream: WriteStream, admin: dict[str, str], prefix: str) -> Seeded:
+    """Create what the stream's writes refer to, before any fault."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_SECONDS) as http:
+        return await stream.seed(http, admin, prefix)
+
+
 async def send_stream(
     base_url: str,
     stream: WriteStream,
+    seeded: Seeded,
     keys: list[str],
     headers: dict[str, str],
     *,
@@ -130,7 +216,9 @@ async def send_stream(
 
     async def writer(http: httpx.AsyncClient) -> None:
         while not queue.empty():
-            await send_until_acknowledged(http, stream, queue.get_nowait(), headers, outcome, deadline)
+            await send_until_acknowledged(
+                http, stream, seeded, queue.get_nowait(), headers, outcome, deadline
+            )
 
     # One connection per writer and no keep-alive reuse across a restart's dead sockets.
     limits = httpx.Limits(max_connections=writers, max_keepalive_connections=writers)

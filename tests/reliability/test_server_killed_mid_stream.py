@@ -1,5 +1,5 @@
-"""A server killed with SIGKILL in the middle of a stream of writes: the till retries with the
-same Idempotency-Keys after the restart, and every acknowledged write exists exactly once."""
+"""A server killed with SIGKILL in the middle of a stream of writes (contacts, receipts): the till
+retries with the same keys after the restart, and every acknowledged write exists exactly once."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from patron.auth.roles import Role
 from patron.db.engine import Database
 from tests.conftest import issue_token
 from tests.reliability.server import ServerProcess
-from tests.reliability.streams import STREAMS, Outcome, WriteStream, send_stream, stored, unique_keys
+from tests.reliability.streams import STREAMS, Outcome, WriteStream, seed, send_stream, stored, unique_keys
 
 WRITES = 300
 WRITERS = 4
@@ -31,17 +31,20 @@ async def test_acknowledged_writes_survive_a_sigkill_exactly_once(
     database: Database, database_url: str, tmp_path: Path, stream: WriteStream
 ) -> None:
     token = await issue_token(database, Role.INTEGRATION, "till")
+    admin = await issue_token(database, Role.ADMIN, "back office")
     # A request cut off by the kill holds its key until this lease runs out.
     server = ServerProcess(database_url, tmp_path / "server.log", idempotency_lease_seconds="2")
     await asyncio.to_thread(server.start)
     prefix, keys = unique_keys(WRITES)
     started = time.monotonic()
     try:
+        seeded = await seed(server.url, stream, {"apikey": admin}, prefix)
         outcome = Outcome(milestone=WRITES // 3)
         killer = asyncio.create_task(_kill_and_restart_after(server, outcome))
         await send_stream(
             server.url,
             stream,
+            seeded,
             keys,
             {"apikey": token},
             writers=WRITERS,
