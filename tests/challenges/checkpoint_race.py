@@ -15,7 +15,8 @@ from typing import Any
 
 import httpx
 
-from tests.challenges.factories import challenges_of, make_contact, make_definition
+from tests.challenges.factories import challenges_of, make_definition
+from tests.factories import make_contact_id as make_contact
 
 CAPPED_REQUIREMENT = 20
 CARD_REQUIREMENT = 7

@@ -18,7 +18,8 @@ from sqlalchemy import text
 import patron.models  # noqa: F401  (registers every table in the metadata)
 from patron.db.base import Base
 from patron.db.engine import Database
-from tests.challenges.factories import make_contact, make_definition
+from tests.challenges.factories import make_definition
+from tests.factories import make_contact_id as make_contact
 from tests.promotions.factories import promotion_body
 
 # Every table: contacts, imports, stores, receipts, articles, promotions, challenges, rewards,

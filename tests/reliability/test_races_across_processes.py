@@ -27,7 +27,8 @@ from patron.db.session import transaction
 from patron.models import PromotionAssignment
 from tests.challenges import checkpoint_race
 from tests.conftest import _create_postgres_database, _drop_postgres_database, issue_token
-from tests.promotions.factories import make_assignment, make_contact, make_promotion
+from tests.factories import make_contact_id as make_contact
+from tests.promotions.factories import make_assignment, make_promotion
 from tests.reliability.server import ServerProcess
 from tests.reliability.streams import RETRY_PAUSE_SECONDS, RETRY_STATUSES
 

@@ -58,7 +58,14 @@ async def lock_rows(session: AsyncSession, model: type[Row], ids: Iterable[Any])
     if not wanted:
         return []
     key = model.id  # type: ignore[attr-defined]
-    stmt = select(model).where(key.in_(wanted)).order_by(key).with_for_update()
+    # populate_existing: a row this session read before the lock is read again under it.
+    stmt = (
+        select(model)
+        .where(key.in_(wanted))
+        .order_by(key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     result = await session.execute(stmt)
     return result.scalars().all()
 
