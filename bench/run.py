@@ -35,7 +35,7 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 CORES = os.cpu_count() or 1
 HERTZ = os.sysconf("SC_CLK_TCK")
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "3"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 CONTACTS = {
@@ -151,6 +151,7 @@ def cpu_note(
     generator_seconds: float,
     server: int | None,
     label: str = "Patron",
+    database: bool = True,
 ) -> str:
     """Each CPU consumer's share of the whole machine during a row, e.g. "wrk 3% · Patron 95% · ..."."""
     elapsed = (after.at - before.at) * CORES
@@ -158,7 +159,8 @@ def cpu_note(
     parts = {generator: generator_seconds}
     if server is not None:
         parts[label] = after.used_since(before, lambda pid, name, group: group == server)
-    parts["PG"] = after.used_since(before, lambda pid, name, group: name == "postgres")
+    if database:
+        parts["PG"] = after.used_since(before, lambda pid, name, group: name == "postgres")
     busy = (after.machine_busy - before.machine_busy) / HERTZ
     mine = after.used_since(before, lambda pid, name, group: pid == me)
     parts["other"] = max(0.0, busy - sum(parts.values()) - (0 if generator == "driver" else mine))
@@ -308,7 +310,8 @@ def wrk_row(
     args = [TOKEN, data_argument(scenario, seeded, False), f"R{secrets.token_hex(3)}", threads]
     before = Snapshot.take()
     figures, wrk_cpu = run_wrk(wrk, url, scenario.lua, scenario.clients, SECONDS, args)
-    cpu = cpu_note(before, Snapshot.take(), "wrk", wrk_cpu, server, "Patron" if backend != "-" else "server")
+    label = "Patron" if backend != "-" else "server"
+    cpu = cpu_note(before, Snapshot.take(), "wrk", wrk_cpu, server, label, database=backend == "postgresql")
     elapsed = figures["seconds"]
     return Row(
         scenario.name, backend, scenario.clients, scenario.unit,
