@@ -197,11 +197,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-async def recreate_postgres() -> None:
+async def recreate_postgres(create: bool = True) -> None:
     admin = await asyncpg.connect(f"{POSTGRES}/postgres")
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+        if create:
+            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
     finally:
         await admin.close()
 
@@ -366,6 +367,8 @@ def measure(wrk: str, backend: str, scratch: Path) -> list[Row]:
             )
     finally:
         stop(server)
+        if backend == "postgresql":
+            asyncio.run(recreate_postgres(create=False))  # a million rows nobody needs afterwards
     return rows
 
 
