@@ -20,7 +20,7 @@ BOTH = ("sqlite", "postgresql")
 
 @dataclass(frozen=True)
 class Goal:
-    """A goal the issues set, on PostgreSQL with 2 server processes."""
+    """A performance goal of the project, judged on PostgreSQL with 2 server processes."""
 
     min_ratio: float | None = None
     max_p99_ms: float | None = None
