@@ -44,6 +44,6 @@ fuzz: $(VENV)/.dev
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Starts its own servers (ports 8400-8402, database patron_bench_harness); BENCH_SECONDS etc. tune it.
+# Starts its own servers (ports 8400-8402, database patron_bench), about 6 minutes; bench/README.md lists the BENCH_* knobs.
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py

@@ -1,5 +1,6 @@
-"""`make bench`: start Patron on SQLite and on PostgreSQL, seed contacts, run every scenario of
-bench/scenarios.py with wrk, print one table and write it into docs/PERFORMANCE.md."""
+"""`make bench`: start Patron on SQLite and on PostgreSQL, seed it, run every scenario of
+bench/scenarios.py with wrk (and the raw-SQL baselines with asyncpg), print one table and
+write it into docs/PERFORMANCE.md. Knobs (BENCH_*) are described in bench/README.md."""
 
 from __future__ import annotations
 
@@ -15,25 +16,41 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scenarios import SCENARIOS, ScriptScenario
+import baselines
+import seed
+from scenarios import SCENARIOS, Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "lua"
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+CORES = os.cpu_count() or 1
+HERTZ = os.sysconf("SC_CLK_TCK")
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
+WARMUP = float(os.environ.get("BENCH_WARMUP", "3"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
-SEEDED = int(os.environ.get("BENCH_CONTACTS", "2000"))
-POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql+asyncpg://postgres@127.0.0.1:5432")
-DATABASE = "patron_bench_harness"
-PORTS = {"trivial": 8400, "sqlite": 8401, "postgresql": 8402}
+CONTACTS = {
+    "postgresql": int(os.environ.get("BENCH_CONTACTS", "100000")),
+    "sqlite": int(os.environ.get("BENCH_SQLITE_CONTACTS", "100000")),
+}
+REDEEMS = int(os.environ.get("BENCH_REDEEMS", "60000"))
+BATCHES = int(os.environ.get("BENCH_BATCHES", "50"))
+WORKERS = {"sqlite": 1, "postgresql": int(os.environ.get("BENCH_WORKERS", "2"))}
+POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
+DATABASE = os.environ.get("BENCH_DATABASE", "patron_bench")
+FIRST_PORT = int(os.environ.get("BENCH_PORT", "8400"))
+PORTS = {"trivial": FIRST_PORT, "sqlite": FIRST_PORT + 1, "postgresql": FIRST_PORT + 2}
+BACKENDS = [b for b in os.environ.get("BENCH_BACKENDS", "sqlite,postgresql").split(",") if b]
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 TOKEN = f"bench{secrets.token_hex(4)}.{secrets.token_hex(16)}"
 
 
@@ -41,15 +58,20 @@ TOKEN = f"bench{secrets.token_hex(4)}.{secrets.token_hex(16)}"
 class Row:
     scenario: str
     backend: str
+    clients: int
     unit: str
     rate: float
     p50_ms: float
     p95_ms: float
     p99_ms: float
-    baseline_rate: float | None
-    ratio: float | None
-    errors: int = 0
-    generator_cpu: str = ""
+    errors: int
+    cpu: str  # load generator, Patron, PostgreSQL, the rest: each a share of the whole machine
+    baseline: str | None = None
+    baseline_rate: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        return self.rate / self.baseline_rate if self.baseline_rate else None
 
 
 def ensure_wrk() -> str:
@@ -63,23 +85,86 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or "wrk"
 
 
+async def postgres_version() -> str:
+    try:
+        connection = await asyncpg.connect(f"{POSTGRES}/postgres")
+    except (OSError, asyncpg.PostgresError):
+        return "?"
+    try:
+        return str(await connection.fetchval("SHOW server_version"))
+    finally:
+        await connection.close()
+
+
 def machine() -> dict[str, str]:
     cpuinfo = Path("/proc/cpuinfo").read_text()
     model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
     memory = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
-    postgres = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version"],
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
     return {
-        "cores": str(os.cpu_count()),
+        "cpu": f"{CORES} x {model.group(1).strip() if model else platform.processor()}",
         "memory": f"{int(memory.group(1)) // 1024 // 1024} GiB" if memory else "?",
-        "cpu": model.group(1).strip() if model else platform.processor(),
+        "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
-        "postgresql": postgres or "?",
-        "wrk": f"{THREADS} threads, {CONNECTIONS} connections, {SECONDS}s per scenario",
+        "postgresql": asyncio.run(postgres_version()),
+        "wrk": (wrk.stdout or wrk.stderr).split("[")[0].strip() or "?",
     }
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """CPU ticks so far, per process and for the whole machine, to share out a row's CPU time."""
+
+    at: float
+    processes: dict[int, tuple[str, int, int]]  # pid -> (name, process group, utime + stime)
+    machine_busy: int
+
+    @staticmethod
+    def take() -> Snapshot:
+        processes = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:
+                continue  # gone meanwhile
+            fields = text[text.rindex(")") + 2 :].split()
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            processes[int(stat.parent.name)] = (name, int(fields[2]), int(fields[11]) + int(fields[12]))
+        ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return Snapshot(time.monotonic(), processes, sum(ticks) - ticks[3] - ticks[4])  # less idle, iowait
+
+    def used_since(self, before: Snapshot, chosen: Callable[[int, str, int], bool]) -> float:
+        """CPU seconds the chosen processes used between the snapshots (those that exited meanwhile
+        are lost, which is why the baselines read the database's share before closing their pool)."""
+        ticks = sum(
+            used - before.processes.get(pid, (name, group, 0))[2]
+            for pid, (name, group, used) in self.processes.items()
+            if chosen(pid, name, group)
+        )
+        return ticks / HERTZ
+
+
+def cpu_note(
+    before: Snapshot,
+    after: Snapshot,
+    generator: str,
+    generator_seconds: float,
+    server: int | None,
+    label: str = "Patron",
+    database: bool = True,
+) -> str:
+    """Each CPU consumer's share of the whole machine during a row, e.g. "wrk 3% · Patron 95% · ..."."""
+    elapsed = (after.at - before.at) * CORES
+    me = os.getpid()
+    parts = {generator: generator_seconds}
+    if server is not None:
+        parts[label] = after.used_since(before, lambda pid, name, group: group == server)
+    if database:
+        parts["PG"] = after.used_since(before, lambda pid, name, group: name == "postgres")
+    busy = (after.machine_busy - before.machine_busy) / HERTZ
+    mine = after.used_since(before, lambda pid, name, group: pid == me)
+    parts["other"] = max(0.0, busy - sum(parts.values()) - (0 if generator == "driver" else mine))
+    return " · ".join(f"{name} {seconds / elapsed:.0%}" for name, seconds in parts.items())
 
 
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -90,7 +175,7 @@ def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"server exited: {log.read_text()[-2000:]}")
@@ -109,19 +194,25 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
-def recreate_postgres() -> str:
-    for statement in (f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)', f'CREATE DATABASE "{DATABASE}"'):
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", statement], check=True)
-    return f"{POSTGRES}/{DATABASE}"
+async def recreate_postgres(create: bool = True) -> None:
+    admin = await asyncpg.connect(f"{POSTGRES}/postgres")
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        if create:
+            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+    finally:
+        await admin.close()
 
 
 def start_patron(backend: str, scratch: Path) -> subprocess.Popen[bytes]:
     if backend == "sqlite":
-        url, workers = f"sqlite+aiosqlite:///{scratch / 'bench.db'}", 1
+        url = f"sqlite+aiosqlite:///{scratch / 'bench.db'}"
     else:
-        url, workers = recreate_postgres(), 2
+        asyncio.run(recreate_postgres())
+        url = f"{POSTGRES.replace('postgresql://', 'postgresql+asyncpg://')}/{DATABASE}"
     env = {
         **os.environ,
         "PATRON_DATABASE_URL": url,
@@ -129,153 +220,240 @@ def start_patron(backend: str, scratch: Path) -> subprocess.Popen[bytes]:
         "PATRON_LOG_LEVEL": "WARNING",
         "PATRON_BOOTSTRAP_ADMIN_KEY": TOKEN,
     }
-    patron = Path(sys.executable).with_name("patron")
     port = PORTS[backend]
     log = scratch / f"{backend}.log"
-    command = [str(patron), "serve", "--port", str(port), "--workers", str(workers)]
+    command = [
+        str(Path(sys.executable).with_name("patron")),
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(WORKERS[backend]),
+    ]
     process = start(command, env, log)
-    wait_until_up(f"http://127.0.0.1:{port}/healthz", process, log)
+    wait_until_up(f"http://127.0.0.1:{port}/readyz", process, log)
     return process
 
 
-async def seed(base_url: str) -> None:
-    """SEEDED contacts bench-<n>@example.com, created over HTTP like a till would."""
-    async with httpx.AsyncClient(base_url=base_url, headers={"apikey": TOKEN}, timeout=30) as http:
-        queue = list(range(SEEDED))
+def seed_backend(backend: str, scratch: Path) -> seed.Seeded:
+    began = time.monotonic()
+    promotions, definitions, baseline_definitions = seed.through_the_api(
+        f"http://127.0.0.1:{PORTS[backend]}", TOKEN
+    )
+    count = CONTACTS[backend]
+    if backend == "sqlite":
+        contact_ids, redeemable = seed.bulk_sqlite(scratch / "bench.db", count, promotions, REDEEMS)
+    else:
+        contact_ids, redeemable = asyncio.run(
+            seed.bulk_postgres(f"{POSTGRES}/{DATABASE}", count, promotions, REDEEMS)
+        )
+    seeded = seed.write_files(
+        scratch / backend, contact_ids, redeemable, definitions, baseline_definitions, BATCHES
+    )
+    print(
+        f"  seeded {count:,} contacts, {count * seed.PROMOTIONS:,} assignments in {time.monotonic() - began:.0f} s",
+        flush=True,
+    )
+    return seeded
 
-        async def creator() -> None:
-            while queue:
-                n = queue.pop()
-                answer = await http.post("/api/v3/contacts", json={"email": f"bench-{n}@example.com"})
-                if answer.status_code not in (201, 409):
-                    raise SystemExit(f"seeding failed: {answer.status_code} {answer.text[:200]}")
 
-        await asyncio.gather(*(creator() for _ in range(8)))
-
-
-def run_wrk(wrk: str, url: str, lua: str, args: list[str]) -> tuple[dict[str, float], str]:
-    """Run wrk with the scenario's Lua plus the report; return its figures and its CPU share."""
+def run_wrk(
+    wrk: str, url: str, lua: str, clients: int, seconds: float, args: list[str]
+) -> tuple[dict[str, float], float]:
+    """Run wrk with common.lua + the scenario + report.lua; return its figures and its CPU seconds."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write((LUA / lua).read_text() + "\n" + (LUA / "report.lua").read_text())
-    command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", script.name, url, "--", *args]
+        script.write("\n".join((LUA / name).read_text() for name in ("common.lua", lua, "report.lua")))
+    threads = min(THREADS, clients)
+    command = [
+        wrk,
+        f"-t{threads}",
+        f"-c{clients}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "30s",
+        "-s",
+        script.name,
+        url,
+        "--",
+        *args,
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    started = time.monotonic()
     output = process.stdout.read().decode() if process.stdout else ""
     _, _, usage = os.wait4(process.pid, 0)
-    elapsed = time.monotonic() - started
     os.unlink(script.name)
     found = re.search(r"^BENCH (\{.*\})$", output, re.MULTILINE)
     if not found:
         raise SystemExit(f"wrk gave no figures: {output}")
-    cpu = (usage.ru_utime + usage.ru_stime) / elapsed / (os.cpu_count() or 1)
-    return json.loads(found.group(1)), f"{cpu:.0%} of the machine"
+    return json.loads(found.group(1)), usage.ru_utime + usage.ru_stime
 
 
-def run_script(scenario: ScriptScenario, backend: str) -> list[Row]:
-    command = [
-        sys.executable, str(ROOT / "bench" / scenario.script), "--json",
-        "--url", f"http://127.0.0.1:{PORTS[backend]}", "--token", TOKEN,
-        "--backend", backend, "--seconds", str(SECONDS),
-    ]  # fmt: skip
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+def data_argument(scenario: Scenario, seeded: seed.Seeded | None, warmup: bool) -> str:
+    if seeded is None or not scenario.data:
+        return ""
+    return {
+        "count": str(seeded.contacts),
+        "contacts": str(seeded.contact_file),
+        "redeem": str(seeded.redeem_files[0 if warmup else 1]),
+        "checkpoints": str(seeded.checkpoint_file),
+    }[scenario.data]
+
+
+def wrk_row(
+    wrk: str, scenario: Scenario, backend: str, seeded: seed.Seeded | None, server: int | None
+) -> Row:
+    assert scenario.lua is not None
+    port = PORTS["trivial" if backend == "-" else backend]
+    url = f"http://127.0.0.1:{port}{scenario.path}"
+    threads = str(min(THREADS, scenario.clients))
+    if WARMUP > 0:
+        warm = [TOKEN, data_argument(scenario, seeded, True), f"W{secrets.token_hex(3)}", threads]
+        run_wrk(wrk, url, scenario.lua, scenario.clients, WARMUP, warm)
+    args = [TOKEN, data_argument(scenario, seeded, False), f"R{secrets.token_hex(3)}", threads]
+    before = Snapshot.take()
+    figures, wrk_cpu = run_wrk(wrk, url, scenario.lua, scenario.clients, SECONDS, args)
+    label = "Patron" if backend != "-" else "server"
+    cpu = cpu_note(before, Snapshot.take(), "wrk", wrk_cpu, server, label, database=backend == "postgresql")
+    elapsed = figures["seconds"]
+    return Row(
+        scenario.name, backend, scenario.clients, scenario.unit,
+        figures["requests"] * scenario.rows_per_request / elapsed,
+        figures["p50_ms"], figures["p95_ms"], figures["p99_ms"], int(figures["errors"]), cpu, scenario.baseline,
+    )  # fmt: skip
+
+
+def sql_row(scenario: Scenario, backend: str, seeded: seed.Seeded) -> Row:
+    dsn = f"{POSTGRES}/{DATABASE}"
+
+    def drive(seconds: float) -> baselines.Measured:
+        if scenario.driver == "receipts":
+            work = baselines.receipts(dsn, seeded.contact_ids, scenario.clients, seconds, Snapshot.take)
+        else:
+            work = baselines.checkpoints(
+                dsn, seeded.baseline_batches, scenario.clients, seconds, Snapshot.take
+            )
+        return asyncio.run(work)
+
+    if WARMUP > 0:
+        drive(WARMUP)
+    measured = drive(SECONDS)
+    before, after = measured.probed
+    assert isinstance(before, Snapshot) and isinstance(after, Snapshot)
+    cpu = cpu_note(before, after, "driver", measured.cpu_seconds, None)
+    elapsed = measured.seconds
+    return Row(
+        scenario.name, backend, scenario.clients, scenario.unit,
+        measured.transactions * scenario.rows_per_request / elapsed,
+        measured.percentile(0.50), measured.percentile(0.95), measured.percentile(0.99), 0, cpu, scenario.baseline,
+    )  # fmt: skip
+
+
+def measure(wrk: str, backend: str, scratch: Path) -> list[Row]:
+    print(f"{backend}: starting Patron ({WORKERS[backend]} process(es)) and seeding", flush=True)
+    server = start_patron(backend, scratch)
     rows = []
-    for line in output.splitlines():
-        if line.startswith("{"):
-            figures = json.loads(line)
-            rows.append(Row(**{key: figures.get(key) for key in Row.__dataclass_fields__ if key in figures}))
+    try:
+        seeded = seed_backend(backend, scratch)
+        for scenario in SCENARIOS:
+            if backend not in scenario.backends or (ONLY and scenario.name not in ONLY):
+                continue
+            if scenario.lua is None:
+                row = sql_row(scenario, backend, seeded)
+            else:
+                row = wrk_row(wrk, scenario, backend, seeded, server.pid)
+            rows.append(row)
+            print(
+                f"  {row.scenario}: {row.rate:,.0f} {row.unit}, p99 {row.p99_ms:.1f} ms, {row.errors} errors",
+                flush=True,
+            )
+    finally:
+        stop(server)
+        if backend == "postgresql":
+            asyncio.run(recreate_postgres(create=False))  # a million rows nobody needs afterwards
     return rows
 
 
-def measure(wrk: str, backend: str) -> list[Row]:
-    rows: list[Row] = []
-    rates: dict[str, float] = {}
-    run_id = f"B{secrets.token_hex(3)}"
-    for scenario in SCENARIOS:
-        if isinstance(scenario, ScriptScenario):
-            rows.extend(run_script(scenario, backend))
-            continue
-        url = f"http://127.0.0.1:{PORTS[backend]}{scenario.path}"
-        args = [TOKEN, str(SEEDED) if scenario.lua == "contact_lookup.lua" else run_id]
-        figures, cpu = run_wrk(wrk, url, scenario.lua, args)
-        rate = figures["requests"] / figures["seconds"]
-        rates[scenario.name] = rate
-        baseline = rates.get(scenario.baseline or "trivial server")
-        rows.append(
-            Row(scenario.name, backend, scenario.unit, rate, figures["p50_ms"], figures["p95_ms"],
-                figures["p99_ms"], baseline, rate / baseline if baseline else None, int(figures["errors"]), cpu)
-        )  # fmt: skip
-        print(f"  {scenario.name} on {backend}: {rate:,.0f} {scenario.unit}", flush=True)
-    return rows
+def link_baselines(rows: list[Row]) -> None:
+    rates = {(row.scenario, row.backend): row.rate for row in rows}
+    trivial = rates.get(("trivial server", "-"))
+    for row in rows:
+        if row.baseline == "trivial server":
+            row.baseline_rate = trivial
+        elif row.baseline:
+            row.baseline_rate = rates.get((row.baseline, row.backend))
+            if row.baseline_rate is None:
+                row.baseline = None
 
 
 def table(rows: list[Row]) -> str:
+    goals = {scenario.name: scenario.goal for scenario in SCENARIOS}
     lines = [
-        "| scenario | backend | rate | p50 ms | p95 ms | p99 ms | baseline | ratio | errors | wrk CPU |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| scenario | backend | clients | rate | p50 ms | p95 ms | p99 ms | ratio | to baseline | goal (PostgreSQL) | errors | CPU used (share of the machine) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---|",
     ]
     for row in rows:
-        baseline = f"{row.baseline_rate:,.0f}" if row.baseline_rate else "-"
         ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
+        goal = goals.get(row.scenario)
+        verdict = goal.verdict(row.ratio, row.p99_ms) if goal and row.backend == "postgresql" else "-"
         lines.append(
-            f"| {row.scenario} | {row.backend} | {row.rate:,.0f} {row.unit} | {row.p50_ms:.1f} | {row.p95_ms:.1f} "
-            f"| {row.p99_ms:.1f} | {baseline} | {ratio} | {row.errors} | {row.generator_cpu} |"
+            f"| {row.scenario} | {row.backend} | {row.clients} | {row.rate:,.0f} {row.unit} | {row.p50_ms:.1f} "
+            f"| {row.p95_ms:.1f} | {row.p99_ms:.1f} | {ratio} | {row.baseline or '-'} | {verdict} | {row.errors} "
+            f"| {row.cpu} |"
         )
     return "\n".join(lines)
 
 
 def write_doc(text: str) -> None:
-    DOC.parent.mkdir(exist_ok=True)
     current = DOC.read_text() if DOC.exists() else "# Performance\n\n"
     block = f"{BEGIN}\n{text}\n{END}"
     if BEGIN in current and END in current:
         current = current[: current.index(BEGIN)] + block + current[current.index(END) + len(END) :]
     else:
-        current = current.rstrip() + "\n\n## `make bench`\n\n" + block + "\n"
+        current = current.rstrip() + "\n\n## Figures\n\n" + block + "\n"
     DOC.write_text(current)
 
 
 def main() -> None:
     wrk = ensure_wrk()
     about = machine()
+    load_before = os.getloadavg()
+    began = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="patron-bench-"))
+    rows: list[Row] = []
     trivial = start(
         [sys.executable, str(ROOT / "bench" / "trivial_server.py"), str(PORTS["trivial"])],
         dict(os.environ),
         scratch / "trivial.log",
     )
-    rows: list[Row] = []
     try:
         time.sleep(0.5)
-        figures, cpu = run_wrk(wrk, f"http://127.0.0.1:{PORTS['trivial']}/", "plain.lua", [])
-        trivial_rate = figures["requests"] / figures["seconds"]
-        rows.append(Row("trivial server (generator check)", "-", "rps", trivial_rate, figures["p50_ms"],
-                        figures["p95_ms"], figures["p99_ms"], None, None, int(figures["errors"]), cpu))  # fmt: skip
-        print(f"  trivial server: {trivial_rate:,.0f} rps", flush=True)
+        check = Scenario("trivial server", max(s.clients for s in SCENARIOS), "plain.lua", baseline=None)
+        rows.append(wrk_row(wrk, check, "-", None, trivial.pid))
+        print(f"trivial server: {rows[0].rate:,.0f} rps ({rows[0].cpu})", flush=True)
     finally:
         stop(trivial)
-    for backend in ("sqlite", "postgresql"):
-        print(f"{backend}: starting and seeding {SEEDED} contacts", flush=True)
-        server = start_patron(backend, scratch)
-        try:
-            asyncio.run(seed(f"http://127.0.0.1:{PORTS[backend]}"))
-            measured = measure(wrk, backend)
-            for row in measured:
-                if row.scenario == "bare route":
-                    row.baseline_rate, row.ratio = trivial_rate, row.rate / trivial_rate
-            rows.extend(measured)
-        finally:
-            stop(server)
-    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        for backend in BACKENDS:
+            rows.extend(measure(wrk, backend, scratch))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    link_baselines(rows)
     rendered = table(rows)
-    described = "\n".join(f"- {key}: {value}" for key, value in about.items())
-    note = (
-        f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} by `make bench` on:\n\n{described}\n\n"
-        "wrk runs on the same machine as the server, so they share its cores. The bare route's "
-        "baseline is the trivial server (the most wrk reaches here); every other scenario's "
-        "baseline is the bare route on the same server. SQLite: one process; PostgreSQL: "
-        "`patron serve --workers 2`."
-    )
     print(rendered)
+    if ONLY or BACKENDS != ["sqlite", "postgresql"]:
+        print("a partial run (BENCH_ONLY or BENCH_BACKENDS): docs/PERFORMANCE.md left as it was")
+        return
+    load_after = os.getloadavg()
+    described = "\n".join(f"- {key}: {value}" for key, value in about.items())
+    scale = ", ".join(f"{backend} {CONTACTS[backend]:,} contacts x {seed.PROMOTIONS}" for backend in BACKENDS)
+    note = (
+        f"Measured {time.strftime('%Y-%m-%d %H:%M %Z')} by `make bench` in {(time.monotonic() - began) / 60:.1f} min on:\n\n"
+        f"{described}\n- load average (1, 5, 15 min) before the run: {', '.join(f'{x:.2f}' for x in load_before)}; "
+        f"after: {', '.join(f'{x:.2f}' for x in load_after)}\n\n"
+        f"Servers: SQLite, `patron serve` (1 process); PostgreSQL, `patron serve --workers {WORKERS['postgresql']}`; "
+        f"wrk with {THREADS} threads on the same machine. {SECONDS:g} s measured per row after {WARMUP:g} s of "
+        f"warm-up. Seeded: {scale} promotion assignments ({seed.TILL_PROMOTIONS} usable at the till); "
+        f"{seed.DEFINITIONS} challenge definitions; checkpoint batches of {seed.BATCH_ROWS} rows."
+    )
     write_doc(f"{note}\n\n{rendered}")
     print(f"written to {DOC.relative_to(ROOT)}")
 

@@ -1,15 +1,9 @@
 -- Contact creates, each with a new externalId (run, thread, counter), so none collide.
 local counter = 0
-thread_id = 0
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("thread_id", threads)
-end
+local run = ""
 function init(args)
-  wrk.headers["apikey"] = args[1]
-  wrk.headers["Content-Type"] = "application/json"
-  run = args[2]
+  common_init(args)
+  run = args[3]
 end
 function request()
   counter = counter + 1

@@ -1,9 +1,8 @@
 -- Contact lookup by e-mail, spread at random over the seeded contacts bench-<n>@example.com.
 local seeded = 1
 function init(args)
-  wrk.headers["apikey"] = args[1]
+  common_init(args)
   seeded = tonumber(args[2])
-  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
 end
 function request()
   local n = math.random(0, seeded - 1)

@@ -1,4 +1,4 @@
--- A GET of the path wrk was given, with the token when one is passed.
+-- A GET of the path wrk was given (the bare route, the trivial server), with the token when passed.
 function init(args)
-  if args[1] then wrk.headers["apikey"] = args[1] end
+  common_init(args)
 end
