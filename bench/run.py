@@ -219,6 +219,9 @@ def start_patron(backend: str, scratch: Path) -> subprocess.Popen[bytes]:
         "PATRON_ACCESS_LOG": "false",
         "PATRON_LOG_LEVEL": "WARNING",
         "PATRON_BOOTSTRAP_ADMIN_KEY": TOKEN,
+        # Each process sees up to 16 requests at once (32 connections over 2 workers): a pool
+        # that size keeps its connections, and their prepared statements, instead of churning.
+        "PATRON_DB_POOL_SIZE": os.environ.get("PATRON_DB_POOL_SIZE", "16"),
     }
     port = PORTS[backend]
     log = scratch / f"{backend}.log"

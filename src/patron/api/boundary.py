@@ -108,6 +108,15 @@ class Boundary:
     async def _run(
         self, scope: Scope, receive: Receive, send: Send, held: tuple[str, str, str] | None
     ) -> None:
+        if scope["method"] in _READ_METHODS:
+            await self._run_unit(scope, receive, send, held)
+            return
+        async with self.state.write_turn():
+            await self._run_unit(scope, receive, send, held)
+
+    async def _run_unit(
+        self, scope: Scope, receive: Receive, send: Send, held: tuple[str, str, str] | None
+    ) -> None:
         unit = UnitOfWork(self.state.database, write=scope["method"] not in _READ_METHODS)
         scope["patron.unit"] = unit
         start: Message | None = None

@@ -22,14 +22,14 @@ POLL_SECONDS = 2.0
 async def run_once(state: AppState) -> bool:
     """Apply one queued batch; False when there was none."""
     rules = ContactRules.from_settings(state.settings)
-    async with transaction(state.database) as session:
+    async with state.write_turn(), transaction(state.database) as session:
         batch = await imports.claim_next(session)
         if batch is None:
             return False
     # The claim is committed first, so another worker never picks the same batch.
     batch_id = batch.id
     try:
-        async with transaction(state.database) as session:
+        async with state.write_turn(), transaction(state.database) as session:
             await imports.apply_rows(session, await imports.running(session, batch_id), rules)
     except DBAPIError:
         raise  # the batch stays Running and is picked up again once abandoned
@@ -39,7 +39,7 @@ async def run_once(state: AppState) -> bool:
         return True
     except Exception as exc:
         log.exception("bulk import %s failed", batch_id, exc_info=exc)
-        async with transaction(state.database) as session:
+        async with state.write_turn(), transaction(state.database) as session:
             await imports.mark_failed(session, batch_id, str(exc))
         return True
     log.info("bulk import %s applied", batch_id)
