@@ -1,4 +1,4 @@
-"""Every route, every role, every header form: allowed or refused as DESIGN.md's table says."""
+"""Every route, every role, every header form: allowed or refused as the roles table says."""
 
 from __future__ import annotations
 

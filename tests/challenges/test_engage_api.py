@@ -1,4 +1,4 @@
-"""The seed's examples: assign, checkpoints with unknown ids, one challenge in the seed's shape."""
+"""Engage's documented examples: assign, checkpoints with unknown ids, one challenge in Engage's shape."""
 
 from __future__ import annotations
 

@@ -194,7 +194,7 @@ async def test_a_draft_can_be_updated_wholly_and_its_validity_alone(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     draft = await make_promotion(client, admin, activate=False)
-    # A read-back body, with the seed's instants, is accepted: the dates are read locally.
+    # A read-back body, with Engage's example instants, is accepted: the dates are read locally.
     changed = {
         **draft,
         "name": "Promotion Name",

@@ -101,7 +101,7 @@ async def assignments_for_contact(
 ) -> list[tuple[PromotionAssignment, Promotion]]:
     """What the contact can see now, optionally only promotions usable in `channel`.
 
-    An item keeps all of its promotion's channels, as in the seed's examples; the filter
+    An item keeps all of its promotion's channels, as in Engage's documented examples; the filter
     decides which promotions are listed, not which of their channels are shown.
     """
     contact_id = parse_id(contact_id_text, InvalidContactId)

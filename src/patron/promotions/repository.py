@@ -65,7 +65,7 @@ async def visible_assignments(
     session: AsyncSession, contact_id: uuid.UUID, now: datetime
 ) -> Sequence[tuple[PromotionAssignment, Promotion]]:
     """The contact's assignments a till may show: unexpired, of an activated promotion that
-    has started and not ended. Redeemed ones stay in (the seed keeps them)."""
+    has started and not ended. Redeemed ones stay in (as Engage does)."""
     stmt = (
         select(PromotionAssignment, Promotion)
         .join(Promotion, Promotion.id == PromotionAssignment.promotion_id)

@@ -71,7 +71,7 @@ class NewValidity(BaseModel):
 
 
 class ValidityChange(BaseModel):
-    """Updates: the seed's examples send instants and may carry both limits."""
+    """Updates: Engage's documented examples send instants and may carry both limits."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -108,7 +108,7 @@ def _number(value: Any) -> Decimal:
 
 
 def wire_number(number: Decimal) -> int | float:
-    """A JSON number as the seed shows it: 10, not "10" or 10.0."""
+    """A JSON number as Engage documents it: 10, not "10" or 10.0."""
     return int(number) if number == number.to_integral_value() else float(number)
 
 
