@@ -20,6 +20,7 @@ from patron.promotions.errors import (
     PromotionNotActive,
     PromotionNotFound,
 )
+from patron.promotions.repository import Offer
 from patron.promotions.schemas import AssignmentRequest
 
 # Statuses in which a promotion can be assigned: activated and not ended.
@@ -96,23 +97,19 @@ async def assign_request(
     return assignment, promotion
 
 
-async def assignments_for_contact(
-    session: AsyncSession, contact_id_text: str, channel: str | None
-) -> list[tuple[PromotionAssignment, Promotion]]:
+async def offers_for_contact(session: AsyncSession, contact_id_text: str, channel: str | None) -> list[Offer]:
     """What the contact can see now, optionally only promotions usable in `channel`.
 
     An item keeps all of its promotion's channels, as in Engage's documented examples; the filter
     decides which promotions are listed, not which of their channels are shown.
     """
     contact_id = parse_id(contact_id_text, InvalidContactId)
-    visible = await repository.visible_assignments(session, contact_id, clock.now())
+    visible = await repository.visible_offers(session, contact_id, clock.now())
     if not visible:
         # Only an empty answer pays for telling "no offers" from "no such contact".
         await contacts.ensure_exists(session, contact_id)
     if channel is None:
         return list(visible)
     return [
-        (assignment, promotion)
-        for assignment, promotion in visible
-        if any(entry["type"] == channel for entry in promotion.redemption_channels)
+        offer for offer in visible if any(entry["type"] == channel for entry in offer.redemption_channels)
     ]

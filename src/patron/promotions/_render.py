@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from patron.kit.timefmt import local_iso
 from patron.models import Promotion, PromotionAssignment
 from patron.promotions import validity
+from patron.promotions.repository import Offer
 from patron.promotions.schemas import (
     AssignedValidity,
     AssignmentOut,
@@ -82,4 +83,22 @@ def assignment_out(assignment: PromotionAssignment, promotion: Promotion, zone: 
         imageUrl=promotion.image_url,
         link=promotion.link,
         redemptionChannels=channels_out(promotion.redemption_channels),
+    )
+
+
+def offer_out(offer: Offer, zone: ZoneInfo) -> AssignmentOut:
+    """An item of the till's list, from one row of `repository.visible_offers`."""
+    return AssignmentOut(
+        id=offer.assignment_id,
+        promotionId=offer.promotion_id,
+        externalId=offer.external_id,
+        name=offer.name,
+        expiresOn=local_iso(offer.expires_on, zone),
+        heading=offer.heading,
+        description=offer.description,
+        redeemed=offer.redeemed_on is not None,
+        redeemedOn=local_iso(offer.redeemed_on, zone),
+        imageUrl=offer.image_url,
+        link=offer.link,
+        redemptionChannels=channels_out(offer.redemption_channels),
     )

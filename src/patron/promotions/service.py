@@ -27,9 +27,9 @@ from patron.errors import BadRequest, PatronError
 from patron.kit import clock, ids
 from patron.models import Promotion
 from patron.promotions import repository, validity
-from patron.promotions._assign import assign, assign_request, assignments_for_contact
+from patron.promotions._assign import assign, assign_request, offers_for_contact
 from patron.promotions._redeem import REDEEM_DEADLINE_SECONDS, receipts_of, redeem, redeem_for_receipt
-from patron.promotions._render import assignment_out, validity_out
+from patron.promotions._render import assignment_out, offer_out, validity_out
 from patron.promotions._render import promotion_out as _promotion_out
 from patron.promotions.errors import (
     PromotionAlreadyExists,
@@ -53,13 +53,14 @@ __all__ = [
     "assign",
     "assign_request",
     "assignment_out",
-    "assignments_for_contact",
     "create_draft",
     "deactivate",
     "delete",
     "delete_by_external_id",
     "get",
     "get_by_external_id",
+    "offer_out",
+    "offers_for_contact",
     "promotion_out",
     "receipts_of",
     "redeem",

@@ -175,10 +175,8 @@ async def _offers(
     session: AsyncSession, contact_id: str, channel: str | None, settings: Settings
 ) -> list[AssignmentOut]:
     """The offers a till or web shop may show, whichever path asked."""
-    found = await promotions.assignments_for_contact(session, contact_id, channel)
-    return [
-        promotions.assignment_out(assignment, promotion, settings.zone) for assignment, promotion in found
-    ]
+    found = await promotions.offers_for_contact(session, contact_id, channel)
+    return [promotions.offer_out(offer, settings.zone) for offer in found]
 
 
 @router.get(
