@@ -22,7 +22,6 @@ async def caller_of(scope: Scope, state: AppState) -> Caller | None:
     credentials = read_credentials(Headers(scope=scope))
     caller = None
     if credentials is not None:
-        async with state.database.read_sessions() as session:
-            caller = await state.verifier.verify(session, credentials)
+        caller = await state.verifier.verify(state.database.read_sessions, credentials)
     scope["patron.caller"] = caller
     return caller

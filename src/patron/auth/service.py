@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,12 +93,16 @@ class KeyVerifier:
         self._ttl = ttl
         self._verified: dict[tuple[str, str], tuple[float, Caller | None]] = {}
 
-    async def verify(self, session: AsyncSession, credentials: Credentials) -> Caller | None:
+    async def verify(
+        self, sessions: Callable[[], AbstractAsyncContextManager[AsyncSession]], credentials: Credentials
+    ) -> Caller | None:
+        """`sessions` opens a session only when the cache cannot answer."""
         cache_key = (credentials.key_id, hash_secret(credentials.secret))
         cached = self._verified.get(cache_key)
         if cached is not None and clock.monotonic() - cached[0] < self._ttl:
             return cached[1]
-        key = await repository.get(session, credentials.key_id)
+        async with sessions() as session:
+            key = await repository.get(session, credentials.key_id)
         caller = None
         if key is not None and key.revoked_on is None and secret_matches(credentials.secret, key.secret_hash):
             caller = Caller(key.id, Role(key.role))
