@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.upsert import insert_for
@@ -40,25 +41,35 @@ async def get(session: AsyncSession, receipt_id: uuid.UUID) -> Receipt | None:
     return await session.get(Receipt, receipt_id)
 
 
+def _values(row: Any) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in type(row).__table__.columns}
+
+
 async def insert_unless_taken(session: AsyncSession, receipt: Receipt) -> bool:
     """Insert the receipt row unless its uniqueReceiptId is stored; True when this call stored it.
 
     A concurrent insert of the same uniqueReceiptId waits for the first to commit, then finds
     it taken: one statement, no savepoint.
     """
-    values = {column.key: getattr(receipt, column.key) for column in Receipt.__table__.columns}
     stmt = (
         insert_for(session, Receipt)
-        .values(**values)
         .on_conflict_do_nothing(index_elements=["unique_receipt_id"])
-        .returning(Receipt.id)
+        .returning(Receipt.__table__.c.id)
     )
-    return (await session.execute(stmt)).first() is not None
+    return (await session.execute(stmt, _values(receipt))).first() is not None
 
 
-def add_details(session: AsyncSession, lines: list[ReceiptLine], payments: list[ReceiptPayment]) -> None:
-    session.add_all(lines)
-    session.add_all(payments)
+async def insert_details(
+    session: AsyncSession, lines: Sequence[ReceiptLine], payments: Sequence[ReceiptPayment]
+) -> None:
+    """The receipt's lines and payments, each table in one executemany through Core.
+
+    The rows are not added to the session: they are written once and only read back by
+    later requests, so the unit of work has nothing to track.
+    """
+    for model, rows in ((ReceiptLine, lines), (ReceiptPayment, payments)):
+        if rows:
+            await session.execute(insert(cast(Table, model.__table__)), [_values(row) for row in rows])
 
 
 async def with_details(session: AsyncSession, receipts: Sequence[Receipt]) -> list[StoredReceipt]:

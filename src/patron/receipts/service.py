@@ -181,8 +181,7 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
         winner = await repository.by_unique_id(session, body.uniqueReceiptId)
         assert winner is not None, "a taken uniqueReceiptId is stored"
         return await _stored_or_conflict(session, winner, print_)
-    repository.add_details(session, lines, payments)
-    await session.flush()
+    await repository.insert_details(session, lines, payments)
     stored = StoredReceipt(receipt, lines, payments)
     if body.usedPromotions:
         await promotions.redeem_for_receipt(
