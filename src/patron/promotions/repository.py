@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,7 +64,7 @@ async def unredeemed_assignment(
 
 
 # One row of the till's list: an assignment's columns and its promotion's (see _VISIBLE_OFFERS).
-Offer = Row[Unpack[tuple[Any, ...]]]
+Offer = Row[*tuple[Any, ...]]
 
 _assignments = PromotionAssignment.__table__.c
 _promotions = Promotion.__table__.c
