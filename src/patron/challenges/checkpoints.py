@@ -217,10 +217,8 @@ async def apply_checkpoints(
             continue
         _apply_pair(writes, pair, definitions[pair[1]], plans[pair[1]], card, pair_rows, refused)
 
-    await repository.update_cards(session, writes.updated)
-    await repository.insert_cards(session, writes.inserted)
+    await repository.write_batch(session, writes.updated, writes.inserted, writes.log)
     repository.forget_loaded_cards(session)
-    await repository.add_log(session, writes.log)
     await rewards.issue(session, writes.earned)
     not_accepted += [row for index, row in enumerate(candidates) if index in refused]
     return CheckpointsResult(

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, TextClause, and_, bindparam, delete, func, not_, or_, select, text, update
+from sqlalchemy import Row, Table, and_, bindparam, delete, func, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -135,42 +135,50 @@ def _on_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _unnest(columns: Sequence[str]) -> str:
+def _unnest(columns: Sequence[str], prefix: str = "") -> str:
     """A FROM item of one row per array position, numbered `n` in the arrays' order."""
-    arrays = ", ".join(f"CAST(:{name} AS {_ARRAY_TYPES[name]}[])" for name in columns)
+    arrays = ", ".join(f"CAST(:{prefix}{name} AS {_ARRAY_TYPES[name]}[])" for name in columns)
     return f"unnest({arrays}) WITH ORDINALITY AS t({', '.join(columns)}, n)"
 
 
-def _arrays(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> dict[str, list[Any]]:
-    return {name: [row[name] for row in rows] for name in columns}
+def _arrays(rows: Sequence[dict[str, Any]], columns: Sequence[str], prefix: str = "") -> dict[str, list[Any]]:
+    return {prefix + name: [row[name] for row in rows] for name in columns}
 
 
-def _insert_unnest(table: str, columns: Sequence[str], tail: str = "") -> TextClause:
+def _insert_unnest(table: str, columns: Sequence[str], prefix: str = "") -> str:
     """PostgreSQL: many rows in one statement of one array per column, inserted in list order.
 
     The statement text is the same for every batch, so it is prepared once per connection;
     an executemany would bind every row's parameters in Python.
     """
     names = ", ".join(columns)
-    return text(f"INSERT INTO {table} ({names}) SELECT {names} FROM {_unnest(columns)} ORDER BY n {tail}")
+    return f"INSERT INTO {table} ({names}) SELECT {names} FROM {_unnest(columns, prefix)} ORDER BY n"
 
 
-_INSERT_FIRST_CARDS = _insert_unnest(
-    "challenges", _NEW_CARD_COLUMNS, "ON CONFLICT DO NOTHING RETURNING contact_id, definition_id"
+_INSERT_FIRST_CARDS = text(
+    _insert_unnest("challenges", _NEW_CARD_COLUMNS)
+    + " ON CONFLICT DO NOTHING RETURNING contact_id, definition_id"
 ).columns(Challenge.__table__.c.contact_id, Challenge.__table__.c.definition_id)
-_INSERT_CARDS = _insert_unnest("challenges", _NEW_CARD_COLUMNS)
-_INSERT_LOG = _insert_unnest("challenge_checkpoints", _LOG_COLUMNS)
-_UPDATE_CARDS = text(
-    "UPDATE challenges AS c SET "
+_INSERT_LOG = text(_insert_unnest("challenge_checkpoints", _LOG_COLUMNS))
+# A batch's writes in one statement, so the cards stay locked for one round trip, not three.
+# The parts touch different rows (updated cards, new cycles' cards, log rows), so running
+# them on one snapshot is safe.
+_WRITE_BATCH = text(
+    "WITH updated AS (UPDATE challenges AS c SET "
     + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
-    + f" FROM {_unnest(('id', *_STATE_COLUMNS))} WHERE c.id = t.id"
+    + f" FROM {_unnest(('id', *_STATE_COLUMNS), 'u_')} WHERE c.id = t.id RETURNING 1), "
+    + f"inserted AS ({_insert_unnest('challenges', _NEW_CARD_COLUMNS, 'i_')} RETURNING 1), "
+    + f"logged AS ({_insert_unnest('challenge_checkpoints', _LOG_COLUMNS, 'l_')} RETURNING 1) "
+    + "SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted), (SELECT count(*) FROM logged)"
 )
+# Untyped: the driver's UUIDs and UTC datetimes are what the engine needs, and converting
+# ten columns of a thousand rows would cost more than the query.
 _CURRENT_CARDS = text(
     f"SELECT {', '.join('c.' + name for name in _CARD_COLUMNS)} "
     f"FROM {_unnest(('contact_id', 'definition_id'))} "
     "JOIN challenges AS c ON c.contact_id = t.contact_id AND c.definition_id = t.definition_id "
     "WHERE c.is_current"
-).columns(*(Challenge.__table__.c[name] for name in _CARD_COLUMNS))
+)
 
 
 async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Pair]:
@@ -210,27 +218,32 @@ async def current_cards(session: AsyncSession, pairs: Collection[Pair]) -> dict[
     return {pair: row for row in found if (pair := (row.contact_id, row.definition_id)) in wanted}
 
 
-async def update_cards(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Write new states onto existing cards: `id` plus every state column."""
-    if not rows:
-        return
+async def write_batch(
+    session: AsyncSession,
+    updated: list[dict[str, Any]],
+    inserted: list[dict[str, Any]],
+    log: list[dict[str, Any]],
+) -> None:
+    """Write a batch's outcome: new states onto existing cards (`id` plus every state column),
+    the cards of new cycles, and the checkpoint log in list order (its ids order what was
+    applied)."""
     if _on_postgresql(session):
-        await session.execute(_UPDATE_CARDS, _arrays(rows, ("id", *_STATE_COLUMNS)))
+        if updated or inserted or log:
+            arrays = {
+                **_arrays(updated, ("id", *_STATE_COLUMNS), "u_"),
+                **_arrays(inserted, _NEW_CARD_COLUMNS, "i_"),
+                **_arrays(log, _LOG_COLUMNS, "l_"),
+            }
+            await session.execute(_WRITE_BATCH, arrays)
         return
-    table = cast(Table, Challenge.__table__)
-    stmt = update(table).where(table.c.id == bindparam("card_id"))
-    params = [{"card_id": row["id"], **{name: row[name] for name in _STATE_COLUMNS}} for row in rows]
-    await session.execute(stmt, params)
-
-
-async def insert_cards(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Insert cards a batch started (a recurring card's next cycles)."""
-    if not rows:
-        return
-    if _on_postgresql(session):
-        await session.execute(_INSERT_CARDS, _arrays(rows, _NEW_CARD_COLUMNS))
-        return
-    await session.execute(insert_for(session, Challenge), rows)
+    if updated:
+        table = cast(Table, Challenge.__table__)
+        stmt = update(table).where(table.c.id == bindparam("card_id"))
+        params = [{"card_id": row["id"], **{name: row[name] for name in _STATE_COLUMNS}} for row in updated]
+        await session.execute(stmt, params)
+    if inserted:
+        await session.execute(insert_for(session, Challenge), inserted)
+    await add_log(session, log)
 
 
 def forget_loaded_cards(session: AsyncSession) -> None:
