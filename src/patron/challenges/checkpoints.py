@@ -1,11 +1,12 @@
 """Applying checkpoint batches: set-based reads and writes, exact under concurrency.
 
-Per batch: one query each for contacts and definitions, one insert-if-absent for challenges
-that start on their first checkpoint, then the current challenge rows are locked in primary
-key order and validated after the lock (a row completed by a concurrent batch is no longer
-current, so the lock is taken again on its successor). Every accepted row goes through the
-progress engine, is appended to the checkpoint log, and earns its rewards, all in the
-request's transaction.
+Per batch: one query each for contacts and definitions, then every (contact, definition) of
+the batch is locked by name in one sorted round and its current card is read after the lock,
+as a plain row. Challenges that start on their first checkpoint are started where there is no
+card yet. A pair's rows go through the progress engine one by one in the batch's order, so
+acceptance, thresholds and completions are exactly those of applying them singly; the new
+states are then written back in one statement each for changed cards, new cards and the
+checkpoint log, and the rewards earned are issued, all in the request's transaction.
 """
 
 from __future__ import annotations
@@ -14,23 +15,21 @@ import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import repository
-from patron.challenges.plans import checkpoint_rewards, plan_of, state_of, write_state
+from patron.challenges.plans import checkpoint_rewards, columns_of, plan_of, state_of
 from patron.challenges.repository import Pair
 from patron.challenges.schemas import CheckpointRow, CheckpointsResult
 from patron.challenges.statuses import DefinitionStatus, definition_status
 from patron.contacts import service as contacts
-from patron.db.locking import lock_keys, lock_rows
+from patron.db.locking import lock_keys
 from patron.kit import clock, ids
-from patron.models import Challenge, ChallengeDefinition
+from patron.models import ChallengeDefinition
 from patron.progress import engine
 from patron.rewards import service as rewards
-
-# Rounds of "lock, find the row was superseded while waiting, lock its successor".
-_LOCK_ROUNDS = 50
 
 
 def _is_active(definition: ChallengeDefinition) -> bool:
@@ -58,6 +57,18 @@ def _log_row(
     }
 
 
+def _new_card(
+    card_id: uuid.UUID, pair: Pair, definition: ChallengeDefinition, state: engine.State, *, current: bool
+) -> dict[str, Any]:
+    return {
+        "id": card_id,
+        "contact_id": pair[0],
+        "definition_id": pair[1],
+        "required_checkpoints": definition.required_checkpoints,
+        **columns_of(state, current=current),
+    }
+
+
 async def start_first_cycles(
     session: AsyncSession,
     pairs: Iterable[Pair],
@@ -65,57 +76,23 @@ async def start_first_cycles(
     source: str,
     receipt_id: uuid.UUID | None,
     now: datetime,
-) -> None:
-    """Start a contact's first challenge where there is none yet, and log the assignment."""
+) -> list[Pair]:
+    """Start a contact's first challenge where there is none yet, and log the assignment.
+
+    Returns the pairs started now (not those that had a card already).
+    """
     rows = []
     starts: dict[uuid.UUID, engine.State] = {}
-    for contact_id, definition_id in pairs:
-        definition = definitions[definition_id]
-        if definition_id not in starts:  # every first card of a definition starts alike
-            starts[definition_id] = engine.start(plan_of(definition), now)
-        state = starts[definition_id]
-        rows.append(
-            {
-                "id": ids.new_id(),
-                "contact_id": contact_id,
-                "definition_id": definition_id,
-                "cycle": 0,
-                "is_current": True,
-                "completed_checkpoints": 0,
-                "required_checkpoints": definition.required_checkpoints,
-                "status": 1,
-                "started_on": now,
-                "ends_on": state.window.end,
-                "completed_on": None,
-                "latest_checkpoint_on": None,
-            }
-        )
+    for pair in pairs:
+        definition = definitions[pair[1]]
+        if pair[1] not in starts:  # every first card of a definition starts alike
+            starts[pair[1]] = engine.start(plan_of(definition), now)
+        rows.append(_new_card(ids.new_id(), pair, definition, starts[pair[1]], current=True))
     started = await repository.insert_first_cycles(session, rows)
     await repository.add_log(
         session, [_log_row(pair, "assigned", 0, source, receipt_id, now) for pair in started]
     )
-
-
-async def _lock_current(session: AsyncSession, pairs: set[Pair]) -> dict[Pair, Challenge]:
-    locked: dict[Pair, Challenge] = {}
-    wanted = set(pairs)
-    for _ in range(_LOCK_ROUNDS):
-        found = await repository.current_ids(session, list(wanted))
-        wanted &= set(found)  # pairs with no challenge at all are not assigned
-        if not wanted:
-            break
-        # Rows this session loaded before must be read afresh under the lock.
-        stale = set(found.values())
-        for loaded in list(session.sync_session.identity_map.values()):
-            if isinstance(loaded, Challenge) and loaded.id in stale:
-                session.expire(loaded)
-        for row in await lock_rows(session, Challenge, found.values()):
-            # Validated after the lock: a concurrent batch may have completed it meanwhile.
-            if row.is_current:
-                pair = (row.contact_id, row.definition_id)
-                locked[pair] = row
-                wanted.discard(pair)
-    return locked
+    return started
 
 
 def _earned(
@@ -139,6 +116,67 @@ def _earned(
     return found
 
 
+class _Writes:
+    """What a batch changes: cards updated in place, cards inserted, log rows, rewards."""
+
+    def __init__(self, source: str, receipt_id: uuid.UUID | None, now: datetime) -> None:
+        self.source, self.receipt_id, self.now = source, receipt_id, now
+        self.updated: list[dict[str, Any]] = []
+        self.inserted: list[dict[str, Any]] = []
+        self.log: list[dict[str, object]] = []
+        self.earned: list[rewards.Earned] = []
+
+    def card(
+        self,
+        card_id: uuid.UUID,
+        is_new: bool,
+        pair: Pair,
+        definition: ChallengeDefinition,
+        state: engine.State,
+        *,
+        current: bool,
+    ) -> None:
+        if is_new:
+            self.inserted.append(_new_card(card_id, pair, definition, state, current=current))
+        else:
+            self.updated.append({"id": card_id, **columns_of(state, current=current)})
+
+
+def _apply_pair(
+    writes: _Writes,
+    pair: Pair,
+    definition: ChallengeDefinition,
+    plan: engine.Plan,
+    card: Any,
+    rows: list[tuple[int, CheckpointRow]],
+    refused: set[int],
+) -> None:
+    """One pair's rows in order, each exactly as if applied alone; the card written once."""
+    card_id, is_new = card.id, False
+    state = state_of(card)
+    changed = False
+    for index, row in rows:
+        outcome = engine.apply(plan, state, Decimal(row.checkpointAmount), writes.now)
+        if not outcome.accepted:
+            refused.add(index)
+            continue
+        changed = True
+        writes.log.append(
+            _log_row(pair, "checkpoint", row.checkpointAmount, writes.source, writes.receipt_id, writes.now)
+        )
+        for crossing in outcome.crossings:
+            writes.earned += _earned(definition, pair[0], crossing)
+        if outcome.finished:
+            # The card in hand takes the first completed cycle, new cards any further ones;
+            # the state after them goes on a fresh card.
+            for finished in outcome.finished:
+                writes.card(card_id, is_new, pair, definition, finished, current=False)
+                card_id, is_new = ids.new_id(), True
+        state = outcome.state
+    if changed:
+        writes.card(card_id, is_new, pair, definition, state, current=True)
+
+
 async def apply_checkpoints(
     session: AsyncSession, rows: list[CheckpointRow], *, source: str, receipt_id: uuid.UUID | None = None
 ) -> CheckpointsResult:
@@ -151,61 +189,40 @@ async def apply_checkpoints(
     for row in rows:
         usable = row.contactId in known_contacts and row.definitionId in active
         (candidates if usable and row.checkpointAmount >= 1 else not_accepted).append(row)
+    by_pair: dict[Pair, list[tuple[int, CheckpointRow]]] = {}
+    for index, row in enumerate(candidates):
+        by_pair.setdefault((row.contactId, row.definitionId), []).append((index, row))
 
-    pairs = {(r.contactId, r.definitionId) for r in candidates}
-    # One contact's card of one definition is changed by one transaction at a time.
-    await lock_keys(session, "challenge", (f"{contact}:{definition}" for contact, definition in pairs))
-    automatic = sorted((p for p in pairs if not definitions[p[1]].consent_required), key=str)
-    await start_first_cycles(session, automatic, definitions, source, receipt_id, now)
-    current = await _lock_current(session, pairs)
+    # One contact's card of one definition is changed by one transaction at a time; every
+    # card is read, and so validated, after its lock.
+    await lock_keys(session, "challenge", (f"{contact}:{definition}" for contact, definition in by_pair))
+    current = await repository.current_cards(session, by_pair)
+    unstarted = sorted(
+        (p for p in by_pair if p not in current and not definitions[p[1]].consent_required), key=str
+    )
+    if unstarted:
+        await start_first_cycles(session, unstarted, definitions, source, receipt_id, now)
+        # Read back rather than assumed: a concurrent assignment may have started one first.
+        current.update(await repository.current_cards(session, unstarted))
     # Read after the lock, so a card a concurrent batch just started never lies in the future.
     now = max(now, clock.now())
 
     plans = {d.id: plan_of(d) for d in definitions.values()}
-    log: list[dict[str, object]] = []
-    earned: list[rewards.Earned] = []
-    for row in candidates:
-        pair = (row.contactId, row.definitionId)
-        challenge = current.get(pair)
-        if challenge is None:
-            not_accepted.append(row)
+    writes = _Writes(source, receipt_id, now)
+    refused: set[int] = set()
+    for pair, pair_rows in by_pair.items():
+        card = current.get(pair)
+        if card is None:
+            refused.update(index for index, _ in pair_rows)
             continue
-        outcome = engine.apply(
-            plans[row.definitionId], state_of(challenge), Decimal(row.checkpointAmount), now
-        )
-        if not outcome.accepted:
-            not_accepted.append(row)
-            continue
-        log.append(_log_row(pair, "checkpoint", row.checkpointAmount, source, receipt_id, now))
-        definition = definitions[row.definitionId]
-        for crossing in outcome.crossings:
-            earned += _earned(definition, row.contactId, crossing)
-        if not outcome.finished:
-            write_state(challenge, outcome.state, current=True)
-            continue
-        for index, finished in enumerate(outcome.finished):
-            target = challenge if index == 0 else _new_challenge(session, pair, definition)
-            write_state(target, finished, current=False)
-        successor = _new_challenge(session, pair, definition)
-        write_state(successor, outcome.state, current=True)
-        current[pair] = successor
+        _apply_pair(writes, pair, definitions[pair[1]], plans[pair[1]], card, pair_rows, refused)
 
-    await session.flush()
-    await repository.add_log(session, log)
-    await rewards.issue(session, earned)
+    await repository.write_batch(session, writes.updated, writes.inserted, writes.log)
+    repository.forget_loaded_cards(session)
+    await rewards.issue(session, writes.earned)
+    not_accepted += [row for index, row in enumerate(candidates) if index in refused]
     return CheckpointsResult(
         missingContactIds=sorted({r.contactId for r in rows} - known_contacts, key=str),
         missingDefinitionIds=sorted({r.definitionId for r in rows} - set(definitions), key=str),
         notAccepted=not_accepted,
     )
-
-
-def _new_challenge(session: AsyncSession, pair: Pair, definition: ChallengeDefinition) -> Challenge:
-    challenge = Challenge(
-        id=ids.new_id(),
-        contact_id=pair[0],
-        definition_id=pair[1],
-        required_checkpoints=definition.required_checkpoints,
-    )
-    repository.add(session, challenge)
-    return challenge

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from patron.challenges.statuses import ChallengeStatus
 from patron.models import Challenge, ChallengeDefinition
@@ -28,7 +29,26 @@ def plan_of(definition: ChallengeDefinition) -> Plan:
     )
 
 
-def state_of(challenge: Challenge) -> State:
+class CardRow(Protocol):
+    """A challenge row as the engine needs it: an ORM object or a plain row read by Core."""
+
+    @property
+    def cycle(self) -> int: ...
+    @property
+    def completed_checkpoints(self) -> int: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def started_on(self) -> datetime: ...
+    @property
+    def ends_on(self) -> datetime | None: ...
+    @property
+    def completed_on(self) -> datetime | None: ...
+    @property
+    def latest_checkpoint_on(self) -> datetime | None: ...
+
+
+def state_of(challenge: CardRow) -> State:
     return State(
         cycle=challenge.cycle,
         value=Decimal(challenge.completed_checkpoints),
@@ -40,14 +60,22 @@ def state_of(challenge: Challenge) -> State:
     )
 
 
+def columns_of(state: State, *, current: bool) -> dict[str, Any]:
+    """The challenge row's columns that hold an engine state."""
+    return {
+        "cycle": state.cycle,
+        "completed_checkpoints": int(state.value),
+        "status": int(
+            ChallengeStatus.COMPLETED if state.status is Status.COMPLETED else ChallengeStatus.ACTIVE
+        ),
+        "started_on": state.started_at,
+        "ends_on": state.window.end,
+        "completed_on": state.completed_at,
+        "latest_checkpoint_on": state.last_activity_at,
+        "is_current": current,
+    }
+
+
 def write_state(challenge: Challenge, state: State, *, current: bool) -> None:
-    challenge.cycle = state.cycle
-    challenge.completed_checkpoints = int(state.value)
-    challenge.status = (
-        ChallengeStatus.COMPLETED if state.status is Status.COMPLETED else ChallengeStatus.ACTIVE
-    )
-    challenge.started_on = state.started_at
-    challenge.ends_on = state.window.end
-    challenge.completed_on = state.completed_at
-    challenge.latest_checkpoint_on = state.last_activity_at
-    challenge.is_current = current
+    for name, value in columns_of(state, current=current).items():
+        setattr(challenge, name, value)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import repository
 from patron.challenges.plans import plan_of, write_state
+from patron.db.locking import lock_keys
 from patron.models import Challenge, ChallengeCheckpoint, ChallengeDefinition
 from patron.progress import engine
 
@@ -56,6 +57,9 @@ async def differences(session: AsyncSession, *, repair: bool = False) -> list[st
         logs: dict[tuple[uuid.UUID], list[ChallengeCheckpoint]] = defaultdict(list)
         for entry in await repository.log_of_definition(session, definition.id):
             logs[(entry.contact_id,)].append(entry)
+        if repair:
+            # Live checkpoint batches change a card only under its (contact, definition) lock.
+            await lock_keys(session, "challenge", (f"{contact}:{definition.id}" for (contact,) in logs))
         stored: dict[tuple[uuid.UUID, int], Challenge] = {
             (c.contact_id, c.cycle): c
             for c in await repository.challenges_of_definition(session, definition.id)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, func, not_, or_, select
+from sqlalchemy import Row, Table, and_, bindparam, delete, func, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -94,11 +94,101 @@ async def challenges_of(
     return [(c, d) for c, d in (await session.execute(stmt)).all()], int(total)
 
 
+# The columns a checkpoint batch reads from a current card.
+_CARD_COLUMNS = (
+    "id",
+    "contact_id",
+    "definition_id",
+    "cycle",
+    "completed_checkpoints",
+    "status",
+    "started_on",
+    "ends_on",
+    "completed_on",
+    "latest_checkpoint_on",
+)
+_STATE_COLUMNS = (*_CARD_COLUMNS[3:], "is_current")
+_NEW_CARD_COLUMNS = (*_CARD_COLUMNS, "is_current", "required_checkpoints")
+_LOG_COLUMNS = ("contact_id", "definition_id", "kind", "amount", "source", "receipt_id", "recorded_on")
+_ARRAY_TYPES = {
+    "id": "uuid",
+    "contact_id": "uuid",
+    "definition_id": "uuid",
+    "receipt_id": "uuid",
+    "cycle": "integer",
+    "completed_checkpoints": "integer",
+    "required_checkpoints": "integer",
+    "status": "integer",
+    "amount": "integer",
+    "is_current": "boolean",
+    "kind": "text",
+    "source": "text",
+    "started_on": "timestamptz",
+    "ends_on": "timestamptz",
+    "completed_on": "timestamptz",
+    "latest_checkpoint_on": "timestamptz",
+    "recorded_on": "timestamptz",
+}
+
+
+def _on_postgresql(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _unnest(columns: Sequence[str], prefix: str = "") -> str:
+    """A FROM item of one row per array position, numbered `n` in the arrays' order."""
+    arrays = ", ".join(f"CAST(:{prefix}{name} AS {_ARRAY_TYPES[name]}[])" for name in columns)
+    return f"unnest({arrays}) WITH ORDINALITY AS t({', '.join(columns)}, n)"
+
+
+def _arrays(rows: Sequence[dict[str, Any]], columns: Sequence[str], prefix: str = "") -> dict[str, list[Any]]:
+    return {prefix + name: [row[name] for row in rows] for name in columns}
+
+
+def _insert_unnest(table: str, columns: Sequence[str], prefix: str = "") -> str:
+    """PostgreSQL: many rows in one statement of one array per column, inserted in list order.
+
+    The statement text is the same for every batch, so it is prepared once per connection;
+    an executemany would bind every row's parameters in Python.
+    """
+    names = ", ".join(columns)
+    return f"INSERT INTO {table} ({names}) SELECT {names} FROM {_unnest(columns, prefix)} ORDER BY n"
+
+
+_INSERT_FIRST_CARDS = text(
+    _insert_unnest("challenges", _NEW_CARD_COLUMNS)
+    + " ON CONFLICT DO NOTHING RETURNING contact_id, definition_id"
+).columns(Challenge.__table__.c.contact_id, Challenge.__table__.c.definition_id)
+_INSERT_LOG = text(_insert_unnest("challenge_checkpoints", _LOG_COLUMNS))
+# A batch's writes in one statement, so the cards stay locked for one round trip, not three.
+# The parts touch different rows (updated cards, new cycles' cards, log rows), so running
+# them on one snapshot is safe.
+_WRITE_BATCH = text(
+    "WITH updated AS (UPDATE challenges AS c SET "
+    + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
+    + f" FROM {_unnest(('id', *_STATE_COLUMNS), 'u_')} WHERE c.id = t.id RETURNING 1), "
+    + f"inserted AS ({_insert_unnest('challenges', _NEW_CARD_COLUMNS, 'i_')} RETURNING 1), "
+    + f"logged AS ({_insert_unnest('challenge_checkpoints', _LOG_COLUMNS, 'l_')} RETURNING 1) "
+    + "SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted), (SELECT count(*) FROM logged)"
+)
+# Untyped: the driver's UUIDs and UTC datetimes are what the engine needs, and converting
+# ten columns of a thousand rows would cost more than the query.
+_CURRENT_CARDS = text(
+    f"SELECT {', '.join('c.' + name for name in _CARD_COLUMNS)} "
+    f"FROM {_unnest(('contact_id', 'definition_id'))} "
+    "JOIN challenges AS c ON c.contact_id = t.contact_id AND c.definition_id = t.definition_id "
+    "WHERE c.is_current"
+)
+
+
 async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Pair]:
     """Start cycle 0 where the contact has none yet; returns the pairs that were started now."""
     if not rows:
         return []
     rows = sorted(rows, key=lambda r: (str(r["contact_id"]), str(r["definition_id"])))
+    if _on_postgresql(session):
+        result = await session.execute(_INSERT_FIRST_CARDS, _arrays(rows, _NEW_CARD_COLUMNS))
+        return [(c, d) for c, d in result.all()]
     # Parameter lists rather than one huge VALUES: the statement compiles once and is cached.
     stmt = (
         insert_for(session, Challenge)
@@ -108,22 +198,69 @@ async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]])
     return [(c, d) for c, d in (await session.execute(stmt, rows)).all()]
 
 
-async def current_ids(session: AsyncSession, pairs: Sequence[Pair]) -> dict[Pair, uuid.UUID]:
+async def current_cards(session: AsyncSession, pairs: Collection[Pair]) -> dict[Pair, Row[Any]]:
+    """The current card of each pair that has one, as plain rows (no ORM objects to track)."""
     if not pairs:
         return {}
+    if _on_postgresql(session):
+        arrays = {"contact_id": [c for c, _ in pairs], "definition_id": [d for _, d in pairs]}
+        found = (await session.execute(_CURRENT_CARDS, arrays)).all()
+        return {(row.contact_id, row.definition_id): row for row in found}
     # Two plain INs (then the exact pairs in Python): row-value IN does not bind GUIDs on SQLite.
     wanted = set(pairs)
-    stmt = select(Challenge.contact_id, Challenge.definition_id, Challenge.id).where(
-        Challenge.contact_id.in_({c for c, _ in wanted}),
-        Challenge.definition_id.in_({d for _, d in wanted}),
-        Challenge.is_current.is_(True),
+    table = Challenge.__table__
+    stmt = select(*(table.c[name] for name in _CARD_COLUMNS)).where(
+        table.c.contact_id.in_({c for c, _ in wanted}),
+        table.c.definition_id.in_({d for _, d in wanted}),
+        table.c.is_current.is_(True),
     )
-    return {(c, d): i for c, d, i in (await session.execute(stmt)).all() if (c, d) in wanted}
+    found = (await session.execute(stmt)).all()
+    return {pair: row for row in found if (pair := (row.contact_id, row.definition_id)) in wanted}
+
+
+async def write_batch(
+    session: AsyncSession,
+    updated: list[dict[str, Any]],
+    inserted: list[dict[str, Any]],
+    log: list[dict[str, Any]],
+) -> None:
+    """Write a batch's outcome: new states onto existing cards (`id` plus every state column),
+    the cards of new cycles, and the checkpoint log in list order (its ids order what was
+    applied)."""
+    if _on_postgresql(session):
+        if updated or inserted or log:
+            arrays = {
+                **_arrays(updated, ("id", *_STATE_COLUMNS), "u_"),
+                **_arrays(inserted, _NEW_CARD_COLUMNS, "i_"),
+                **_arrays(log, _LOG_COLUMNS, "l_"),
+            }
+            await session.execute(_WRITE_BATCH, arrays)
+        return
+    if updated:
+        table = cast(Table, Challenge.__table__)
+        stmt = update(table).where(table.c.id == bindparam("card_id"))
+        params = [{"card_id": row["id"], **{name: row[name] for name in _STATE_COLUMNS}} for row in updated]
+        await session.execute(stmt, params)
+    if inserted:
+        await session.execute(insert_for(session, Challenge), inserted)
+    await add_log(session, log)
+
+
+def forget_loaded_cards(session: AsyncSession) -> None:
+    """Cards written by the set-based statements above are read afresh if the ORM holds them."""
+    for loaded in list(session.sync_session.identity_map.values()):
+        if isinstance(loaded, Challenge):
+            session.expire(loaded)
 
 
 async def add_log(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert_for(session, ChallengeCheckpoint), rows)
+    """Append to the checkpoint log in list order (its ids order what was applied)."""
+    if not rows:
+        return
+    if _on_postgresql(session):
+        await session.execute(_INSERT_LOG, _arrays(rows, _LOG_COLUMNS))
+        return
+    await session.execute(insert_for(session, ChallengeCheckpoint), rows)
 
 
 async def log_of_definition(session: AsyncSession, definition_id: uuid.UUID) -> Sequence[ChallengeCheckpoint]:

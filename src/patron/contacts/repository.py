@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Uuid, any_, bindparam, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.models import Contact
@@ -24,7 +25,12 @@ async def exists(session: AsyncSession, contact_id: uuid.UUID) -> bool:
 async def existing_ids(session: AsyncSession, contact_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     if not contact_ids:
         return set()
-    stmt = select(Contact.id).where(Contact.id.in_(contact_ids), Contact.erased_on.is_(None))
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter, not an IN list of a thousand (a checkpoint batch's contacts).
+        wanted = bindparam("ids", list(contact_ids), type_=ARRAY(Uuid()))
+        stmt = select(Contact.id).where(Contact.id == any_(wanted), Contact.erased_on.is_(None))
+    else:
+        stmt = select(Contact.id).where(Contact.id.in_(contact_ids), Contact.erased_on.is_(None))
     return set((await session.execute(stmt)).scalars().all())
 
 
