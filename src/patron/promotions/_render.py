@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -70,23 +71,24 @@ def promotion_out(promotion: Promotion, zone: ZoneInfo, status: validity.Status)
 
 
 def assignment_out(assignment: PromotionAssignment, promotion: Promotion, zone: ZoneInfo) -> AssignmentOut:
-    return AssignmentOut(
-        id=assignment.id,
-        promotionId=promotion.id,
-        externalId=promotion.external_id,
+    """One assignment in the list-item shape, rendered like a row of the till's list."""
+    offer = SimpleNamespace(
+        assignment_id=assignment.id,
+        promotion_id=promotion.id,
+        external_id=promotion.external_id,
         name=promotion.name,
-        expiresOn=local_iso(assignment.expires_on, zone),
+        expires_on=assignment.expires_on,
         heading=promotion.heading,
         description=promotion.description,
-        redeemed=assignment.redeemed_on is not None,
-        redeemedOn=local_iso(assignment.redeemed_on, zone),
-        imageUrl=promotion.image_url,
+        redeemed_on=assignment.redeemed_on,
+        image_url=promotion.image_url,
         link=promotion.link,
-        redemptionChannels=channels_out(promotion.redemption_channels),
+        redemption_channels=promotion.redemption_channels,
     )
+    return offer_out(offer, zone)
 
 
-def offer_out(offer: Offer, zone: ZoneInfo) -> AssignmentOut:
+def offer_out(offer: Offer | SimpleNamespace, zone: ZoneInfo) -> AssignmentOut:
     """An item of the till's list, from one row of `repository.visible_offers`."""
     return AssignmentOut(
         id=offer.assignment_id,
