@@ -30,6 +30,7 @@ from patron.api.v3 import (
 from patron.auth.service import KeyVerifier
 from patron.challenges.receipts import on_receipt as award_receipt_checkpoints
 from patron.config import Settings
+from patron.kit import collector
 from patron.db.engine import create_database
 from patron.rewards import issuers as reward_issuers
 from patron.state import AppState
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        collector.settle_for_serving()
         tasks = []
         if background:
             tasks = [
