@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -70,6 +71,26 @@ def _new_card(
     }
 
 
+def first_card(pair: Pair, definition: ChallengeDefinition, start: engine.State) -> SimpleNamespace:
+    """A contact's first card of a definition before it is stored, shaped as a row read back."""
+    return SimpleNamespace(**_new_card(ids.new_id(), pair, definition, start, current=True))
+
+
+async def store_first_cards(
+    session: AsyncSession, cards: list[SimpleNamespace], source: str, receipt_id: uuid.UUID | None
+) -> list[Pair]:
+    """Store each card unless its pair already has one, and log the assignment.
+
+    Returns the pairs started now (not those that had a card already).
+    """
+    started = await repository.insert_first_cycles(session, [vars(card) for card in cards])
+    starts = {(card.contact_id, card.definition_id): card.started_on for card in cards}
+    await repository.add_log(
+        session, [_log_row(pair, "assigned", 0, source, receipt_id, starts[pair]) for pair in started]
+    )
+    return started
+
+
 async def start_first_cycles(
     session: AsyncSession,
     pairs: Iterable[Pair],
@@ -78,22 +99,13 @@ async def start_first_cycles(
     receipt_id: uuid.UUID | None,
     now: datetime,
 ) -> list[Pair]:
-    """Start a contact's first challenge where there is none yet, and log the assignment.
-
-    Returns the pairs started now (not those that had a card already).
-    """
-    rows = []
+    """Start a contact's first challenge where there is none yet, and log the assignment."""
     starts: dict[uuid.UUID, engine.State] = {}
-    for pair in pairs:
-        definition = definitions[pair[1]]
-        if pair[1] not in starts:  # every first card of a definition starts alike
-            starts[pair[1]] = engine.start(plan_of(definition), now)
-        rows.append(_new_card(ids.new_id(), pair, definition, starts[pair[1]], current=True))
-    started = await repository.insert_first_cycles(session, rows)
-    await repository.add_log(
-        session, [_log_row(pair, "assigned", 0, source, receipt_id, now) for pair in started]
-    )
-    return started
+    for _, definition_id in pairs:
+        if definition_id not in starts:  # every first card of a definition starts alike
+            starts[definition_id] = engine.start(plan_of(definitions[definition_id]), now)
+    cards = [first_card(pair, definitions[pair[1]], starts[pair[1]]) for pair in pairs]
+    return await store_first_cards(session, cards, source, receipt_id)
 
 
 def _earned(
@@ -228,22 +240,40 @@ async def apply_checkpoints(
         seen = await repository.current_cards(session, by_pair)
         # Every card just read was written before this instant, so none lies in its future.
         seen_at = clock.now()
-        for pair, seen_card in seen.items():
+        starts = {definition_id: engine.start(plan, seen_at) for definition_id, plan in plans.items()}
+        for pair, pair_rows in by_pair.items():
             definition = definitions[pair[1]]
-            worked = _apply_pair(origin, seen_at, pair, definition, plans[pair[1]], seen_card, by_pair[pair])
+            seen_card: Any = seen.get(pair)
+            if seen_card is None:
+                if definition.consent_required:
+                    continue
+                seen_card = first_card(pair, definition, starts[pair[1]])
+            worked = _apply_pair(origin, seen_at, pair, definition, plans[pair[1]], seen_card, pair_rows)
             early[pair] = (seen_card, worked)
 
     # One contact's card of one definition is changed by one transaction at a time; every
     # card is read, and so validated, after its lock.
     await lock_keys(session, "challenge", (f"{contact}:{definition}" for contact, definition in by_pair))
-    current = await repository.current_cards(session, by_pair)
+    current: dict[Pair, Any] = dict(await repository.current_cards(session, by_pair))
     unstarted = sorted(
         (p for p in by_pair if p not in current and not definitions[p[1]].consent_required), key=str
     )
     if unstarted:
-        await start_first_cycles(session, unstarted, definitions, source, receipt_id, now)
+        # A first card worked out early is the one stored, so its early result stands.
+        fresh = {d: engine.start(plan, now) for d, plan in plans.items()}
+        cards = [
+            early[p][0]
+            if p in early and isinstance(early[p][0], SimpleNamespace)
+            else first_card(p, definitions[p[1]], fresh[p[1]])
+            for p in unstarted
+        ]
+        started = set(await store_first_cards(session, cards, source, receipt_id))
+        current.update((pair, card) for pair, card in zip(unstarted, cards, strict=True) if pair in started)
         # Read back rather than assumed: a concurrent assignment may have started one first.
-        current.update(await repository.current_cards(session, unstarted))
+        if len(started) < len(unstarted):
+            current.update(
+                await repository.current_cards(session, [p for p in unstarted if p not in started])
+            )
     # Read after the lock, so a card a concurrent batch just started never lies in the future.
     now = max(now, clock.now())
 
