@@ -30,8 +30,8 @@ from patron.api.v3 import (
 from patron.auth.service import KeyVerifier
 from patron.challenges.receipts import on_receipt as award_receipt_checkpoints
 from patron.config import Settings
-from patron.kit import collector
 from patron.db.engine import create_database
+from patron.kit import collector
 from patron.rewards import issuers as reward_issuers
 from patron.state import AppState
 from patron.worker import housekeeping

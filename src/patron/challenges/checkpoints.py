@@ -5,12 +5,18 @@ the batch is locked by name in one sorted round and its current card is read aft
 as a plain row. Challenges that start on their first checkpoint are started where there is no
 card yet. A pair's rows go through the progress engine one by one in the batch's order, so
 acceptance, thresholds and completions are exactly those of applying them singly; the new
-states are then written back in one statement each for changed cards, new cards and the
-checkpoint log, and the rewards earned are issued, all in the request's transaction.
+states are then written back in one statement for changed and new cards (and log rows), and
+the rewards earned are issued, all in the request's transaction.
+
+Locks are what concurrent batches wait for, so a big batch does its work before taking them:
+it reads its cards, works its rows out and writes their log rows first; after the lock it
+keeps every pair whose card is the same as it read, and redoes (taking back its early log
+rows) only the pairs a concurrent batch changed meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -208,6 +214,7 @@ def _apply_pair(
 
 # Pairs in a batch from which its outcome is worked out before its locks are waited for.
 WORK_OUT_BEFORE_LOCKING = 50
+YIELD_EVERY_PAIRS = 100
 
 
 async def apply_checkpoints(
@@ -241,7 +248,11 @@ async def apply_checkpoints(
         # Every card just read was written before this instant, so none lies in its future.
         seen_at = clock.now()
         starts = {definition_id: engine.start(plan, seen_at) for definition_id, plan in plans.items()}
-        for pair, pair_rows in by_pair.items():
+        for position, (pair, pair_rows) in enumerate(by_pair.items()):
+            if position % YIELD_EVERY_PAIRS == YIELD_EVERY_PAIRS - 1:
+                # Let this process's other requests run: one of them may hold locks that
+                # batches (this one too) are waiting for.
+                await asyncio.sleep(0)
             definition = definitions[pair[1]]
             seen_card: Any = seen.get(pair)
             if seen_card is None:
@@ -250,6 +261,14 @@ async def apply_checkpoints(
                 seen_card = first_card(pair, definition, starts[pair[1]])
             worked = _apply_pair(origin, seen_at, pair, definition, plans[pair[1]], seen_card, pair_rows)
             early[pair] = (seen_card, worked)
+
+    # Their log rows are written before the locks as well (the foreign-key checks of a
+    # thousand rows are most of that write) and taken back for a pair that must be redone.
+    logged_early = await repository.add_log_by_pair(
+        session, [row for _, worked in early.values() for row in worked.log]
+    )
+    for _, worked in early.values():
+        worked.log = []
 
     # One contact's card of one definition is changed by one transaction at a time; every
     # card is read, and so validated, after its lock.
@@ -278,18 +297,21 @@ async def apply_checkpoints(
     now = max(now, clock.now())
 
     writes = _PairWrites()
+    taken_back: list[int] = []
     for pair, pair_rows in by_pair.items():
-        card = current.get(pair)
-        if card is None:
-            writes.refused += [index for index, _ in pair_rows]
-            continue
         worked_out = early.get(pair)
+        card = current.get(pair)
         if worked_out is not None and worked_out[0] == card:  # nobody changed it meanwhile
             writes.add(worked_out[1])
+            continue
+        taken_back += logged_early.get(pair, [])
+        if card is None:
+            writes.refused += [index for index, _ in pair_rows]
             continue
         definition = definitions[pair[1]]
         writes.add(_apply_pair(origin, now, pair, definition, plans[pair[1]], card, pair_rows))
 
+    await repository.remove_log(session, taken_back)
     await repository.write_batch(session, writes.updated, writes.inserted, writes.log)
     repository.forget_loaded_cards(session)
     await rewards.issue(session, writes.earned)

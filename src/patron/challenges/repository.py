@@ -160,6 +160,13 @@ _INSERT_FIRST_CARDS = text(
     + " ON CONFLICT DO NOTHING RETURNING contact_id, definition_id"
 ).columns(Challenge.__table__.c.contact_id, Challenge.__table__.c.definition_id)
 _INSERT_LOG = text(_insert_unnest("challenge_checkpoints", _LOG_COLUMNS))
+_INSERT_LOG_RETURNING = text(
+    _insert_unnest("challenge_checkpoints", _LOG_COLUMNS) + " RETURNING id, contact_id, definition_id"
+).columns(
+    ChallengeCheckpoint.__table__.c.id,
+    ChallengeCheckpoint.__table__.c.contact_id,
+    ChallengeCheckpoint.__table__.c.definition_id,
+)
 # A batch's writes in one statement, so the cards stay locked for one round trip, not three.
 # The parts touch different rows (updated cards, new cycles' cards, log rows), so running
 # them on one snapshot is safe.
@@ -265,6 +272,30 @@ async def add_log(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
         await session.execute(_INSERT_LOG, _arrays(rows, _LOG_COLUMNS))
         return
     await session.execute(insert_for(session, ChallengeCheckpoint), rows)
+
+
+async def add_log_by_pair(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[Pair, list[int]]:
+    """Append to the checkpoint log in list order; returns the new rows' ids by pair."""
+    if not rows:
+        return {}
+    if _on_postgresql(session):
+        result = await session.execute(_INSERT_LOG_RETURNING, _arrays(rows, _LOG_COLUMNS))
+    else:
+        table = ChallengeCheckpoint.__table__
+        stmt = insert_for(session, ChallengeCheckpoint).returning(
+            table.c.id, table.c.contact_id, table.c.definition_id
+        )
+        result = await session.execute(stmt, rows)
+    by_pair: dict[Pair, list[int]] = {}
+    for log_id, contact_id, definition_id in result.all():
+        by_pair.setdefault((contact_id, definition_id), []).append(log_id)
+    return by_pair
+
+
+async def remove_log(session: AsyncSession, ids: list[int]) -> None:
+    """Take back log rows this transaction wrote (worked out from a card that has changed since)."""
+    if ids:
+        await session.execute(delete(ChallengeCheckpoint).where(ChallengeCheckpoint.id.in_(ids)))
 
 
 async def log_of_definition(session: AsyncSession, definition_id: uuid.UUID) -> Sequence[ChallengeCheckpoint]:
