@@ -48,7 +48,12 @@ WORKERS = {"sqlite": 1, "postgresql": int(os.environ.get("BENCH_WORKERS", "2"))}
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 DATABASE = os.environ.get("BENCH_DATABASE", "patron_bench")
 FIRST_PORT = int(os.environ.get("BENCH_PORT", "8400"))
-PORTS = {"trivial": FIRST_PORT, "sqlite": FIRST_PORT + 1, "postgresql": FIRST_PORT + 2}
+PORTS = {
+    "trivial": FIRST_PORT,
+    "sqlite": FIRST_PORT + 1,
+    "postgresql": FIRST_PORT + 2,
+    "floor": FIRST_PORT + 3,
+}
 BACKENDS = [b for b in os.environ.get("BENCH_BACKENDS", "sqlite,postgresql").split(",") if b]
 ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 TOKEN = f"bench{secrets.token_hex(4)}.{secrets.token_hex(16)}"
@@ -238,6 +243,27 @@ def start_patron(backend: str, scratch: Path) -> subprocess.Popen[bytes]:
     return process
 
 
+def start_floor(scratch: Path) -> subprocess.Popen[bytes]:
+    """bench/floor_server.py on the seeded PostgreSQL database, with Patron's process count."""
+    command = [
+        str(Path(sys.executable).with_name("uvicorn")),
+        "floor_server:app",
+        "--app-dir",
+        str(Path(__file__).parent),
+        "--workers",
+        str(WORKERS["postgresql"]),
+        "--port",
+        str(PORTS["floor"]),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    env = {**os.environ, "FLOOR_DSN": f"{POSTGRES}/{DATABASE}"}
+    process = start(command, env, scratch / "floor.log")
+    wait_until_up(f"http://127.0.0.1:{PORTS['floor']}/healthz", process, scratch / "floor.log")
+    return process
+
+
 def seed_backend(backend: str, scratch: Path) -> seed.Seeded:
     began = time.monotonic()
     promotions, definitions, baseline_definitions = seed.through_the_api(
@@ -305,7 +331,11 @@ def wrk_row(
     wrk: str, scenario: Scenario, backend: str, seeded: seed.Seeded | None, server: int | None
 ) -> Row:
     assert scenario.lua is not None
-    port = PORTS["trivial" if backend == "-" else backend]
+    port = (
+        PORTS[scenario.server]
+        if scenario.server != "patron"
+        else PORTS["trivial" if backend == "-" else backend]
+    )
     url = f"http://127.0.0.1:{port}{scenario.path}"
     threads = str(min(THREADS, scenario.clients))
     if WARMUP > 0:
@@ -314,7 +344,7 @@ def wrk_row(
     args = [TOKEN, data_argument(scenario, seeded, False), f"R{secrets.token_hex(3)}", threads]
     before = Snapshot.take()
     figures, wrk_cpu = run_wrk(wrk, url, scenario.lua, scenario.clients, SECONDS, args)
-    label = "Patron" if backend != "-" else "server"
+    label = "server" if backend == "-" else "Patron" if scenario.server == "patron" else scenario.server
     cpu = cpu_note(before, Snapshot.take(), "wrk", wrk_cpu, server, label, database=backend == "postgresql")
     elapsed = figures["seconds"]
     return Row(
@@ -353,6 +383,7 @@ def sql_row(scenario: Scenario, backend: str, seeded: seed.Seeded) -> Row:
 def measure(wrk: str, backend: str, scratch: Path) -> list[Row]:
     print(f"{backend}: starting Patron ({WORKERS[backend]} process(es)) and seeding", flush=True)
     server = start_patron(backend, scratch)
+    floor: subprocess.Popen[bytes] | None = None
     rows = []
     try:
         seeded = seed_backend(backend, scratch)
@@ -361,6 +392,9 @@ def measure(wrk: str, backend: str, scratch: Path) -> list[Row]:
                 continue
             if scenario.lua is None:
                 row = sql_row(scenario, backend, seeded)
+            elif scenario.server == "floor":
+                floor = floor or start_floor(scratch)
+                row = wrk_row(wrk, scenario, backend, seeded, floor.pid)
             else:
                 row = wrk_row(wrk, scenario, backend, seeded, server.pid)
             rows.append(row)
@@ -370,6 +404,8 @@ def measure(wrk: str, backend: str, scratch: Path) -> list[Row]:
             )
     finally:
         stop(server)
+        if floor is not None:
+            stop(floor)
         if backend == "postgresql":
             asyncio.run(recreate_postgres(create=False))  # a million rows nobody needs afterwards
     return rows
