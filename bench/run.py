@@ -390,6 +390,9 @@ def measure(wrk: str, backend: str, scratch: Path) -> list[Row]:
         for scenario in SCENARIOS:
             if backend not in scenario.backends or (ONLY and scenario.name not in ONLY):
                 continue
+            if floor is not None and scenario.server != "floor":
+                stop(floor)  # its connections count against PostgreSQL's limit
+                floor = None
             if scenario.lua is None:
                 row = sql_row(scenario, backend, seeded)
             elif scenario.server == "floor":
