@@ -216,6 +216,141 @@ def _apply_pair(
 WORK_OUT_BEFORE_LOCKING = 50
 YIELD_EVERY_PAIRS = 100
 
+Rows = dict[Pair, list[tuple[int, CheckpointRow]]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """What every step of applying a batch needs to know."""
+
+    definitions: dict[uuid.UUID, ChallengeDefinition]
+    plans: dict[uuid.UUID, engine.Plan]
+    origin: _Source
+
+
+async def _work_out_after_lock(
+    session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime, writes: _PairWrites
+) -> None:
+    """Read the pairs' current cards (their locks are held), start first cards where there are
+    none, and work the rows out; the caller writes `writes`."""
+    definitions = batch.definitions
+    current: dict[Pair, Any] = dict(await repository.current_cards(session, by_pair))
+    unstarted = sorted(
+        (p for p in by_pair if p not in current and not definitions[p[1]].consent_required), key=str
+    )
+    if unstarted:
+        await start_first_cycles(
+            session, unstarted, definitions, batch.origin.name, batch.origin.receipt_id, now
+        )
+        # Read back rather than assumed: a concurrent assignment may have started one first.
+        current.update(await repository.current_cards(session, unstarted))
+    # Read after the lock, so a card a concurrent batch just started never lies in the future.
+    now = max(now, clock.now())
+    for pair, pair_rows in by_pair.items():
+        card = current.get(pair)
+        if card is None:
+            writes.refused += [index for index, _ in pair_rows]
+            continue
+        plan = batch.plans[pair[1]]
+        writes.add(_apply_pair(batch.origin, now, pair, definitions[pair[1]], plan, card, pair_rows))
+
+
+async def _lock(session: AsyncSession, by_pair: Rows) -> None:
+    # One contact's card of one definition is changed by one transaction at a time.
+    await lock_keys(session, "challenge", (f"{contact}:{definition}" for contact, definition in by_pair))
+
+
+async def _apply_locked_first(
+    session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
+) -> _PairWrites:
+    """A small batch: lock, read, work out, write."""
+    await _lock(session, by_pair)
+    writes = _PairWrites()
+    await _work_out_after_lock(session, batch, by_pair, now, writes)
+    await repository.write_batch(session, writes.updated, writes.inserted, writes.log)
+    return writes
+
+
+async def _work_out_early(
+    session: AsyncSession, batch: _Batch, by_pair: Rows
+) -> dict[Pair, tuple[Any, _PairWrites]]:
+    """Each pair's outcome from its card as read now, without locks (a first card, not yet
+    stored, for a pair that has none). Consent-required pairs without a card are left out."""
+    seen = await repository.current_cards(session, by_pair)
+    # Every card just read was written before this instant, so none lies in its future.
+    seen_at = clock.now()
+    starts = {definition_id: engine.start(plan, seen_at) for definition_id, plan in batch.plans.items()}
+    early: dict[Pair, tuple[Any, _PairWrites]] = {}
+    for position, (pair, pair_rows) in enumerate(by_pair.items()):
+        if position % YIELD_EVERY_PAIRS == YIELD_EVERY_PAIRS - 1:
+            # Let this process's other requests run: one of them may hold locks that
+            # batches (this one too) are waiting for.
+            await asyncio.sleep(0)
+        definition = batch.definitions[pair[1]]
+        card: Any = seen.get(pair)
+        if card is None:
+            if definition.consent_required:
+                continue
+            card = first_card(pair, definition, starts[pair[1]])
+        plan = batch.plans[pair[1]]
+        early[pair] = (card, _apply_pair(batch.origin, seen_at, pair, definition, plan, card, pair_rows))
+    return early
+
+
+async def _apply_worked_out_first(
+    session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
+) -> _PairWrites:
+    """A big batch: its outcome is worked out and its log rows written before it waits for its
+    locks; under them, one statement writes every early result whose card is as it was read
+    (and says which those were). Only pairs a concurrent batch changed meanwhile are read
+    again, worked out again and written, and their early log rows taken back."""
+    early = await _work_out_early(session, batch, by_pair)
+    # The foreign-key checks of a thousand log rows are most of that write.
+    logged_early = await repository.add_log_by_pair(
+        session, [row for _, worked in early.values() for row in worked.log]
+    )
+
+    await _lock(session, by_pair)
+    redo = {pair for pair in by_pair if pair not in early}
+    first_cards = [card for card, _ in early.values() if isinstance(card, SimpleNamespace)]
+    if first_cards:
+        started = set(
+            await store_first_cards(session, first_cards, batch.origin.name, batch.origin.receipt_id)
+        )
+        # A pair started by someone else meanwhile is worked out again from their card.
+        redo |= {
+            pair for card in first_cards if (pair := (card.contact_id, card.definition_id)) not in started
+        }
+    kept = [(card, worked) for pair, (card, worked) in early.items() if pair not in redo]
+    # A pair's changes always include its card in hand (`updated`, one row), so that card's
+    # check covers the pair. A pair whose rows were all refused changes nothing and needs no
+    # check: only a completed or expired card refuses, and those stay as they are.
+    written = await repository.write_if_unchanged(
+        session,
+        updated=[(card, row) for card, worked in kept for row in worked.updated],
+        inserted=[(row, card.id) for card, worked in kept for row in worked.inserted],
+    )
+    writes = _PairWrites()
+    taken_back: list[int] = []
+    for pair in by_pair:
+        worked_out = early.get(pair)
+        if pair not in redo and worked_out is not None:
+            card, outcome = worked_out
+            if not outcome.updated or card.id in written:
+                writes.earned += outcome.earned
+                writes.refused += outcome.refused
+                continue
+        redo.add(pair)
+        taken_back += logged_early.get(pair, [])
+    if redo:
+        await repository.remove_log(session, taken_back)
+        again = _PairWrites()
+        await _work_out_after_lock(session, batch, {p: by_pair[p] for p in by_pair if p in redo}, now, again)
+        await repository.write_batch(session, again.updated, again.inserted, again.log)
+        writes.earned += again.earned
+        writes.refused += again.refused
+    return writes
+
 
 async def apply_checkpoints(
     session: AsyncSession,
@@ -233,86 +368,19 @@ async def apply_checkpoints(
     for row in rows:
         usable = row.contactId in known_contacts and row.definitionId in active
         (candidates if usable and row.checkpointAmount >= 1 else not_accepted).append(row)
-    by_pair: dict[Pair, list[tuple[int, CheckpointRow]]] = {}
+    by_pair: Rows = {}
     for index, row in enumerate(candidates):
         by_pair.setdefault((row.contactId, row.definitionId), []).append((index, row))
 
-    origin = _Source(name=source, receipt_id=receipt_id)
-    plans = {d.id: plan_of(d) for d in definitions.values()}
-    # A big batch works out its pairs before it waits for their locks; a pair whose card is
-    # the same after the lock keeps that result. The locks are then held for one read and one
-    # write, not also for the engine's work on a thousand rows.
-    early: dict[Pair, tuple[Any, _PairWrites]] = {}
+    batch = _Batch(
+        definitions=definitions,
+        plans={d.id: plan_of(d) for d in definitions.values()},
+        origin=_Source(name=source, receipt_id=receipt_id),
+    )
     if len(by_pair) >= WORK_OUT_BEFORE_LOCKING:
-        seen = await repository.current_cards(session, by_pair)
-        # Every card just read was written before this instant, so none lies in its future.
-        seen_at = clock.now()
-        starts = {definition_id: engine.start(plan, seen_at) for definition_id, plan in plans.items()}
-        for position, (pair, pair_rows) in enumerate(by_pair.items()):
-            if position % YIELD_EVERY_PAIRS == YIELD_EVERY_PAIRS - 1:
-                # Let this process's other requests run: one of them may hold locks that
-                # batches (this one too) are waiting for.
-                await asyncio.sleep(0)
-            definition = definitions[pair[1]]
-            seen_card: Any = seen.get(pair)
-            if seen_card is None:
-                if definition.consent_required:
-                    continue
-                seen_card = first_card(pair, definition, starts[pair[1]])
-            worked = _apply_pair(origin, seen_at, pair, definition, plans[pair[1]], seen_card, pair_rows)
-            early[pair] = (seen_card, worked)
-
-    # Their log rows are written before the locks as well (the foreign-key checks of a
-    # thousand rows are most of that write) and taken back for a pair that must be redone.
-    logged_early = await repository.add_log_by_pair(
-        session, [row for _, worked in early.values() for row in worked.log]
-    )
-    for _, worked in early.values():
-        worked.log = []
-
-    # One contact's card of one definition is changed by one transaction at a time; every
-    # card is read, and so validated, after its lock.
-    await lock_keys(session, "challenge", (f"{contact}:{definition}" for contact, definition in by_pair))
-    current: dict[Pair, Any] = dict(await repository.current_cards(session, by_pair))
-    unstarted = sorted(
-        (p for p in by_pair if p not in current and not definitions[p[1]].consent_required), key=str
-    )
-    if unstarted:
-        # A first card worked out early is the one stored, so its early result stands.
-        fresh = {d: engine.start(plan, now) for d, plan in plans.items()}
-        cards = [
-            early[p][0]
-            if p in early and isinstance(early[p][0], SimpleNamespace)
-            else first_card(p, definitions[p[1]], fresh[p[1]])
-            for p in unstarted
-        ]
-        started = set(await store_first_cards(session, cards, source, receipt_id))
-        current.update((pair, card) for pair, card in zip(unstarted, cards, strict=True) if pair in started)
-        # Read back rather than assumed: a concurrent assignment may have started one first.
-        if len(started) < len(unstarted):
-            current.update(
-                await repository.current_cards(session, [p for p in unstarted if p not in started])
-            )
-    # Read after the lock, so a card a concurrent batch just started never lies in the future.
-    now = max(now, clock.now())
-
-    writes = _PairWrites()
-    taken_back: list[int] = []
-    for pair, pair_rows in by_pair.items():
-        worked_out = early.get(pair)
-        card = current.get(pair)
-        if worked_out is not None and worked_out[0] == card:  # nobody changed it meanwhile
-            writes.add(worked_out[1])
-            continue
-        taken_back += logged_early.get(pair, [])
-        if card is None:
-            writes.refused += [index for index, _ in pair_rows]
-            continue
-        definition = definitions[pair[1]]
-        writes.add(_apply_pair(origin, now, pair, definition, plans[pair[1]], card, pair_rows))
-
-    await repository.remove_log(session, taken_back)
-    await repository.write_batch(session, writes.updated, writes.inserted, writes.log)
+        writes = await _apply_worked_out_first(session, batch, by_pair, now)
+    else:
+        writes = await _apply_locked_first(session, batch, by_pair, now)
     repository.forget_loaded_cards(session)
     await rewards.issue(session, writes.earned)
     refused = set(writes.refused)

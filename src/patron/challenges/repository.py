@@ -128,6 +128,7 @@ _ARRAY_TYPES = {
     "completed_on": "timestamptz",
     "latest_checkpoint_on": "timestamptz",
     "recorded_on": "timestamptz",
+    "origin": "uuid",
 }
 
 
@@ -178,6 +179,26 @@ _WRITE_BATCH = text(
     + f"logged AS ({_insert_unnest('challenge_checkpoints', _LOG_COLUMNS, 'l_')} RETURNING 1) "
     + "SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted), (SELECT count(*) FROM logged)"
 )
+# A card as a result was worked out from it: any accepted checkpoint changes the count or
+# the status, and sets the time of the latest checkpoint.
+_VERSION_COLUMNS = ("completed_checkpoints", "status", "latest_checkpoint_on")
+_WAS = tuple(f"was_{name}" for name in _VERSION_COLUMNS)
+_ARRAY_TYPES.update({f"was_{name}": _ARRAY_TYPES[name] for name in _VERSION_COLUMNS})
+# Early results written under the locks: each card only if it is still current and as it was
+# read (the update itself checks), and a new cycle's card only if the card it follows
+# (`origin`) was written. Returns the ids of the cards written.
+_WRITE_IF_UNCHANGED = text(
+    "WITH updated AS (UPDATE challenges AS c SET "
+    + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
+    + f" FROM {_unnest(('id', *_STATE_COLUMNS, *_WAS), 'u_')} "
+    "WHERE c.id = t.id AND c.is_current AND "
+    + " AND ".join(f"c.{name} IS NOT DISTINCT FROM t.was_{name}" for name in _VERSION_COLUMNS)
+    + " RETURNING c.id), "
+    f"inserted AS (INSERT INTO challenges ({', '.join(_NEW_CARD_COLUMNS)}) "
+    f"SELECT {', '.join(_NEW_CARD_COLUMNS)} FROM {_unnest((*_NEW_CARD_COLUMNS, 'origin'), 'i_')} "
+    "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1) "
+    "SELECT id FROM updated"
+).columns(Challenge.__table__.c.id)
 # Untyped: the driver's UUIDs and UTC datetimes are what the engine needs, and converting
 # ten columns of a thousand rows would cost more than the query.
 # One index probe per pair, whatever the statistics say: as a plain join the planner
@@ -255,6 +276,59 @@ async def write_batch(
     if inserted:
         await session.execute(insert_for(session, Challenge), inserted)
     await add_log(session, log)
+
+
+async def write_if_unchanged(
+    session: AsyncSession,
+    *,
+    updated: list[tuple[Any, dict[str, Any]]],
+    inserted: list[tuple[dict[str, Any], uuid.UUID]],
+) -> set[uuid.UUID]:
+    """Write results worked out from cards as they were read: `updated` pairs each card as
+    read (a row: id and version) with its new state, `inserted` new cards each with the id of
+    the card it follows. A card that is no longer current or as read is left alone, with the
+    cards that follow it; returns the ids of the cards written.
+
+    The caller holds the cards' locks, so nothing changes between the check and the write.
+    """
+    if not updated:
+        return set()
+    changes = [
+        {**state, **{f"was_{name}": getattr(card, name) for name in _VERSION_COLUMNS}}
+        for card, state in updated
+    ]
+    if _on_postgresql(session):
+        arrays = {
+            **_arrays(changes, ("id", *_STATE_COLUMNS, *_WAS), "u_"),
+            **_arrays(
+                [{**row, "origin": origin} for row, origin in inserted], (*_NEW_CARD_COLUMNS, "origin"), "i_"
+            ),
+        }
+        return set((await session.execute(_WRITE_IF_UNCHANGED, arrays)).scalars().all())
+    table = Challenge.__table__
+    wanted = {change["id"]: change for change in changes}
+    stored = await session.execute(
+        select(table.c.id, table.c.is_current, *(table.c[name] for name in _VERSION_COLUMNS)).where(
+            table.c.id.in_(wanted)
+        )
+    )
+    unchanged = {
+        row.id
+        for row in stored
+        if row.is_current
+        and all(getattr(row, name) == wanted[row.id][f"was_{name}"] for name in _VERSION_COLUMNS)
+    }
+    await write_batch(
+        session,
+        [
+            {name: change[name] for name in ("id", *_STATE_COLUMNS)}
+            for change in changes
+            if change["id"] in unchanged
+        ],
+        [row for row, origin in inserted if origin in unchanged],
+        [],
+    )
+    return unchanged
 
 
 def forget_loaded_cards(session: AsyncSession) -> None:
