@@ -100,3 +100,27 @@ async def test_idempotency_key_and_unique_receipt_id_work_together(
     assert fresh_key.status_code == 200  # a new key, but the receipt is known by its natural key
     assert fresh_key.headers["idempotent-replayed"] == "true"
     assert await stored_counts(database) == (1, 1, 1)
+
+
+async def test_a_replay_after_the_contact_was_erased_is_still_the_stored_receipt(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Database
+) -> None:
+    """The contact is matched before the receipt is looked up; a till retrying a receipt it
+    sent before the erase must still hear that it was stored, not 404."""
+    store = await make_store(client, admin)
+    contact = await make_contact(client, till)
+    body = receipt(contact, store)
+    first = await client.post("/api/v3/receipts", json=body, headers=till)
+    assert first.status_code == 201
+    erased = await client.delete(f"/api/v3/contacts/{contact}", headers=till)
+    assert erased.status_code == 204
+
+    again = await client.post("/api/v3/receipts", json=body, headers=till)
+    assert (again.status_code, again.json()["id"]) == (200, first.json()["id"])
+    changed = await client.post("/api/v3/receipts", json={**body, "receiptNumber": "other"}, headers=till)
+    assert (changed.status_code, changed.json()["key"]) == (409, "ReceiptAlreadyExists")
+    unknown = await client.post(
+        "/api/v3/receipts", json={**body, "uniqueReceiptId": "never-sent"}, headers=till
+    )
+    assert (unknown.status_code, unknown.json()["key"]) == (404, "ContactNotFound")
+    assert await stored_counts(database) == (1, 1, 1)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from patron.db.engine import LOCK_WAIT_OPTION
 
 Row = TypeVar("Row")
+Other = TypeVar("Other")
 
 
 class NotWriteLocked(RuntimeError):
@@ -73,6 +74,24 @@ async def lock_rows(session: AsyncSession, model: type[Row], ids: Iterable[Any])
 async def lock_row(session: AsyncSession, model: type[Row], row_id: Any) -> Row | None:
     rows = await lock_rows(session, model, [row_id])
     return rows[0] if rows else None
+
+
+async def lock_row_with(
+    session: AsyncSession, model: type[Row], row_id: Any, joined: type[Other]
+) -> tuple[Row, Other] | None:
+    """Lock one row of `model` and read, in the same statement, the `joined` row its foreign
+    key points to (read, not locked): one round trip where two would do."""
+    await ensure_write_lock(session)
+    key = model.id  # type: ignore[attr-defined]
+    stmt = (
+        select(model, joined)
+        .join_from(model, joined)
+        .where(key == row_id)
+        .with_for_update(of=model)
+        .execution_options(populate_existing=True)
+    )
+    found = (await session.execute(stmt)).one_or_none()
+    return None if found is None else (found[0], found[1])
 
 
 def _advisory_key(namespace: str, key: str) -> int:

@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from patron.db.locking import is_lock_timeout, limit_lock_wait, lock_row, lock_rows
+from patron.db.locking import is_lock_timeout, limit_lock_wait, lock_row_with, lock_rows
 from patron.kit import clock, ids
 from patron.models import Promotion, PromotionAssignment, PromotionAssignmentReceipt
 from patron.promotions import repository, validity
@@ -38,10 +38,11 @@ REDEMPTION_CHANNELS = ("POS", "ECOM")
 
 async def _lock_within_deadline(
     session: AsyncSession, assignment_id: uuid.UUID, started: float
-) -> PromotionAssignment | None:
+) -> tuple[PromotionAssignment, Promotion] | None:
+    """The assignment, locked, with its promotion (read in the same statement)."""
     try:
         await limit_lock_wait(session, REDEEM_DEADLINE_SECONDS - (clock.monotonic() - started))
-        assignment = await lock_row(session, PromotionAssignment, assignment_id)
+        found = await lock_row_with(session, PromotionAssignment, assignment_id, Promotion)
     except DBAPIError as exc:
         if is_lock_timeout(exc):
             raise GatewayTimeout() from exc
@@ -49,7 +50,7 @@ async def _lock_within_deadline(
     if clock.monotonic() - started > REDEEM_DEADLINE_SECONDS:
         # Locked, but too late for a caller that has given up: leave it unredeemed.
         raise GatewayTimeout()
-    return assignment
+    return found
 
 
 def _check_redeemable(assignment: PromotionAssignment, promotion: Promotion, channel: str) -> None:
@@ -80,14 +81,13 @@ async def redeem(
         raise NotAValidRedemptionChannel(details={"redemptionChannel": channel})
     owner = None if body.contactId is None else parse_id(body.contactId, InvalidContactId)
 
-    assignment = await _lock_within_deadline(session, assignment_id, started)
+    found = await _lock_within_deadline(session, assignment_id, started)
     # Everything below reads state under the lock.
-    if assignment is None:
+    if found is None:
         raise PromotionNotFound(f"No promotion assignment {assignment_id}.")
+    assignment, promotion = found
     if owner is not None and assignment.contact_id != owner:
         raise PromotionNotAssociatedWithContact()
-    promotion = await repository.promotion(session, assignment.promotion_id)
-    assert promotion is not None  # a promotion with assignments is never deleted
     _check_redeemable(assignment, promotion, str(channel))
     assignment.redeemed_on = clock.now()
     assignment.redemption_channel = str(channel)

@@ -35,6 +35,7 @@ from patron.receipts.schemas import (
     UsedPromotion,
 )
 from patron.stores import service as stores
+from patron.stores.errors import StoreNotFound
 
 # Where an offer used on a receipt counts as redeemed: at the till or on the web.
 _REDEMPTION_CHANNEL = {"Physical": "POS", "Online": "ECOM"}
@@ -154,11 +155,17 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
     created_date = body.createdDate if body.createdDate.tzinfo else body.createdDate.replace(tzinfo=zone)
     body = body.model_copy(update={"createdDate": created_date})
     print_ = fingerprint(body.model_dump())
-    existing = await repository.by_unique_id(session, body.uniqueReceiptId)
-    if existing is not None:
+    # No look for a stored receipt first: the insert below settles it in the same round trip,
+    # and a first post is the common case. A replay whose contact or store has gone since
+    # is still answered with what was stored.
+    try:
+        contact = await _matching_contact(session, body.contact, rules)
+        store = await stores.get(session, body.storeExternalId)
+    except (ContactNotFound, StoreNotFound):
+        existing = await repository.by_unique_id(session, body.uniqueReceiptId)
+        if existing is None:
+            raise
         return await _stored_or_conflict(session, existing, print_)
-    contact = await _matching_contact(session, body.contact, rules)
-    store = await stores.get(session, body.storeExternalId)
     rate = body.exchangeRateToGroupCurrency
     receipt = Receipt(
         id=ids.new_id(),
