@@ -1,9 +1,12 @@
-"""The floor under the till's hot read: the same query and about the same JSON, with no framework.
+"""The floor under Patron's hottest routes: the same statements and about the same JSON, with
+no framework.
 
 A plain ASGI callable under the same uvicorn, with as many processes as Patron gets: no
-routing table, middleware, authentication, validation or ORM, one prepared asyncpg statement
-per request and `json.dumps`. Whatever this reaches against its own constant route bounds
-what any implementation of the hot read in Python can reach on the same machine.
+routing table, middleware, authentication, validation, ORM or business rules. The till's hot
+read is one prepared asyncpg statement and `json.dumps`; a receipt is `json.loads` and the
+raw-SQL baseline's statements (receipt, lines, payment) in one transaction, with the body's
+values. Whatever this reaches bounds what any implementation in Python can reach on the same
+machine.
 
     FLOOR_DSN=postgresql://... uvicorn floor_server:app --app-dir bench --workers 2
 """
@@ -14,10 +17,12 @@ import json
 import os
 import uuid
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
 import asyncpg
+from baselines import LINES, PAYMENT, RECEIPT
 
 VISIBLE_OFFERS = """
 SELECT a.id, a.expires_on, a.redeemed_on, p.id AS promotion_id, p.external_id, p.name,
@@ -58,19 +63,67 @@ async def _offers(contact_id: uuid.UUID, channel: str | None) -> bytes:
     return json.dumps(items).encode()
 
 
+async def _body(receive: Any) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _receipt(body: bytes) -> bytes:
+    assert _pool is not None
+    receipt = json.loads(body)
+    receipt_id, contact = uuid.uuid4(), uuid.UUID(receipt["contact"]["matchKey"])
+    created = datetime.fromisoformat(receipt["createdDate"])
+    lines = [
+        (
+            uuid.uuid4(),
+            receipt_id,
+            contact,
+            position,
+            item["sku"],
+            item["articleNumber"],
+            item["articleName"],
+            Decimal(str(item["grossPaidPrice"])),
+            Decimal(str(item["taxAmount"])),
+        )
+        for position, item in enumerate(receipt["items"])
+    ]
+    async with _pool.acquire() as connection, connection.transaction():
+        await connection.execute(
+            RECEIPT,
+            receipt_id,
+            receipt["uniqueReceiptId"],
+            "0" * 64,
+            contact,
+            receipt["storeExternalId"],
+            receipt["receiptNumber"],
+            created,
+        )
+        await connection.executemany(LINES, lines)
+        await connection.execute(PAYMENT, uuid.uuid4(), receipt_id, contact)
+    return json.dumps({"id": str(receipt_id), "uniqueReceiptId": receipt["uniqueReceiptId"]}).encode()
+
+
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     global _pool
     if scope["type"] == "lifespan":
         while (await receive())["type"] != "lifespan.shutdown":
-            # Patron's pool size in the benchmark: 16 connections per process.
-            _pool = await asyncpg.create_pool(os.environ["FLOOR_DSN"], min_size=4, max_size=16)
+            # One connection per request in flight, as Patron's pool in the benchmark.
+            size = int(os.environ.get("FLOOR_POOL_SIZE", "16"))
+            _pool = await asyncpg.create_pool(os.environ["FLOOR_DSN"], min_size=1, max_size=size)
             await send({"type": "lifespan.startup.complete"})
         await send({"type": "lifespan.shutdown.complete"})
         return
     if scope["type"] != "http":
         return
+    status = 200
     if scope["path"] == "/healthz":
         body = CONSTANT
+    elif scope["method"] == "POST":
+        body, status = await _receipt(await _body(receive)), 201
     else:
         query = parse_qs(scope["query_string"].decode())
         channel = query.get("redemptionChannelType", [None])[0]
@@ -78,7 +131,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send(
         {
             "type": "http.response.start",
-            "status": 200,
+            "status": status,
             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
         }
     )

@@ -243,8 +243,10 @@ def start_patron(backend: str, scratch: Path) -> subprocess.Popen[bytes]:
     return process
 
 
-def start_floor(scratch: Path) -> subprocess.Popen[bytes]:
-    """bench/floor_server.py on the seeded PostgreSQL database, with Patron's process count."""
+def start_floor(scratch: Path, clients: int) -> subprocess.Popen[bytes]:
+    """bench/floor_server.py on the seeded PostgreSQL database, with Patron's process count and
+    a connection per request in flight (PostgreSQL's connection limit is shared with Patron's
+    pools, which stay open)."""
     command = [
         str(Path(sys.executable).with_name("uvicorn")),
         "floor_server:app",
@@ -258,7 +260,11 @@ def start_floor(scratch: Path) -> subprocess.Popen[bytes]:
         "--log-level",
         "warning",
     ]
-    env = {**os.environ, "FLOOR_DSN": f"{POSTGRES}/{DATABASE}"}
+    env = {
+        **os.environ,
+        "FLOOR_DSN": f"{POSTGRES}/{DATABASE}",
+        "FLOOR_POOL_SIZE": str(-(-clients // WORKERS["postgresql"])),
+    }
     process = start(command, env, scratch / "floor.log")
     wait_until_up(f"http://127.0.0.1:{PORTS['floor']}/healthz", process, scratch / "floor.log")
     return process
@@ -396,7 +402,7 @@ def measure(wrk: str, backend: str, scratch: Path) -> list[Row]:
             if scenario.lua is None:
                 row = sql_row(scenario, backend, seeded)
             elif scenario.server == "floor":
-                floor = floor or start_floor(scratch)
+                floor = floor or start_floor(scratch, scenario.clients)
                 row = wrk_row(wrk, scenario, backend, seeded, floor.pid)
             else:
                 row = wrk_row(wrk, scenario, backend, seeded, server.pid)

@@ -89,6 +89,15 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario("receipts (raw SQL)", WRITE_CLIENTS, driver="receipts", baseline=None, backends=("postgresql",)),
     Scenario(
+        "floor: receipts",
+        WRITE_CLIENTS,
+        "receipts.lua",
+        data="contacts",
+        baseline="receipts (raw SQL)",
+        server="floor",
+        backends=("postgresql",),
+    ),
+    Scenario(
         "checkpoint batches",
         BATCH_CLIENTS,
         "checkpoints.lua",
