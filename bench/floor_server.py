@@ -5,8 +5,9 @@ A plain ASGI callable under the same uvicorn, with as many processes as Patron g
 routing table, middleware, authentication, validation, ORM or business rules. The till's hot
 read is one prepared asyncpg statement and `json.dumps`; a receipt is `json.loads` and the
 raw-SQL baseline's statements (receipt, lines, payment) in one transaction, with the body's
-values. Whatever this reaches bounds what any implementation in Python can reach on the same
-machine.
+values; a redeem locks the assignment (reading its promotion), checks it and updates it in one
+transaction. Whatever this reaches bounds what any implementation in Python can reach on the
+same machine.
 
     FLOOR_DSN=postgresql://... uvicorn floor_server:app --app-dir bench --workers 2
 """
@@ -32,8 +33,34 @@ WHERE a.contact_id = $1 AND (a.expires_on IS NULL OR a.expires_on >= $2)
   AND p.state = 'Active' AND p.starts_at <= $2 AND (p.ends_at IS NULL OR p.ends_at >= $2)
 ORDER BY a.assigned_on, a.id
 """
+LOCK_ASSIGNMENT = """
+SELECT a.id, a.expires_on, a.redeemed_on, p.id AS promotion_id, p.external_id, p.name, p.heading,
+       p.description, p.image_url, p.link, p.redemption_channels, p.state, p.ends_at
+FROM promotion_assignments AS a JOIN promotions AS p ON p.id = a.promotion_id
+WHERE a.id = $1 FOR UPDATE OF a
+"""
+REDEEM = "UPDATE promotion_assignments SET redeemed_on = $2, redemption_channel = $3 WHERE id = $1"
 CONSTANT = b'{"status":"ok"}'
 _pool: asyncpg.Pool | None = None
+
+
+def _item(
+    row: asyncpg.Record, channels: list[dict[str, Any]], redeemed_on: datetime | None
+) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "promotionId": str(row["promotion_id"]),
+        "externalId": row["external_id"],
+        "name": row["name"],
+        "expiresOn": row["expires_on"].isoformat() if row["expires_on"] else None,
+        "heading": row["heading"],
+        "description": row["description"],
+        "redeemed": redeemed_on is not None,
+        "redeemedOn": redeemed_on.isoformat() if redeemed_on else None,
+        "imageUrl": row["image_url"],
+        "link": row["link"],
+        "redemptionChannels": channels,
+    }
 
 
 async def _offers(contact_id: uuid.UUID, channel: str | None) -> bytes:
@@ -44,23 +71,28 @@ async def _offers(contact_id: uuid.UUID, channel: str | None) -> bytes:
         channels = json.loads(row["redemption_channels"])
         if channel and not any(entry["type"] == channel for entry in channels):
             continue
-        items.append(
-            {
-                "id": str(row["id"]),
-                "promotionId": str(row["promotion_id"]),
-                "externalId": row["external_id"],
-                "name": row["name"],
-                "expiresOn": row["expires_on"].isoformat() if row["expires_on"] else None,
-                "heading": row["heading"],
-                "description": row["description"],
-                "redeemed": row["redeemed_on"] is not None,
-                "redeemedOn": row["redeemed_on"].isoformat() if row["redeemed_on"] else None,
-                "imageUrl": row["image_url"],
-                "link": row["link"],
-                "redemptionChannels": channels,
-            }
-        )
+        items.append(_item(row, channels, row["redeemed_on"]))
     return json.dumps(items).encode()
+
+
+async def _redeem(assignment_id: uuid.UUID, body: bytes) -> tuple[bytes, int]:
+    """Lock the assignment (reading its promotion), check it, mark it redeemed, commit."""
+    assert _pool is not None
+    channel, now = json.loads(body)["redemptionChannel"], datetime.now(UTC)
+    async with _pool.acquire() as connection, connection.transaction():
+        row = await connection.fetchrow(LOCK_ASSIGNMENT, assignment_id)
+        if row is None:
+            return b'{"key":"PromotionNotFound"}', 404
+        channels = json.loads(row["redemption_channels"])
+        if row["redeemed_on"] is not None:
+            return b'{"key":"PromotionAlreadyRedeemed"}', 409
+        expired = row["expires_on"] is not None and row["expires_on"] < now
+        if expired or row["state"] != "Active" or (row["ends_at"] is not None and row["ends_at"] < now):
+            return b'{"key":"PromotionExpired"}', 409
+        if not any(entry["type"] == channel for entry in channels):
+            return b'{"key":"PromotionNotValidForRedemptionChannel"}', 409
+        await connection.execute(REDEEM, assignment_id, now, channel)
+    return json.dumps(_item(row, channels, now)).encode(), 200
 
 
 async def _body(receive: Any) -> bytes:
@@ -122,6 +154,9 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     status = 200
     if scope["path"] == "/healthz":
         body = CONSTANT
+    elif scope["method"] == "POST" and scope["path"].endswith("/redeem"):
+        assignment_id = uuid.UUID(scope["path"].split("/")[-2])
+        body, status = await _redeem(assignment_id, await _body(receive))
     elif scope["method"] == "POST":
         body, status = await _receipt(await _body(receive)), 201
     else:

@@ -42,7 +42,7 @@ CONTACTS = {
     "postgresql": int(os.environ.get("BENCH_CONTACTS", "100000")),
     "sqlite": int(os.environ.get("BENCH_SQLITE_CONTACTS", "100000")),
 }
-REDEEMS = int(os.environ.get("BENCH_REDEEMS", "60000"))
+REDEEMS = int(os.environ.get("BENCH_REDEEMS", "160000"))
 BATCHES = int(os.environ.get("BENCH_BATCHES", "50"))
 WORKERS = {"sqlite": 1, "postgresql": int(os.environ.get("BENCH_WORKERS", "2"))}
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
@@ -329,6 +329,7 @@ def data_argument(scenario: Scenario, seeded: seed.Seeded | None, warmup: bool) 
         "count": str(seeded.contacts),
         "contacts": str(seeded.contact_file),
         "redeem": str(seeded.redeem_files[0 if warmup else 1]),
+        "redeem-floor": str(seeded.redeem_files[2 if warmup else 3]),
         "checkpoints": str(seeded.checkpoint_file),
     }[scenario.data]
 

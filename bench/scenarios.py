@@ -42,7 +42,7 @@ class Scenario:
     clients: int
     lua: str | None = None  # None: a raw-SQL baseline, `driver` in bench/baselines.py
     path: str = "/"
-    data: str = ""  # "contacts", "count", "redeem", "checkpoints" or "" (none)
+    data: str = ""  # "contacts", "count", "redeem", "redeem-floor", "checkpoints" or "" (none)
     driver: str = ""
     baseline: str | None = "bare route"
     unit: str = "rps"
@@ -78,6 +78,14 @@ SCENARIOS: list[Scenario] = [
         backends=("postgresql",),
     ),
     Scenario("redeem", READ_CLIENTS, "redeem.lua", data="redeem", goal=Goal(max_p99_ms=25)),
+    Scenario(
+        "floor: redeem",
+        READ_CLIENTS,
+        "redeem.lua",
+        data="redeem-floor",
+        server="floor",
+        backends=("postgresql",),
+    ),
     Scenario("contact create", WRITE_CLIENTS, "contact_create.lua"),
     Scenario(
         "receipts",

@@ -33,7 +33,8 @@ class Seeded:
     contacts: int
     contact_ids: list[str]
     contact_file: Path
-    redeem_files: tuple[Path, Path]  # warm-up, measured: disjoint, each id redeemed once
+    # Patron's warm-up and measured runs, then the floor server's: disjoint, each id redeemed once.
+    redeem_files: tuple[Path, Path, Path, Path]
     checkpoint_file: Path  # one 1000-row JSON batch per line
     # The same batches' rows (contact, definition, amount), on the baseline's own definitions.
     baseline_batches: list[list[tuple[str, str, int]]]
@@ -180,11 +181,19 @@ def write_files(
     folder.mkdir(parents=True, exist_ok=True)
     contact_file = folder / "contacts.txt"
     contact_file.write_text("\n".join(contact_ids) + "\n")
-    # A quarter for the warm-up run, the rest for the measured one: no id is redeemed twice.
-    split = len(redeemable) // 4
-    redeem_files = (folder / "redeem-warmup.txt", folder / "redeem.txt")
-    redeem_files[0].write_text("\n".join(redeemable[:split]) + "\n")
-    redeem_files[1].write_text("\n".join(redeemable[split:]) + "\n")
+    # Half for Patron, half for the floor server; of each, a quarter for the warm-up run and
+    # the rest for the measured one: no id is redeemed twice.
+    half = len(redeemable) // 2
+    redeem_files = (
+        folder / "redeem-warmup.txt",
+        folder / "redeem.txt",
+        folder / "redeem-floor-warmup.txt",
+        folder / "redeem-floor.txt",
+    )
+    for first, share in ((0, redeemable[:half]), (2, redeemable[half:])):
+        split = len(share) // 4
+        redeem_files[first].write_text("\n".join(share[:split]) + "\n")
+        redeem_files[first + 1].write_text("\n".join(share[split:]) + "\n")
     rng = random.Random(1)
     shapes = [
         [(rng.choice(contact_ids), rng.randrange(DEFINITIONS), rng.randint(1, 3)) for _ in range(BATCH_ROWS)]
