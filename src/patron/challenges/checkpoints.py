@@ -18,23 +18,29 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import repository
-from patron.challenges.plans import checkpoint_rewards, columns_of, plan_of, state_of
+from patron.challenges.cards import (
+    PairWrites,
+    Source,
+    apply_pair,
+    first_card,
+    start_first_cycles,
+    store_first_cards,
+)
+from patron.challenges.plans import plan_of
 from patron.challenges.repository import Pair
 from patron.challenges.schemas import CheckpointRow, CheckpointsResult
 from patron.challenges.statuses import DefinitionStatus, definition_status
 from patron.contacts import service as contacts
 from patron.db.locking import lock_keys
-from patron.kit import clock, ids
+from patron.kit import clock
 from patron.models import ChallengeDefinition
 from patron.progress import engine
 from patron.rewards import service as rewards
@@ -51,167 +57,6 @@ def _is_active(definition: ChallengeDefinition) -> bool:
     return status is DefinitionStatus.ACTIVE
 
 
-def _log_row(
-    pair: Pair, kind: str, amount: int, source: str, receipt_id: uuid.UUID | None, at: datetime
-) -> dict[str, object]:
-    return {
-        "contact_id": pair[0],
-        "definition_id": pair[1],
-        "kind": kind,
-        "amount": amount,
-        "source": source,
-        "receipt_id": receipt_id,
-        "recorded_on": at,
-    }
-
-
-def _new_card(
-    card_id: uuid.UUID, pair: Pair, definition: ChallengeDefinition, state: engine.State, *, current: bool
-) -> dict[str, Any]:
-    return {
-        "id": card_id,
-        "contact_id": pair[0],
-        "definition_id": pair[1],
-        "required_checkpoints": definition.required_checkpoints,
-        **columns_of(state, current=current),
-    }
-
-
-def first_card(pair: Pair, definition: ChallengeDefinition, start: engine.State) -> SimpleNamespace:
-    """A contact's first card of a definition before it is stored, shaped as a row read back."""
-    return SimpleNamespace(**_new_card(ids.new_id(), pair, definition, start, current=True))
-
-
-async def store_first_cards(
-    session: AsyncSession, cards: list[SimpleNamespace], source: str, receipt_id: uuid.UUID | None
-) -> list[Pair]:
-    """Store each card unless its pair already has one, and log the assignment.
-
-    Returns the pairs started now (not those that had a card already).
-    """
-    started = await repository.insert_first_cycles(session, [vars(card) for card in cards])
-    starts = {(card.contact_id, card.definition_id): card.started_on for card in cards}
-    await repository.add_log(
-        session, [_log_row(pair, "assigned", 0, source, receipt_id, starts[pair]) for pair in started]
-    )
-    return started
-
-
-async def start_first_cycles(
-    session: AsyncSession,
-    pairs: Iterable[Pair],
-    definitions: dict[uuid.UUID, ChallengeDefinition],
-    source: str,
-    receipt_id: uuid.UUID | None,
-    now: datetime,
-) -> list[Pair]:
-    """Start a contact's first challenge where there is none yet, and log the assignment."""
-    starts: dict[uuid.UUID, engine.State] = {}
-    for _, definition_id in pairs:
-        if definition_id not in starts:  # every first card of a definition starts alike
-            starts[definition_id] = engine.start(plan_of(definitions[definition_id]), now)
-    cards = [first_card(pair, definitions[pair[1]], starts[pair[1]]) for pair in pairs]
-    return await store_first_cards(session, cards, source, receipt_id)
-
-
-def _earned(
-    definition: ChallengeDefinition, contact_id: uuid.UUID, crossing: engine.Crossing
-) -> list[rewards.Earned]:
-    promised = definition.rewards or {}
-    found: list[rewards.Earned] = []
-
-    def earn(threshold: str, reward: dict[str, object]) -> None:
-        found.append(
-            rewards.Earned(
-                contact_id, "challenge", str(definition.id), threshold, crossing.period_key, reward
-            )
-        )
-
-    if crossing.completes and promised.get("onCompletion"):
-        earn("completion", promised["onCompletion"])
-    at = checkpoint_rewards(promised).get(int(crossing.threshold))
-    if at is not None:
-        earn(f"checkpoint:{int(crossing.threshold)}", at)
-    return found
-
-
-@dataclass(slots=True)
-class _PairWrites:
-    """What one (contact, definition) of a batch changes: its cards (updated in place or
-    inserted), log rows, rewards earned, and the positions of its rows that were refused."""
-
-    updated: list[dict[str, Any]] = field(default_factory=list)
-    inserted: list[dict[str, Any]] = field(default_factory=list)
-    log: list[dict[str, object]] = field(default_factory=list)
-    earned: list[rewards.Earned] = field(default_factory=list)
-    refused: list[int] = field(default_factory=list)
-
-    def card(
-        self,
-        card_id: uuid.UUID,
-        is_new: bool,
-        pair: Pair,
-        definition: ChallengeDefinition,
-        state: engine.State,
-        *,
-        current: bool,
-    ) -> None:
-        if is_new:
-            self.inserted.append(_new_card(card_id, pair, definition, state, current=current))
-        else:
-            self.updated.append({"id": card_id, **columns_of(state, current=current)})
-
-    def add(self, other: _PairWrites) -> None:
-        self.updated += other.updated
-        self.inserted += other.inserted
-        self.log += other.log
-        self.earned += other.earned
-        self.refused += other.refused
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    name: str
-    receipt_id: uuid.UUID | None
-
-
-def _apply_pair(
-    source: _Source,
-    now: datetime,
-    pair: Pair,
-    definition: ChallengeDefinition,
-    plan: engine.Plan,
-    card: Any,
-    rows: list[tuple[int, CheckpointRow]],
-) -> _PairWrites:
-    """One pair's rows in order, each exactly as if applied alone; the card written once."""
-    writes = _PairWrites()
-    card_id, is_new = card.id, False
-    state = state_of(card)
-    changed = False
-    for index, row in rows:
-        outcome = engine.apply(plan, state, Decimal(row.checkpointAmount), now)
-        if not outcome.accepted:
-            writes.refused.append(index)
-            continue
-        changed = True
-        writes.log.append(
-            _log_row(pair, "checkpoint", row.checkpointAmount, source.name, source.receipt_id, now)
-        )
-        for crossing in outcome.crossings:
-            writes.earned += _earned(definition, pair[0], crossing)
-        if outcome.finished:
-            # The card in hand takes the first completed cycle, new cards any further ones;
-            # the state after them goes on a fresh card.
-            for finished in outcome.finished:
-                writes.card(card_id, is_new, pair, definition, finished, current=False)
-                card_id, is_new = ids.new_id(), True
-        state = outcome.state
-    if changed:
-        writes.card(card_id, is_new, pair, definition, state, current=True)
-    return writes
-
-
 # Pairs in a batch from which its outcome is worked out before its locks are waited for.
 WORK_OUT_BEFORE_LOCKING = 50
 YIELD_EVERY_PAIRS = 100
@@ -225,11 +70,11 @@ class _Batch:
 
     definitions: dict[uuid.UUID, ChallengeDefinition]
     plans: dict[uuid.UUID, engine.Plan]
-    origin: _Source
+    origin: Source
 
 
 async def _work_out_after_lock(
-    session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime, writes: _PairWrites
+    session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime, writes: PairWrites
 ) -> None:
     """Read the pairs' current cards (their locks are held), start first cards where there are
     none, and work the rows out; the caller writes `writes`."""
@@ -252,7 +97,7 @@ async def _work_out_after_lock(
             writes.refused += [index for index, _ in pair_rows]
             continue
         plan = batch.plans[pair[1]]
-        writes.add(_apply_pair(batch.origin, now, pair, definitions[pair[1]], plan, card, pair_rows))
+        writes.add(apply_pair(batch.origin, now, pair, definitions[pair[1]], plan, card, pair_rows))
 
 
 async def _lock(session: AsyncSession, by_pair: Rows) -> None:
@@ -262,10 +107,10 @@ async def _lock(session: AsyncSession, by_pair: Rows) -> None:
 
 async def _apply_locked_first(
     session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
-) -> _PairWrites:
+) -> PairWrites:
     """A small batch: lock, read, work out, write."""
     await _lock(session, by_pair)
-    writes = _PairWrites()
+    writes = PairWrites()
     await _work_out_after_lock(session, batch, by_pair, now, writes)
     await repository.write_batch(session, writes.updated, writes.inserted, writes.log)
     return writes
@@ -273,14 +118,14 @@ async def _apply_locked_first(
 
 async def _work_out_early(
     session: AsyncSession, batch: _Batch, by_pair: Rows
-) -> dict[Pair, tuple[Any, _PairWrites]]:
+) -> dict[Pair, tuple[Any, PairWrites]]:
     """Each pair's outcome from its card as read now, without locks (a first card, not yet
     stored, for a pair that has none). Consent-required pairs without a card are left out."""
     seen = await repository.current_cards(session, by_pair)
     # Every card just read was written before this instant, so none lies in its future.
     seen_at = clock.now()
     starts = {definition_id: engine.start(plan, seen_at) for definition_id, plan in batch.plans.items()}
-    early: dict[Pair, tuple[Any, _PairWrites]] = {}
+    early: dict[Pair, tuple[Any, PairWrites]] = {}
     for position, (pair, pair_rows) in enumerate(by_pair.items()):
         if position % YIELD_EVERY_PAIRS == YIELD_EVERY_PAIRS - 1:
             # Let this process's other requests run: one of them may hold locks that
@@ -293,13 +138,13 @@ async def _work_out_early(
                 continue
             card = first_card(pair, definition, starts[pair[1]])
         plan = batch.plans[pair[1]]
-        early[pair] = (card, _apply_pair(batch.origin, seen_at, pair, definition, plan, card, pair_rows))
+        early[pair] = (card, apply_pair(batch.origin, seen_at, pair, definition, plan, card, pair_rows))
     return early
 
 
 async def _apply_worked_out_first(
     session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
-) -> _PairWrites:
+) -> PairWrites:
     """A big batch: its outcome is worked out and its log rows written before it waits for its
     locks; under them, one statement writes every early result whose card is as it was read
     (and says which those were). Only pairs a concurrent batch changed meanwhile are read
@@ -330,7 +175,7 @@ async def _apply_worked_out_first(
         updated=[(card, row) for card, worked in kept for row in worked.updated],
         inserted=[(row, card.id) for card, worked in kept for row in worked.inserted],
     )
-    writes = _PairWrites()
+    writes = PairWrites()
     taken_back: list[int] = []
     for pair in by_pair:
         worked_out = early.get(pair)
@@ -344,7 +189,7 @@ async def _apply_worked_out_first(
         taken_back += logged_early.get(pair, [])
     if redo:
         await repository.remove_log(session, taken_back)
-        again = _PairWrites()
+        again = PairWrites()
         await _work_out_after_lock(session, batch, {p: by_pair[p] for p in by_pair if p in redo}, now, again)
         await repository.write_batch(session, again.updated, again.inserted, again.log)
         writes.earned += again.earned
@@ -375,7 +220,7 @@ async def apply_checkpoints(
     batch = _Batch(
         definitions=definitions,
         plans={d.id: plan_of(d) for d in definitions.values()},
-        origin=_Source(name=source, receipt_id=receipt_id),
+        origin=Source(name=source, receipt_id=receipt_id),
     )
     if len(by_pair) >= WORK_OUT_BEFORE_LOCKING:
         writes = await _apply_worked_out_first(session, batch, by_pair, now)

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.auth.roles import Caller
 from patron.challenges import repository
-from patron.challenges.checkpoints import apply_checkpoints, start_first_cycles
+from patron.challenges.cards import start_first_cycles
+from patron.challenges.checkpoints import apply_checkpoints
 from patron.challenges.errors import (
     ChallengeDefinitionInUse,
     ChallengeDefinitionNotActive,
