@@ -53,6 +53,7 @@ PORTS = {
     "sqlite": FIRST_PORT + 1,
     "postgresql": FIRST_PORT + 2,
     "floor": FIRST_PORT + 3,
+    "stack floor": FIRST_PORT + 4,
 }
 BACKENDS = [b for b in os.environ.get("BENCH_BACKENDS", "sqlite,postgresql").split(",") if b]
 ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
@@ -243,31 +244,36 @@ def start_patron(backend: str, scratch: Path) -> subprocess.Popen[bytes]:
     return process
 
 
-def start_floor(scratch: Path, clients: int) -> subprocess.Popen[bytes]:
-    """bench/floor_server.py on the seeded PostgreSQL database, with Patron's process count and
-    a connection per request in flight (PostgreSQL's connection limit is shared with Patron's
-    pools, which stay open)."""
+def _start_uvicorn(name: str, module: str, env: dict[str, str], scratch: Path) -> subprocess.Popen[bytes]:
+    """A floor server of bench/ under the same uvicorn, with Patron's process count."""
     command = [
         str(Path(sys.executable).with_name("uvicorn")),
-        "floor_server:app",
+        f"{module}:app",
         "--app-dir",
         str(Path(__file__).parent),
         "--workers",
         str(WORKERS["postgresql"]),
         "--port",
-        str(PORTS["floor"]),
+        str(PORTS[name]),
         "--no-access-log",
         "--log-level",
         "warning",
     ]
-    env = {
-        **os.environ,
-        "FLOOR_DSN": f"{POSTGRES}/{DATABASE}",
-        "FLOOR_POOL_SIZE": str(-(-clients // WORKERS["postgresql"])),
-    }
-    process = start(command, env, scratch / "floor.log")
-    wait_until_up(f"http://127.0.0.1:{PORTS['floor']}/healthz", process, scratch / "floor.log")
+    log = scratch / f"{module}.log"
+    process = start(command, {**os.environ, **env}, log)
+    wait_until_up(f"http://127.0.0.1:{PORTS[name]}/healthz", process, log)
     return process
+
+
+def start_floor(name: str, scratch: Path, clients: int) -> subprocess.Popen[bytes]:
+    """A floor server on the seeded PostgreSQL database, with a connection per request in flight
+    (PostgreSQL's connection limit is shared with Patron's pools, which stay open)."""
+    pool = str(-(-clients // WORKERS["postgresql"]))
+    if name == "floor":
+        env = {"FLOOR_DSN": f"{POSTGRES}/{DATABASE}", "FLOOR_POOL_SIZE": pool}
+        return _start_uvicorn(name, "floor_server", env, scratch)
+    dsn = f"{POSTGRES.replace('postgresql://', 'postgresql+asyncpg://')}/{DATABASE}"
+    return _start_uvicorn(name, "stack_floor", {"STACK_DSN": dsn, "STACK_POOL_SIZE": pool}, scratch)
 
 
 def seed_backend(backend: str, scratch: Path) -> seed.Seeded:
@@ -391,19 +397,24 @@ def measure(wrk: str, backend: str, scratch: Path) -> list[Row]:
     print(f"{backend}: starting Patron ({WORKERS[backend]} process(es)) and seeding", flush=True)
     server = start_patron(backend, scratch)
     floor: subprocess.Popen[bytes] | None = None
+    floor_name = ""
     rows = []
     try:
         seeded = seed_backend(backend, scratch)
         for scenario in SCENARIOS:
             if backend not in scenario.backends or (ONLY and scenario.name not in ONLY):
                 continue
-            if floor is not None and scenario.server != "floor":
+            if floor is not None and scenario.server != floor_name:
                 stop(floor)  # its connections count against PostgreSQL's limit
                 floor = None
             if scenario.lua is None:
                 row = sql_row(scenario, backend, seeded)
-            elif scenario.server == "floor":
-                floor = floor or start_floor(scratch, scenario.clients)
+            elif scenario.server != "patron":
+                if floor is None:
+                    floor, floor_name = (
+                        start_floor(scenario.server, scratch, scenario.clients),
+                        scenario.server,
+                    )
                 row = wrk_row(wrk, scenario, backend, seeded, floor.pid)
             else:
                 row = wrk_row(wrk, scenario, backend, seeded, server.pid)

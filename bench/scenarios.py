@@ -49,7 +49,8 @@ class Scenario:
     rows_per_request: int = 1
     goal: Goal | None = None
     backends: tuple[str, ...] = BOTH
-    # "patron", or "floor": bench/floor_server.py, the same hot-read query with no framework.
+    # "patron"; "floor": bench/floor_server.py, the same statements with no framework;
+    # "stack floor": bench/stack_floor.py, the receipt's inserts on FastAPI and SQLAlchemy.
     server: str = "patron"
 
 
@@ -103,6 +104,16 @@ SCENARIOS: list[Scenario] = [
         data="contacts",
         baseline="receipts (raw SQL)",
         server="floor",
+        backends=("postgresql",),
+    ),
+    # The same receipts on Patron's libraries with nothing but the inserts (bench/stack_floor.py).
+    Scenario(
+        "floor (FastAPI + SQLAlchemy): receipts",
+        WRITE_CLIENTS,
+        "receipts.lua",
+        data="contacts",
+        baseline="receipts (raw SQL)",
+        server="stack floor",
         backends=("postgresql",),
     ),
     Scenario(

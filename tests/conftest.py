@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from patron.app import create_app
 from patron.auth import service as keys
 from patron.auth.roles import Role
+from patron.challenges.receipt_rules import rules as receipt_rules
 from patron.config import Settings
 from patron.db import migrate
 from patron.db.base import Base
@@ -150,6 +151,7 @@ async def client(app: object, database: Database) -> AsyncIterator[httpx.AsyncCl
     """An HTTP client on the ASGI app, over an emptied database."""
     await _empty_tables(database)
     app.state.patron.verifier._verified.clear()  # type: ignore[attr-defined]
+    receipt_rules.forget()  # the tables it was read from were just emptied
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://patron.test") as http:
         yield http

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     # How long a verified key is trusted before it is looked up again (revocation delay).
     auth_cache_seconds: float = Field(default=5.0, ge=0)
+    # How long a process keeps the receipt-driven challenge definitions (see challenges.receipt_rules).
+    definition_cache_seconds: float = Field(default=5.0, ge=0)
     idempotency_ttl_hours: int = Field(default=24, ge=24)
     # A request that holds an Idempotency-Key longer than this is presumed dead.
     idempotency_lease_seconds: float = Field(default=60.0, ge=1)

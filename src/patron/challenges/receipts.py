@@ -7,21 +7,23 @@ receipt is never published, so it never adds any.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.activity.bus import ReceiptActivity, ReceiptLineActivity
-from patron.challenges import repository
+from patron.articles import service as articles
 from patron.challenges.checkpoints import apply_checkpoints
+from patron.challenges.receipt_rules import ReceiptRule, rules
 from patron.challenges.schemas import CheckpointRow
 from patron.challenges.statuses import AssignOn, DefinitionStatus, definition_status
 from patron.kit import clock
-from patron.models import ChallengeDefinition
 
 
-def line_matches(article_filter: dict[str, Any] | None, line: ReceiptLineActivity) -> bool:
+def line_matches(article_filter: Mapping[str, Any] | None, line: ReceiptLineActivity) -> bool:
     """Every criterion the filter names must match (any value within a criterion)."""
     if not article_filter:
         return True
@@ -35,7 +37,7 @@ def line_matches(article_filter: dict[str, Any] | None, line: ReceiptLineActivit
     return not (brands and line.brand not in brands)
 
 
-def checkpoints_for(definition: ChallengeDefinition, receipt: ReceiptActivity) -> int:
+def checkpoints_for(definition: ReceiptRule, receipt: ReceiptActivity) -> int:
     amount = definition.assign_on_amount or Decimal(1)
     if definition.assign_on == AssignOn.RECEIPT_TOTAL:
         return 1 if receipt.total >= amount else 0
@@ -51,23 +53,40 @@ def checkpoints_for(definition: ChallengeDefinition, receipt: ReceiptActivity) -
     return 0
 
 
+async def _with_register(session: AsyncSession, receipt: ReceiptActivity) -> ReceiptActivity:
+    """The lines with the article register's group and brand (the register knows the article
+    best; the till's own group is the fallback)."""
+    register = await articles.by_numbers(
+        session, {line.article_number for line in receipt.lines if line.article_number}
+    )
+
+    def described(line: ReceiptLineActivity) -> ReceiptLineActivity:
+        article = register.get(line.article_number or "")
+        if article is None:
+            return line
+        return replace(
+            line,
+            article_group=article.article_group or line.article_group,
+            brand=article.brand or line.brand,
+        )
+
+    return replace(receipt, lines=tuple(described(line) for line in receipt.lines))
+
+
 async def on_receipt(session: AsyncSession, receipt: ReceiptActivity) -> None:
     now = clock.now()
-    rows = []
-    for definition in await repository.receipt_driven_definitions(session):
-        status = definition_status(
-            definition.status,
-            definition.is_scheduled,
-            definition.scheduled_from,
-            definition.scheduled_to,
-            now,
-        )
-        earned = checkpoints_for(definition, receipt)
-        if status is DefinitionStatus.ACTIVE and earned > 0:
-            rows.append(
-                CheckpointRow(
-                    definitionId=definition.id, contactId=receipt.contact_id, checkpointAmount=earned
-                )
-            )
+    live = [
+        rule
+        for rule in await rules.current(session)
+        if definition_status(rule.status, rule.is_scheduled, rule.scheduled_from, rule.scheduled_to, now)
+        is DefinitionStatus.ACTIVE
+    ]
+    if any(rule.reads_register for rule in live):
+        receipt = await _with_register(session, receipt)
+    rows = [
+        CheckpointRow(definitionId=rule.id, contactId=receipt.contact_id, checkpointAmount=earned)
+        for rule in live
+        if (earned := checkpoints_for(rule, receipt)) > 0
+    ]
     if rows:
         await apply_checkpoints(session, rows, source="receipt", receipt_id=receipt.receipt_id)

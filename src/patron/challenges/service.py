@@ -18,6 +18,7 @@ from patron.challenges.errors import (
     ChallengeDefinitionNotFound,
     ChallengeNotFound,
 )
+from patron.challenges.receipt_rules import rules as receipt_rules
 from patron.challenges.schemas import (
     ArticleFilter,
     ChallengeFilter,
@@ -150,6 +151,12 @@ def _write_fields(definition: ChallengeDefinition, fields: DefinitionFields) -> 
     definition.rewards = fields.rewards.model_dump(mode="json")
 
 
+async def _definition_written(session: AsyncSession) -> None:
+    """Flush a change to a definition; receipts apply it once it is committed."""
+    await session.flush()
+    receipt_rules.forget_after_commit(session)
+
+
 async def create_definition(
     session: AsyncSession, fields: DefinitionFields, caller: Caller, zone: ZoneInfo
 ) -> ChallengeDefinition:
@@ -166,7 +173,7 @@ async def create_definition(
     await _check_rewards(session, fields)
     _write_fields(definition, fields)
     repository.add(session, definition)
-    await session.flush()
+    await _definition_written(session)
     return definition
 
 
@@ -184,7 +191,7 @@ async def replace_definition(
     _write_fields(definition, fields)
     definition.modified_by = caller.key_id
     definition.modified_on = clock.now()
-    await session.flush()
+    await _definition_written(session)
     return definition
 
 
@@ -193,7 +200,7 @@ async def delete_definition(session: AsyncSession, definition_id: uuid.UUID) -> 
     if await repository.has_challenges(session, definition_id):
         raise ChallengeDefinitionInUse()
     await repository.remove_definition(session, definition)
-    await session.flush()
+    await _definition_written(session)
 
 
 async def activate(session: AsyncSession, definition_id: uuid.UUID, caller: Caller) -> ChallengeDefinition:
@@ -205,7 +212,7 @@ async def activate(session: AsyncSession, definition_id: uuid.UUID, caller: Call
     definition.status = DefinitionStatus.ACTIVE
     definition.modified_by = caller.key_id
     definition.modified_on = clock.now()
-    await session.flush()
+    await _definition_written(session)
     return definition
 
 
@@ -214,7 +221,7 @@ async def end(session: AsyncSession, definition_id: uuid.UUID, caller: Caller) -
     definition.status = DefinitionStatus.ENDED
     definition.modified_by = caller.key_id
     definition.modified_on = clock.now()
-    await session.flush()
+    await _definition_written(session)
     return definition
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -10,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.upsert import insert_for
@@ -45,31 +46,119 @@ def _values(row: Any) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in type(row).__table__.columns}
 
 
-async def insert_unless_taken(session: AsyncSession, receipt: Receipt) -> bool:
-    """Insert the receipt row unless its uniqueReceiptId is stored; True when this call stored it.
-
-    A concurrent insert of the same uniqueReceiptId waits for the first to commit, then finds
-    it taken: one statement, no savepoint.
+# PostgreSQL stores a receipt, its lines and its payments in one statement: the lines and
+# payments are inserted only when the receipt row was (a taken uniqueReceiptId stores nothing),
+# and their foreign keys are checked at the end of the statement, when the receipt is there.
+_STORE_ALL = text(
     """
-    stmt = (
-        insert_for(session, Receipt)
-        .on_conflict_do_nothing(index_elements=["unique_receipt_id"])
-        .returning(Receipt.__table__.c.id)
+WITH receipt AS (
+  INSERT INTO receipts (id, unique_receipt_id, fingerprint, contact_id, store_external_id,
+    receipt_number, created_date, currency, total_gross_price, exchange_rate_to_group_currency,
+    used_promotions, extra_data, recorded_on)
+  VALUES (:id, :unique_receipt_id, :fingerprint, :contact_id, :store_external_id, :receipt_number,
+    :created_date, :currency, :total_gross_price, :exchange_rate_to_group_currency,
+    CAST(:used_promotions AS jsonb), CAST(:extra_data AS jsonb), :recorded_on)
+  ON CONFLICT (unique_receipt_id) DO NOTHING
+  RETURNING id
+), lines AS (
+  INSERT INTO receipt_lines (id, receipt_id, contact_id, position, type, sku, article_number,
+    article_name, article_group, quantity, gross_paid_price, tax_amount, tax_percent, discounts,
+    extra_data)
+  SELECT line.id, receipt.id, :contact_id, line.position, line.type, line.sku, line.article_number,
+    line.article_name, line.article_group, line.quantity, line.gross_paid_price, line.tax_amount,
+    line.tax_percent, CAST(line.discounts AS jsonb), CAST(line.extra_data AS jsonb)
+  FROM receipt, unnest(CAST(:line_ids AS uuid[]), CAST(:line_positions AS int[]),
+    CAST(:line_types AS text[]), CAST(:line_skus AS text[]), CAST(:line_article_numbers AS text[]),
+    CAST(:line_article_names AS text[]), CAST(:line_article_groups AS text[]),
+    CAST(:line_quantities AS numeric[]), CAST(:line_gross_paid_prices AS numeric[]),
+    CAST(:line_tax_amounts AS numeric[]), CAST(:line_tax_percents AS numeric[]),
+    CAST(:line_discounts AS text[]), CAST(:line_extra_data AS text[]))
+    AS line(id, position, type, sku, article_number, article_name, article_group, quantity,
+      gross_paid_price, tax_amount, tax_percent, discounts, extra_data)
+), payments AS (
+  INSERT INTO receipt_payments (id, receipt_id, contact_id, position, type, value, description)
+  SELECT payment.id, receipt.id, :contact_id, payment.position, payment.type, payment.value,
+    payment.description
+  FROM receipt, unnest(CAST(:payment_ids AS uuid[]), CAST(:payment_positions AS int[]),
+    CAST(:payment_types AS text[]), CAST(:payment_values AS numeric[]),
+    CAST(:payment_descriptions AS text[]))
+    AS payment(id, position, type, value, description)
+)
+SELECT id FROM receipt
+"""
+)
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _columns(rows: Sequence[Any], prefix: str, names: dict[str, str]) -> dict[str, list[Any]]:
+    return {f"{prefix}_{plural}": [getattr(row, name) for row in rows] for name, plural in names.items()}
+
+
+def _store_all_parameters(
+    receipt: Receipt, lines: Sequence[ReceiptLine], payments: Sequence[ReceiptPayment]
+) -> dict[str, Any]:
+    parameters = _values(receipt)
+    parameters["used_promotions"] = _json_text(receipt.used_promotions)
+    parameters["extra_data"] = _json_text(receipt.extra_data)
+    parameters.update(
+        _columns(
+            lines,
+            "line",
+            {
+                "id": "ids",
+                "position": "positions",
+                "type": "types",
+                "sku": "skus",
+                "article_number": "article_numbers",
+                "article_name": "article_names",
+                "article_group": "article_groups",
+                "quantity": "quantities",
+                "gross_paid_price": "gross_paid_prices",
+                "tax_amount": "tax_amounts",
+                "tax_percent": "tax_percents",
+            },
+        )
     )
-    return (await session.execute(stmt, _values(receipt))).first() is not None
+    parameters["line_discounts"] = [_json_text(line.discounts) for line in lines]
+    parameters["line_extra_data"] = [_json_text(line.extra_data) for line in lines]
+    parameters.update(
+        _columns(
+            payments,
+            "payment",
+            {
+                "id": "ids",
+                "position": "positions",
+                "type": "types",
+                "value": "values",
+                "description": "descriptions",
+            },
+        )
+    )
+    return parameters
 
 
-async def insert_details(
-    session: AsyncSession, lines: Sequence[ReceiptLine], payments: Sequence[ReceiptPayment]
-) -> None:
-    """The receipt's lines and payments, each table in one executemany through Core.
+async def store(
+    session: AsyncSession, receipt: Receipt, lines: Sequence[ReceiptLine], payments: Sequence[ReceiptPayment]
+) -> bool:
+    """Store the receipt with its lines and payments unless its uniqueReceiptId is taken.
 
-    The rows are not added to the session: they are written once and only read back by
-    later requests, so the unit of work has nothing to track.
+    True when this call stored it. A concurrent insert of the same uniqueReceiptId waits for
+    the first to commit, then finds it taken: no savepoint. The rows are not added to the
+    session: they are written once and only read back by later requests.
     """
+    if session.get_bind().dialect.name == "postgresql":
+        found = await session.execute(_STORE_ALL, _store_all_parameters(receipt, lines, payments))
+        return found.first() is not None
+    stmt = insert_for(session, Receipt).on_conflict_do_nothing(index_elements=["unique_receipt_id"])
+    if (await session.execute(stmt.returning(Receipt.__table__.c.id), _values(receipt))).first() is None:
+        return False
     for model, rows in ((ReceiptLine, lines), (ReceiptPayment, payments)):
         if rows:
             await session.execute(insert(cast(Table, model.__table__)), [_values(row) for row in rows])
+    return True
 
 
 async def with_details(session: AsyncSession, receipts: Sequence[Receipt]) -> list[StoredReceipt]:

@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.activity.bus import ReceiptActivity, ReceiptLineActivity, publish_receipt
-from patron.articles import service as articles
 from patron.contacts import service as contacts
 from patron.contacts.errors import ContactNotFound
 from patron.contacts.service import ContactRules
 from patron.errors import BadRequest
 from patron.kit import clock, ids
 from patron.kit.timefmt import local_iso
-from patron.models import Article, Contact, Receipt, ReceiptLine, ReceiptPayment
+from patron.models import Contact, Receipt, ReceiptLine, ReceiptPayment
 from patron.promotions import service as promotions
 from patron.receipts import repository
 from patron.receipts.errors import ReceiptAlreadyExists, ReceiptNotFound
@@ -120,29 +119,28 @@ async def _stored_or_conflict(session: AsyncSession, receipt: Receipt, print_: s
     return Recorded(stored[0], replayed=True)
 
 
-def _activity(stored: StoredReceipt, register: dict[str, Article]) -> ReceiptActivity:
+def _activity(stored: StoredReceipt) -> ReceiptActivity:
+    """The receipt as the till described it; subscribers that filter on article groups or
+    brands consult the article register themselves, so a receipt no one filters costs no read."""
     receipt = stored.receipt
-
-    def line_activity(line: ReceiptLine) -> ReceiptLineActivity:
-        article = register.get(line.article_number)
-        return ReceiptLineActivity(
-            type=line.type,
-            article_number=line.article_number,
-            sku=line.sku,
-            # The register knows the article best; the till's own group is the fallback.
-            article_group=article.article_group if article and article.article_group else line.article_group,
-            brand=article.brand if article else None,
-            quantity=line.quantity,
-            total=line.gross_paid_price,
-        )
-
     return ReceiptActivity(
         receipt_id=receipt.id,
         contact_id=receipt.contact_id,
         store_external_id=receipt.store_external_id,
         occurred_at=receipt.created_date,
         total=receipt.total_gross_price,
-        lines=tuple(line_activity(line) for line in stored.lines),
+        lines=tuple(
+            ReceiptLineActivity(
+                type=line.type,
+                article_number=line.article_number,
+                sku=line.sku,
+                article_group=line.article_group,
+                brand=None,
+                quantity=line.quantity,
+                total=line.gross_paid_price,
+            )
+            for line in stored.lines
+        ),
     )
 
 
@@ -183,12 +181,11 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
         recorded_on=clock.now(),
     )
     lines, payments = _rows(receipt.id, contact.id, body)
-    if not await repository.insert_unless_taken(session, receipt):
-        # Another request stored this uniqueReceiptId between our check and our insert.
+    if not await repository.store(session, receipt, lines, payments):
+        # Another request stored this uniqueReceiptId first (or it was stored long ago).
         winner = await repository.by_unique_id(session, body.uniqueReceiptId)
         assert winner is not None, "a taken uniqueReceiptId is stored"
         return await _stored_or_conflict(session, winner, print_)
-    await repository.insert_details(session, lines, payments)
     stored = StoredReceipt(receipt, lines, payments)
     if body.usedPromotions:
         await promotions.redeem_for_receipt(
@@ -198,8 +195,7 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
             assignment_ids=[used.promotionId for used in body.usedPromotions],
             channel=_REDEMPTION_CHANNEL[store.type],
         )
-    register = await articles.by_numbers(session, {line.article_number for line in lines})
-    await publish_receipt(session, _activity(stored, register))
+    await publish_receipt(session, _activity(stored))
     return Recorded(stored, replayed=False)
 
 
