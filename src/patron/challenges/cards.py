@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import repository
-from patron.challenges.plans import checkpoint_rewards, columns_of, plan_of, state_of
+from patron.challenges.plans import checkpoint_rewards, columns_of, plainly_advanced, plan_of, state_of
 from patron.challenges.repository import Pair
 from patron.challenges.schemas import CheckpointRow
 from patron.kit import ids
@@ -161,6 +161,15 @@ def apply_pair(
 ) -> PairWrites:
     """One pair's rows in order, each exactly as if applied alone; the card written once."""
     writes = PairWrites()
+    advanced = plainly_advanced(plan, card, [Decimal(row.checkpointAmount) for _, row in rows], now)
+    if advanced is not None:
+        # Every row is accepted and only adds to the count: no threshold, completion or expiry.
+        writes.log = [
+            _log_row(pair, "checkpoint", row.checkpointAmount, source.name, source.receipt_id, now)
+            for _, row in rows
+        ]
+        writes.updated.append({"id": card.id, **advanced})
+        return writes
     card_id, is_new = card.id, False
     state = state_of(card)
     changed = False

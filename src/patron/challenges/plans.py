@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from patron.challenges.statuses import ChallengeStatus
 from patron.models import Challenge, ChallengeDefinition
-from patron.progress.engine import Goal, Plan, State, Status
+from patron.progress.engine import Goal, Plan, State, Status, plain_value
 from patron.progress.windows import Window, WindowKind, WindowSpec
 
 
@@ -48,16 +48,48 @@ class CardRow(Protocol):
     def latest_checkpoint_on(self) -> datetime | None: ...
 
 
+def _engine_status(challenge: CardRow) -> Status:
+    return Status.COMPLETED if challenge.status == ChallengeStatus.COMPLETED else Status.ACTIVE
+
+
 def state_of(challenge: CardRow) -> State:
     return State(
         cycle=challenge.cycle,
         value=Decimal(challenge.completed_checkpoints),
         started_at=challenge.started_on,
         window=Window(start=challenge.started_on, end=challenge.ends_on),
-        status=Status.COMPLETED if challenge.status == ChallengeStatus.COMPLETED else Status.ACTIVE,
+        status=_engine_status(challenge),
         completed_at=challenge.completed_on,
         last_activity_at=challenge.latest_checkpoint_on,
     )
+
+
+def plainly_advanced(
+    plan: Plan, challenge: CardRow, amounts: list[Decimal], at: datetime
+) -> dict[str, Any] | None:
+    """The card's columns after `amounts` at `at` when they only add to its count
+    (`engine.plain_value`), without building its states; None when the engine must decide.
+    Equal to `columns_of` the state the engine would reach."""
+    value = plain_value(
+        plan,
+        _engine_status(challenge),
+        Decimal(challenge.completed_checkpoints),
+        Window(start=challenge.started_on, end=challenge.ends_on),
+        amounts,
+        at,
+    )
+    if value is None:
+        return None
+    return {
+        "cycle": challenge.cycle,
+        "completed_checkpoints": int(value),
+        "status": int(ChallengeStatus.ACTIVE),
+        "started_on": challenge.started_on,
+        "ends_on": challenge.ends_on,
+        "completed_on": challenge.completed_on,
+        "latest_checkpoint_on": at,
+        "is_current": True,
+    }
 
 
 def columns_of(state: State, *, current: bool) -> dict[str, Any]:

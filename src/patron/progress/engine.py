@@ -9,10 +9,12 @@ configurations of the same `Plan`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from patron.progress.windows import Window, WindowSpec, window_for
 
@@ -103,8 +105,14 @@ def close(plan: Plan, state: State, at: datetime) -> State:
     return state
 
 
+@lru_cache(maxsize=1024)
+def _marks(plan: Plan) -> tuple[Decimal, ...]:
+    """The values inside a cycle where something happens: the thresholds and the target."""
+    return tuple(sorted({*plan.thresholds, plan.goal.target}))
+
+
 def _crossed(plan: Plan, state: State, old: Decimal, new: Decimal) -> list[Crossing]:
-    marks = sorted({*plan.thresholds, plan.goal.target})
+    marks = _marks(plan)
     return [
         Crossing(threshold=mark, period_key=state.period_key, completes=mark == plan.goal.target)
         for mark in marks
@@ -156,6 +164,35 @@ def apply(plan: Plan, state: State, amount: Decimal, at: datetime) -> Outcome:
         if remaining == 0:
             break
     return Outcome(state=state, finished=tuple(finished), crossings=tuple(crossings))
+
+
+def plain_value(
+    plan: Plan,
+    status: Status,
+    value: Decimal,
+    window: Window,
+    amounts: Sequence[Decimal],
+    at: datetime,
+) -> Decimal | None:
+    """The value after `amounts` at `at` when all they do is add to an active state's value:
+    each is accepted, none reaches a threshold or the target, and the window neither rolls nor
+    closes; None when `apply` must decide, amount by amount.
+
+    Folding `apply` over the amounts gives the same state with this value and the last
+    activity at `at`, and nothing finished or crossed. It spares building a state per amount
+    for a participant who merely moves on, the common case in a batch.
+    """
+    if status is not Status.ACTIVE or plan.window.is_calendar:
+        return None
+    if at < window.start or (window.end is not None and at >= window.end):
+        return None
+    if any(amount <= 0 for amount in amounts):
+        return None
+    new = value + sum((plan.goal.contribution(amount) for amount in amounts), Decimal(0))
+    upcoming = next((mark for mark in _marks(plan) if mark > value), None)
+    if upcoming is None or new >= upcoming:
+        return None
+    return new
 
 
 def replay(plan: Plan, first_start: datetime, activity: list[tuple[Decimal, datetime]]) -> list[State]:
