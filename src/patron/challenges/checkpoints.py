@@ -39,7 +39,7 @@ from patron.challenges.repository import Pair
 from patron.challenges.schemas import CheckpointRow, CheckpointsResult
 from patron.challenges.statuses import DefinitionStatus, definition_status
 from patron.contacts import service as contacts
-from patron.db.locking import lock_keys
+from patron.db.locking import lock_key_pairs
 from patron.kit import clock
 from patron.models import ChallengeDefinition
 from patron.progress import engine
@@ -102,7 +102,7 @@ async def _work_out_after_lock(
 
 async def _lock(session: AsyncSession, by_pair: Rows) -> None:
     # One contact's card of one definition is changed by one transaction at a time.
-    await lock_keys(session, "challenge", (f"{contact}:{definition}" for contact, definition in by_pair))
+    await lock_key_pairs(session, "challenge", list(by_pair))
 
 
 async def _apply_locked_first(

@@ -187,6 +187,10 @@ _ARRAY_TYPES.update({f"was_{name}": _ARRAY_TYPES[name] for name in _VERSION_COLU
 # Early results written under the locks: each card only if it is still current and as it was
 # read (the update itself checks), and a new cycle's card only if the card it follows
 # (`origin`) was written. Returns the ids of the cards written.
+# A card whose count alone moved on (and the time of its latest checkpoint): its other
+# columns are as read, so only these are sent.
+_COUNT_COLUMNS = ("id", "completed_checkpoints", "latest_checkpoint_on")
+_UNCHANGED_BY_COUNT = ("cycle", "status", "started_on", "ends_on", "completed_on")
 _WRITE_IF_UNCHANGED = text(
     "WITH updated AS (UPDATE challenges AS c SET "
     + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
@@ -194,11 +198,24 @@ _WRITE_IF_UNCHANGED = text(
     "WHERE c.id = t.id AND c.is_current AND "
     + " AND ".join(f"c.{name} IS NOT DISTINCT FROM t.was_{name}" for name in _VERSION_COLUMNS)
     + " RETURNING c.id), "
+    "counted AS (UPDATE challenges AS c SET "
+    + ", ".join(f"{name} = t.{name}" for name in _COUNT_COLUMNS[1:])
+    + f" FROM {_unnest((*_COUNT_COLUMNS, *_WAS), 'p_')} "
+    "WHERE c.id = t.id AND c.is_current AND "
+    + " AND ".join(f"c.{name} IS NOT DISTINCT FROM t.was_{name}" for name in _VERSION_COLUMNS)
+    + " RETURNING c.id), "
     f"inserted AS (INSERT INTO challenges ({', '.join(_NEW_CARD_COLUMNS)}) "
     f"SELECT {', '.join(_NEW_CARD_COLUMNS)} FROM {_unnest((*_NEW_CARD_COLUMNS, 'origin'), 'i_')} "
     "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1) "
-    "SELECT id FROM updated"
+    "SELECT id FROM updated UNION ALL SELECT id FROM counted"
 ).columns(Challenge.__table__.c.id)
+
+
+def _only_counted(card: Any, state: dict[str, Any]) -> bool:
+    """Whether the new state differs from the card as read in its count and latest time only."""
+    return state["is_current"] and all(state[name] == getattr(card, name) for name in _UNCHANGED_BY_COUNT)
+
+
 # Untyped: the driver's UUIDs and UTC datetimes are what the engine needs, and converting
 # ten columns of a thousand rows would cost more than the query.
 # One index probe per pair, whatever the statistics say: as a plain join the planner
@@ -298,8 +315,16 @@ async def write_if_unchanged(
         for card, state in updated
     ]
     if _on_postgresql(session):
+        counted = [_only_counted(card, state) for card, state in updated]
         arrays = {
-            **_arrays(changes, ("id", *_STATE_COLUMNS, *_WAS), "u_"),
+            **_arrays(
+                [c for c, only in zip(changes, counted, strict=True) if not only],
+                ("id", *_STATE_COLUMNS, *_WAS),
+                "u_",
+            ),
+            **_arrays(
+                [c for c, only in zip(changes, counted, strict=True) if only], (*_COUNT_COLUMNS, *_WAS), "p_"
+            ),
             **_arrays(
                 [{**row, "origin": origin} for row, origin in inserted], (*_NEW_CARD_COLUMNS, "origin"), "i_"
             ),

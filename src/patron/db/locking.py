@@ -8,8 +8,8 @@ Callers validate what they read here, after the lock, never before.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select, text
@@ -94,13 +94,22 @@ async def lock_row_with(
     return None if found is None else (found[0], found[1])
 
 
-def _advisory_key(namespace: str, key: str) -> int:
-    digest = hashlib.sha256(f"{namespace}:{key}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+# Transaction-scoped advisory locks on the 64-bit hashes of names, taken in hash order.
+# The names are hashed by PostgreSQL, so names built in SQL (`lock_key_pairs`) and in Python
+# (`lock_keys`) are the same locks.
+_LOCK_NAMES = text(
+    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(name, 0) AS k "
+    "FROM unnest(CAST(:names AS text[])) AS name ORDER BY k) AS ordered"
+)
+_LOCK_PAIRS = text(
+    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
+    "hashtextextended(CAST(:namespace AS text) || ':' || CAST(first AS text) || ':' || CAST(second AS text), 0) AS k "
+    "FROM unnest(CAST(:firsts AS uuid[]), CAST(:seconds AS uuid[])) AS pair(first, second) ORDER BY k) AS ordered"
+)
 
 
 async def lock_keys(session: AsyncSession, namespace: str, keys: Iterable[str]) -> None:
-    """Lock things by name for the rest of the transaction, all in one sorted round.
+    """Lock things by name (`namespace:key`) for the rest of the transaction, in one sorted round.
 
     For state spread over rows that come and go (a contact's current stamp card is replaced
     when it completes), row locks taken in several rounds could deadlock; a stable name per
@@ -110,12 +119,24 @@ async def lock_keys(session: AsyncSession, namespace: str, keys: Iterable[str]) 
     await ensure_write_lock(session)
     if session.get_bind().dialect.name != "postgresql":
         return
-    wanted = sorted({_advisory_key(namespace, key) for key in keys})
-    if not wanted:
+    names = sorted({f"{namespace}:{key}" for key in keys})
+    if names:
+        await session.execute(_LOCK_NAMES, {"names": names})
+
+
+async def lock_key_pairs(
+    session: AsyncSession, namespace: str, pairs: Collection[tuple[uuid.UUID, uuid.UUID]]
+) -> None:
+    """`lock_keys` for keys that are pairs of ids, `first:second`, named by PostgreSQL: a
+    thousand pairs cost the server a millisecond and spare formatting them here."""
+    await ensure_write_lock(session)
+    if session.get_bind().dialect.name != "postgresql" or not pairs:
         return
     await session.execute(
-        text(
-            "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) AS ordered"
-        ),
-        {"keys": wanted},
+        _LOCK_PAIRS,
+        {
+            "namespace": namespace,
+            "firsts": [first for first, _ in pairs],
+            "seconds": [second for _, second in pairs],
+        },
     )
