@@ -135,4 +135,16 @@ SCENARIOS: list[Scenario] = [
         rows_per_request=1000,
         backends=("postgresql",),
     ),
+    # The raw-SQL row's statements behind FastAPI, Pydantic and SQLAlchemy (bench/stack_floor.py).
+    Scenario(
+        "floor (FastAPI + SQLAlchemy): checkpoints",
+        BATCH_CLIENTS,
+        "checkpoints.lua",
+        data="checkpoints",
+        baseline="checkpoints (raw SQL)",
+        unit="rows/s",
+        rows_per_request=1000,
+        server="stack floor",
+        backends=("postgresql",),
+    ),
 ]

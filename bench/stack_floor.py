@@ -1,11 +1,17 @@
-"""The floor under Patron's receipts on Patron's own stack: FastAPI, Pydantic and SQLAlchemy.
+"""The floor under Patron's receipts and checkpoint batches on Patron's own stack: FastAPI,
+Pydantic and SQLAlchemy.
 
-One route, `POST /api/v3/receipts`: the body validated by a Pydantic model of the fields the
-bench sends, then the raw-SQL baseline's rows (receipt, lines, payment) inserted with
-SQLAlchemy Core through asyncpg in one transaction, and a two-field answer. No
-authentication, middleware, contact or store lookup, uniqueness check, activity or rendering
-of the stored receipt: everything Patron does for a receipt comes on top of this. What it
-reaches bounds what the receipts route can reach on these libraries and this machine.
+`POST /api/v3/receipts`: the body validated by a Pydantic model of the fields the bench
+sends, then the raw-SQL baseline's rows (receipt, lines, payment) inserted with SQLAlchemy
+Core through asyncpg in one transaction, and a two-field answer. No authentication,
+middleware, contact or store lookup, uniqueness check, activity or rendering of the stored
+receipt: everything Patron does for a receipt comes on top of this.
+
+`POST /api/v3/challenges/checkpoints`: the rows validated by Pydantic (at most 1000), then
+the raw-SQL baseline's two statements (every row into the log, one progress upsert per pair,
+no requirement, completion, consent, expiry or reward) through SQLAlchemy in one transaction.
+
+What it reaches bounds what those routes can reach on these libraries and this machine.
 
     STACK_DSN=postgresql+asyncpg://... uvicorn stack_floor:app --app-dir bench --workers 2
 """
@@ -14,14 +20,17 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
+from baselines import CHECKPOINT_LOG, CHECKPOINT_PROGRESS
 from fastapi import FastAPI
-from pydantic import BaseModel
-from sqlalchemy import MetaData, Table, insert
+from pydantic import BaseModel, Field
+from sqlalchemy import MetaData, Table, insert, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 engine = create_async_engine(
@@ -62,6 +71,12 @@ class ReceiptIn(BaseModel):
     contact: Match
     paymentMethods: list[Payment]
     items: list[Line]
+
+
+class CheckpointRow(BaseModel):
+    definitionId: uuid.UUID
+    contactId: uuid.UUID
+    checkpointAmount: int = Field(ge=1)
 
 
 class Stored(BaseModel):
@@ -139,3 +154,40 @@ async def store_receipt(body: ReceiptIn) -> Stored:
         await connection.execute(insert(tables["receipt_lines"]), lines)
         await connection.execute(insert(tables["receipt_payments"]), payments)
     return Stored(id=receipt_id, uniqueReceiptId=body.uniqueReceiptId)
+
+
+_LOG = text(
+    CHECKPOINT_LOG.replace("$1", "(:contacts)").replace("$2", "(:definitions)").replace("$3", "(:amounts)")
+)
+_PROGRESS = text(
+    CHECKPOINT_PROGRESS.replace("$1", "(:contacts)")
+    .replace("$2", "(:definitions)")
+    .replace("$3", "(:amounts)")
+)
+
+
+@app.post("/api/v3/challenges/checkpoints")
+async def award_checkpoints(
+    rows: Annotated[list[CheckpointRow], Field(max_length=1000)],
+) -> dict[str, list[str]]:
+    summed: Counter[tuple[uuid.UUID, uuid.UUID]] = Counter()
+    for row in rows:
+        summed[(row.contactId, row.definitionId)] += row.checkpointAmount
+    async with engine.begin() as connection:
+        await connection.execute(
+            _LOG,
+            {
+                "contacts": [row.contactId for row in rows],
+                "definitions": [row.definitionId for row in rows],
+                "amounts": [row.checkpointAmount for row in rows],
+            },
+        )
+        await connection.execute(
+            _PROGRESS,
+            {
+                "contacts": [contact for contact, _ in summed],
+                "definitions": [definition for _, definition in summed],
+                "amounts": list(summed.values()),
+            },
+        )
+    return {"missingContactIds": [], "missingDefinitionIds": [], "notAccepted": []}
