@@ -23,6 +23,8 @@ class ReceiptLineActivity:
     type: str  # PURCHASE, RETURN or ADJUSTMENT
     article_number: str | None
     sku: str | None
+    # As the till sent them; a subscriber that filters on groups or brands reads the article
+    # register and fills them in (the register knows the article best).
     article_group: str | None
     brand: str | None
     quantity: Decimal
