@@ -69,11 +69,5 @@ async def find_id(
     return (await session.execute(stmt.order_by(Contact.created_on).limit(1))).scalar_one_or_none()
 
 
-async def find(session: AsyncSession, column: str, value: str) -> Contact | None:
-    """The live contact whose unique key `column` equals `value`, in one query."""
-    stmt = select(Contact).where(getattr(Contact, column) == value, Contact.erased_on.is_(None))
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
 def add(session: AsyncSession, contact: Contact) -> None:
     session.add(contact)

@@ -198,14 +198,14 @@ async def existing_ids(session: AsyncSession, contact_ids: set[uuid.UUID]) -> se
     return await repository.existing_ids(session, contact_ids)
 
 
-async def find_by_key(
+async def id_by_key(
     session: AsyncSession, wire_key: str, value: str, rules: ContactRules
-) -> Contact | None:
-    """The contact whose unique key `wire_key` (e.g. `email`) is `value`, for receipts and imports."""
+) -> uuid.UUID | None:
+    """The id of the live contact whose unique key `wire_key` is `value` (a receipt's contact)."""
     normalised = _normalised_for_lookup(wire_key, value, rules)
     if normalised is None:
         return None
-    return await repository.find(session, UNIQUE_KEYS[wire_key], normalised)
+    return await repository.find_id(session, {UNIQUE_KEYS[wire_key]: normalised})
 
 
 async def create(

@@ -16,7 +16,7 @@ from patron.contacts.service import ContactRules
 from patron.errors import BadRequest
 from patron.kit import clock, ids
 from patron.kit.timefmt import local_iso
-from patron.models import Contact, Receipt, ReceiptLine, ReceiptPayment
+from patron.models import Receipt, ReceiptLine, ReceiptPayment
 from patron.promotions import service as promotions
 from patron.receipts import repository
 from patron.receipts.errors import ReceiptAlreadyExists, ReceiptNotFound
@@ -57,7 +57,8 @@ class Recorded:
     replayed: bool
 
 
-async def _matching_contact(session: AsyncSession, match: ContactMatch, rules: ContactRules) -> Contact:
+async def _matching_contact(session: AsyncSession, match: ContactMatch, rules: ContactRules) -> uuid.UUID:
+    """The id of the live contact the receipt names."""
     if match.matchKeyType == "ContactId":
         contact_id = ids.parse_guid(match.matchKey)
         if contact_id is None:
@@ -65,11 +66,12 @@ async def _matching_contact(session: AsyncSession, match: ContactMatch, rules: C
                 "contact.matchKey: a ContactId is a GUID.",
                 details=[{"field": "contact.matchKey", "message": "not a GUID"}],
             )
-        return await contacts.get(session, contact_id)
-    contact = await contacts.find_by_key(session, _MATCH_KEYS[match.matchKeyType], match.matchKey, rules)
-    if contact is None:
+        await contacts.ensure_exists(session, contact_id)
+        return contact_id
+    found = await contacts.id_by_key(session, _MATCH_KEYS[match.matchKeyType], match.matchKey, rules)
+    if found is None:
         raise ContactNotFound(f"No contact with {match.matchKeyType} {match.matchKey!r}.")
-    return contact
+    return found
 
 
 def _rows(
@@ -157,8 +159,8 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
     # and a first post is the common case. A replay whose contact or store has gone since
     # is still answered with what was stored.
     try:
-        contact = await _matching_contact(session, body.contact, rules)
-        store = await stores.get(session, body.storeExternalId)
+        contact_id = await _matching_contact(session, body.contact, rules)
+        store_type = await stores.type_of(session, body.storeExternalId)
     except (ContactNotFound, StoreNotFound):
         existing = await repository.by_unique_id(session, body.uniqueReceiptId)
         if existing is None:
@@ -169,8 +171,8 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
         id=ids.new_id(),
         unique_receipt_id=body.uniqueReceiptId,
         fingerprint=print_,
-        contact_id=contact.id,
-        store_external_id=store.external_id,
+        contact_id=contact_id,
+        store_external_id=body.storeExternalId,
         receipt_number=body.receiptNumber,
         created_date=created_date,
         currency=body.currency,
@@ -180,7 +182,7 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
         extra_data=body.extraData,
         recorded_on=clock.now(),
     )
-    lines, payments = _rows(receipt.id, contact.id, body)
+    lines, payments = _rows(receipt.id, contact_id, body)
     if not await repository.store(session, receipt, lines, payments):
         # Another request stored this uniqueReceiptId first (or it was stored long ago).
         winner = await repository.by_unique_id(session, body.uniqueReceiptId)
@@ -190,10 +192,10 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
     if body.usedPromotions:
         await promotions.redeem_for_receipt(
             session,
-            contact_id=contact.id,
+            contact_id=contact_id,
             receipt_id=receipt.id,
             assignment_ids=[used.promotionId for used in body.usedPromotions],
-            channel=_REDEMPTION_CHANNEL[store.type],
+            channel=_REDEMPTION_CHANNEL[store_type],
         )
     await publish_receipt(session, _activity(stored))
     return Recorded(stored, replayed=False)

@@ -15,6 +15,11 @@ async def by_external_id(session: AsyncSession, external_id: str) -> Store | Non
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def type_of(session: AsyncSession, external_id: str) -> str | None:
+    stmt = select(Store.type).where(Store.external_id == external_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def page(session: AsyncSession, offset: int, count: int) -> tuple[Sequence[Store], int]:
     total = (await session.execute(select(func.count()).select_from(Store))).scalar_one()
     stmt = select(Store).order_by(Store.external_id).offset(offset).limit(count)
