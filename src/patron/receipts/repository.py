@@ -46,46 +46,52 @@ def _values(row: Any) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in type(row).__table__.columns}
 
 
+# The arrays a receipt's lines and payments are sent in, one per column, with their types;
+# JSON columns travel as text.
+_LINE_ARRAYS = {
+    "id": "uuid",
+    "position": "int",
+    "type": "text",
+    "sku": "text",
+    "article_number": "text",
+    "article_name": "text",
+    "article_group": "text",
+    "quantity": "numeric",
+    "gross_paid_price": "numeric",
+    "tax_amount": "numeric",
+    "tax_percent": "numeric",
+    "discounts": "text",
+    "extra_data": "text",
+}
+_PAYMENT_ARRAYS = {"id": "uuid", "position": "int", "type": "text", "value": "numeric", "description": "text"}
+_JSON_COLUMNS = {"discounts", "extra_data", "used_promotions"}
+
+
+def _insert_from_arrays(table: str, name: str, arrays: dict[str, str]) -> str:
+    """Insert one row per array position, each tied to the receipt the statement inserted."""
+    values = [
+        f"CAST({name}.{column} AS jsonb)" if column in _JSON_COLUMNS else f"{name}.{column}"
+        for column in arrays
+    ]
+    unnest = ", ".join(f"CAST(:{name}_{column} AS {kind}[])" for column, kind in arrays.items())
+    return (
+        f"INSERT INTO {table} (receipt_id, contact_id, {', '.join(arrays)}) "
+        f"SELECT receipt.id, :contact_id, {', '.join(values)} "
+        f"FROM receipt, unnest({unnest}) AS {name}({', '.join(arrays)})"
+    )
+
+
 # PostgreSQL stores a receipt, its lines and its payments in one statement: the lines and
 # payments are inserted only when the receipt row was (a taken uniqueReceiptId stores nothing),
 # and their foreign keys are checked at the end of the statement, when the receipt is there.
+_RECEIPT_COLUMNS = [column.key for column in Receipt.__table__.columns]
 _STORE_ALL = text(
-    """
-WITH receipt AS (
-  INSERT INTO receipts (id, unique_receipt_id, fingerprint, contact_id, store_external_id,
-    receipt_number, created_date, currency, total_gross_price, exchange_rate_to_group_currency,
-    used_promotions, extra_data, recorded_on)
-  VALUES (:id, :unique_receipt_id, :fingerprint, :contact_id, :store_external_id, :receipt_number,
-    :created_date, :currency, :total_gross_price, :exchange_rate_to_group_currency,
-    CAST(:used_promotions AS jsonb), CAST(:extra_data AS jsonb), :recorded_on)
-  ON CONFLICT (unique_receipt_id) DO NOTHING
-  RETURNING id
-), lines AS (
-  INSERT INTO receipt_lines (id, receipt_id, contact_id, position, type, sku, article_number,
-    article_name, article_group, quantity, gross_paid_price, tax_amount, tax_percent, discounts,
-    extra_data)
-  SELECT line.id, receipt.id, :contact_id, line.position, line.type, line.sku, line.article_number,
-    line.article_name, line.article_group, line.quantity, line.gross_paid_price, line.tax_amount,
-    line.tax_percent, CAST(line.discounts AS jsonb), CAST(line.extra_data AS jsonb)
-  FROM receipt, unnest(CAST(:line_ids AS uuid[]), CAST(:line_positions AS int[]),
-    CAST(:line_types AS text[]), CAST(:line_skus AS text[]), CAST(:line_article_numbers AS text[]),
-    CAST(:line_article_names AS text[]), CAST(:line_article_groups AS text[]),
-    CAST(:line_quantities AS numeric[]), CAST(:line_gross_paid_prices AS numeric[]),
-    CAST(:line_tax_amounts AS numeric[]), CAST(:line_tax_percents AS numeric[]),
-    CAST(:line_discounts AS text[]), CAST(:line_extra_data AS text[]))
-    AS line(id, position, type, sku, article_number, article_name, article_group, quantity,
-      gross_paid_price, tax_amount, tax_percent, discounts, extra_data)
-), payments AS (
-  INSERT INTO receipt_payments (id, receipt_id, contact_id, position, type, value, description)
-  SELECT payment.id, receipt.id, :contact_id, payment.position, payment.type, payment.value,
-    payment.description
-  FROM receipt, unnest(CAST(:payment_ids AS uuid[]), CAST(:payment_positions AS int[]),
-    CAST(:payment_types AS text[]), CAST(:payment_values AS numeric[]),
-    CAST(:payment_descriptions AS text[]))
-    AS payment(id, position, type, value, description)
-)
-SELECT id FROM receipt
-"""
+    f"WITH receipt AS (INSERT INTO receipts ({', '.join(_RECEIPT_COLUMNS)}) VALUES ("
+    + ", ".join(f"CAST(:{c} AS jsonb)" if c in _JSON_COLUMNS else f":{c}" for c in _RECEIPT_COLUMNS)
+    + ") ON CONFLICT (unique_receipt_id) DO NOTHING RETURNING id), "
+    f"lines AS ({_insert_from_arrays('receipt_lines', 'line', _LINE_ARRAYS)}), "
+    f"payments AS ({_insert_from_arrays('receipt_payments', 'payment', _PAYMENT_ARRAYS)}) "
+    "SELECT id FROM receipt"
 )
 
 
@@ -93,51 +99,22 @@ def _json_text(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
-def _columns(rows: Sequence[Any], prefix: str, names: dict[str, str]) -> dict[str, list[Any]]:
-    return {f"{prefix}_{plural}": [getattr(row, name) for row in rows] for name, plural in names.items()}
+def _sent(row: Any, column: str) -> Any:
+    value = getattr(row, column)
+    return _json_text(value) if column in _JSON_COLUMNS else value
 
 
 def _store_all_parameters(
     receipt: Receipt, lines: Sequence[ReceiptLine], payments: Sequence[ReceiptPayment]
 ) -> dict[str, Any]:
-    parameters = _values(receipt)
-    parameters["used_promotions"] = _json_text(receipt.used_promotions)
-    parameters["extra_data"] = _json_text(receipt.extra_data)
-    parameters.update(
-        _columns(
-            lines,
-            "line",
-            {
-                "id": "ids",
-                "position": "positions",
-                "type": "types",
-                "sku": "skus",
-                "article_number": "article_numbers",
-                "article_name": "article_names",
-                "article_group": "article_groups",
-                "quantity": "quantities",
-                "gross_paid_price": "gross_paid_prices",
-                "tax_amount": "tax_amounts",
-                "tax_percent": "tax_percents",
-            },
-        )
-    )
-    parameters["line_discounts"] = [_json_text(line.discounts) for line in lines]
-    parameters["line_extra_data"] = [_json_text(line.extra_data) for line in lines]
-    parameters.update(
-        _columns(
-            payments,
-            "payment",
-            {
-                "id": "ids",
-                "position": "positions",
-                "type": "types",
-                "value": "values",
-                "description": "descriptions",
-            },
-        )
-    )
-    return parameters
+    return {
+        **{column: _sent(receipt, column) for column in _RECEIPT_COLUMNS},
+        **{f"line_{column}": [_sent(line, column) for line in lines] for column in _LINE_ARRAYS},
+        **{
+            f"payment_{column}": [_sent(payment, column) for payment in payments]
+            for column in _PAYMENT_ARRAYS
+        },
+    }
 
 
 async def store(
