@@ -37,7 +37,7 @@ from patron.challenges.cards import (
 from patron.challenges.plans import plan_of
 from patron.challenges.repository import Pair
 from patron.challenges.schemas import CheckpointRow, CheckpointsResult
-from patron.challenges.statuses import DefinitionStatus, definition_status
+from patron.challenges.statuses import DefinitionStatus, status_at
 from patron.contacts import service as contacts
 from patron.db.locking import lock_key_pairs
 from patron.kit import clock
@@ -47,14 +47,7 @@ from patron.rewards import service as rewards
 
 
 def _is_active(definition: ChallengeDefinition) -> bool:
-    status = definition_status(
-        definition.status,
-        definition.is_scheduled,
-        definition.scheduled_from,
-        definition.scheduled_to,
-        clock.now(),
-    )
-    return status is DefinitionStatus.ACTIVE
+    return status_at(definition, clock.now()) is DefinitionStatus.ACTIVE
 
 
 # Pairs in a batch from which its outcome is worked out before its locks are waited for.

@@ -19,7 +19,7 @@ from patron.articles import service as articles
 from patron.challenges.checkpoints import apply_checkpoints
 from patron.challenges.receipt_rules import ReceiptRule, rules
 from patron.challenges.schemas import CheckpointRow
-from patron.challenges.statuses import AssignOn, DefinitionStatus, definition_status
+from patron.challenges.statuses import AssignOn, DefinitionStatus, status_at
 from patron.kit import clock
 
 
@@ -75,12 +75,7 @@ async def _with_register(session: AsyncSession, receipt: ReceiptActivity) -> Rec
 
 async def on_receipt(session: AsyncSession, receipt: ReceiptActivity) -> None:
     now = clock.now()
-    live = [
-        rule
-        for rule in await rules.current(session)
-        if definition_status(rule.status, rule.is_scheduled, rule.scheduled_from, rule.scheduled_to, now)
-        is DefinitionStatus.ACTIVE
-    ]
+    live = [rule for rule in await rules.current(session) if status_at(rule, now) is DefinitionStatus.ACTIVE]
     if any(rule.reads_register for rule in live):
         receipt = await _with_register(session, receipt)
     rows = [

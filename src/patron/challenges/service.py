@@ -30,7 +30,7 @@ from patron.challenges.schemas import (
     DefinitionRewards,
     DefinitionStatusFilter,
 )
-from patron.challenges.statuses import ChallengeStatus, DefinitionStatus, challenge_status, definition_status
+from patron.challenges.statuses import ChallengeStatus, DefinitionStatus, challenge_status, status_at
 from patron.contacts import service as contacts
 from patron.errors import PayloadTooLarge
 from patron.kit import clock, ids
@@ -43,13 +43,7 @@ __all__ = ["apply_checkpoints"]
 
 
 def status_now(definition: ChallengeDefinition) -> DefinitionStatus:
-    return definition_status(
-        definition.status,
-        definition.is_scheduled,
-        definition.scheduled_from,
-        definition.scheduled_to,
-        clock.now(),
-    )
+    return status_at(definition, clock.now())
 
 
 def definition_out(definition: ChallengeDefinition, base_url: str, zone: ZoneInfo) -> DefinitionOut:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import IntEnum
+from typing import Protocol
 
 
 class DefinitionStatus(IntEnum):
@@ -56,3 +57,22 @@ def challenge_status(
     if (ends_on is not None and now >= ends_on) or definition is DefinitionStatus.ENDED:
         return ChallengeStatus.NOT_COMPLETED
     return ChallengeStatus(stored)
+
+
+class Scheduled(Protocol):
+    """A definition as its status needs it: a stored definition or a kept snapshot of one."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def is_scheduled(self) -> bool: ...
+    @property
+    def scheduled_from(self) -> datetime | None: ...
+    @property
+    def scheduled_to(self) -> datetime | None: ...
+
+
+def status_at(definition: Scheduled, now: datetime) -> DefinitionStatus:
+    return definition_status(
+        definition.status, definition.is_scheduled, definition.scheduled_from, definition.scheduled_to, now
+    )
