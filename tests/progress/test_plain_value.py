@@ -10,9 +10,9 @@ from types import SimpleNamespace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from patron.challenges.plans import columns_of, plainly_advanced, state_of
+from patron.challenges.plans import columns_of, plainly_counted, state_of
 from patron.challenges.statuses import ChallengeStatus
-from patron.progress.engine import Aggregation, Goal, Plan, Status, apply, plain_value, start
+from patron.progress.engine import Aggregation, Goal, Plan, Status, advance_of, apply, plain_value, start
 from patron.progress.windows import Window, WindowKind, WindowSpec
 
 T0 = datetime(2024, 1, 31, 10, tzinfo=UTC)
@@ -87,7 +87,7 @@ def test_a_window_that_has_ended_goes_through_the_engine() -> None:
     amounts=st.lists(st.integers(1, 6), min_size=1, max_size=4),
     after=st.integers(0, 24 * 120),
 )
-def test_a_plainly_advanced_card_has_the_columns_the_engine_would_write(
+def test_a_plainly_counted_card_is_what_the_engine_would_write(
     plan: Plan, completed_checkpoints: int, status: int, amounts: list[int], after: int
 ) -> None:
     begun = start(plan, T0)
@@ -101,14 +101,18 @@ def test_a_plainly_advanced_card_has_the_columns_the_engine_would_write(
         latest_checkpoint_on=T0,
     )
     at = T0 + timedelta(hours=after)
-    wanted = [Decimal(amount) for amount in amounts]
-    advanced = plainly_advanced(plan, card, wanted, at)
-    if advanced is None:
+    count = plainly_counted(advance_of(plan), card, amounts, at)
+    if count is None:
         return
     state = state_of(card)
-    for amount in wanted:
-        state = apply(plan, state, amount, at).state
-    assert advanced == columns_of(state, current=True)
+    for amount in amounts:
+        state = apply(plan, state, Decimal(amount), at).state
+    # The batch writes only the count and the latest checkpoint's time: the rest must stay.
+    assert columns_of(state, current=True) == {
+        **columns_of(state_of(card), current=True),
+        "completed_checkpoints": count,
+        "latest_checkpoint_on": at,
+    }
 
 
 def test_windows_are_compared_as_the_engine_does() -> None:

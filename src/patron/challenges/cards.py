@@ -17,27 +17,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import repository
-from patron.challenges.plans import checkpoint_rewards, columns_of, plainly_advanced, plan_of, state_of
-from patron.challenges.repository import Pair
+from patron.challenges.log_rows import LogRows, Pair
+from patron.challenges.plans import checkpoint_rewards, columns_of, plainly_counted, plan_of, state_of
 from patron.challenges.schemas import CheckpointRow
 from patron.kit import ids
 from patron.models import ChallengeDefinition
 from patron.progress import engine
 from patron.rewards import service as rewards
-
-
-def _log_row(
-    pair: Pair, kind: str, amount: int, source: str, receipt_id: uuid.UUID | None, at: datetime
-) -> dict[str, object]:
-    return {
-        "contact_id": pair[0],
-        "definition_id": pair[1],
-        "kind": kind,
-        "amount": amount,
-        "source": source,
-        "receipt_id": receipt_id,
-        "recorded_on": at,
-    }
 
 
 def _new_card(
@@ -58,17 +44,19 @@ def first_card(pair: Pair, definition: ChallengeDefinition, start: engine.State)
 
 
 async def store_first_cards(
-    session: AsyncSession, cards: list[SimpleNamespace], source: str, receipt_id: uuid.UUID | None
+    session: AsyncSession,
+    cards: list[SimpleNamespace],
+    source: str,
+    receipt_id: uuid.UUID | None,
+    at: datetime,
 ) -> list[Pair]:
-    """Store each card unless its pair already has one, and log the assignment.
-
-    Returns the pairs started now (not those that had a card already).
-    """
+    """Store each card (all started at `at`) unless its pair already has one, and log the
+    assignment. Returns the pairs started now (not those that had a card already)."""
     started = await repository.insert_first_cycles(session, [vars(card) for card in cards])
-    starts = {(card.contact_id, card.definition_id): card.started_on for card in cards}
-    await repository.add_log(
-        session, [_log_row(pair, "assigned", 0, source, receipt_id, starts[pair]) for pair in started]
-    )
+    assigned = LogRows("assigned", source, receipt_id, at)
+    for pair in started:
+        assigned.add(pair, [0])
+    await repository.add_log(session, assigned)
     return started
 
 
@@ -86,7 +74,7 @@ async def start_first_cycles(
         if definition_id not in starts:  # every first card of a definition starts alike
             starts[definition_id] = engine.start(plan_of(definitions[definition_id]), now)
     cards = [first_card(pair, definitions[pair[1]], starts[pair[1]]) for pair in pairs]
-    return await store_first_cards(session, cards, source, receipt_id)
+    return await store_first_cards(session, cards, source, receipt_id, now)
 
 
 def _earned(
@@ -111,86 +99,78 @@ def _earned(
 
 
 @dataclass(slots=True)
-class PairWrites:
-    """What one (contact, definition) of a batch changes: its cards (updated in place or
-    inserted), log rows, rewards earned, and the positions of its rows that were refused."""
+class BatchWrites:
+    """What a batch's pairs change, worked out at `log.at`: cards as read with their new
+    states (`updated`) or, where only the count moved on, their new counts (`counted`, their
+    latest checkpoint at `log.at`); the cards of new cycles, each with the id of the card
+    it follows; log rows, rewards earned, and the positions of the rows refused."""
 
-    updated: list[dict[str, Any]] = field(default_factory=list)
-    inserted: list[dict[str, Any]] = field(default_factory=list)
-    log: list[dict[str, object]] = field(default_factory=list)
+    log: LogRows
+    updated: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
+    counted: list[tuple[Any, int]] = field(default_factory=list)
+    inserted: list[tuple[dict[str, Any], uuid.UUID]] = field(default_factory=list)
     earned: list[rewards.Earned] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
 
-    def card(
-        self,
-        card_id: uuid.UUID,
-        is_new: bool,
-        pair: Pair,
-        definition: ChallengeDefinition,
-        state: engine.State,
-        *,
-        current: bool,
-    ) -> None:
-        if is_new:
-            self.inserted.append(_new_card(card_id, pair, definition, state, current=current))
-        else:
-            self.updated.append({"id": card_id, **columns_of(state, current=current)})
-
-    def add(self, other: PairWrites) -> None:
-        self.updated += other.updated
-        self.inserted += other.inserted
-        self.log += other.log
-        self.earned += other.earned
-        self.refused += other.refused
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    name: str
-    receipt_id: uuid.UUID | None
+    def outcome_outside(
+        self, pairs: set[Pair], pair_of_row: dict[int, Pair]
+    ) -> tuple[list[rewards.Earned], list[int]]:
+        """The rewards earned and the rows refused, less those of `pairs`; `pair_of_row` names
+        the pair of each row by position."""
+        if not pairs:
+            return self.earned, self.refused
+        named = {(contact_id, str(definition_id)) for contact_id, definition_id in pairs}
+        return (
+            [earned for earned in self.earned if (earned.contact_id, earned.source_id) not in named],
+            [index for index in self.refused if pair_of_row[index] not in pairs],
+        )
 
 
 def apply_pair(
-    source: Source,
-    now: datetime,
+    writes: BatchWrites,
     pair: Pair,
     definition: ChallengeDefinition,
     plan: engine.Plan,
+    advance: engine.Advance,
     card: Any,
     rows: list[tuple[int, CheckpointRow]],
-) -> PairWrites:
-    """One pair's rows in order, each exactly as if applied alone; the card written once."""
-    writes = PairWrites()
-    advanced = plainly_advanced(plan, card, [Decimal(row.checkpointAmount) for _, row in rows], now)
-    if advanced is not None:
+) -> None:
+    """One pair's rows in order, each exactly as if applied alone at `writes.log.at`; the card
+    written once."""
+    now = writes.log.at
+    amounts = [row.checkpointAmount for _, row in rows]
+    count = plainly_counted(advance, card, amounts, now)
+    if count is not None:
         # Every row is accepted and only adds to the count: no threshold, completion or expiry.
-        writes.log = [
-            _log_row(pair, "checkpoint", row.checkpointAmount, source.name, source.receipt_id, now)
-            for _, row in rows
-        ]
-        writes.updated.append({"id": card.id, **advanced})
-        return writes
-    card_id, is_new = card.id, False
+        writes.counted.append((card, count))
+        writes.log.add(pair, amounts)
+        return
+    in_hand, card_id, is_new = card, card.id, False
     state = state_of(card)
-    changed = False
+    accepted: list[int] = []
+
+    def write(state: engine.State, *, current: bool) -> None:
+        if is_new:
+            new = _new_card(card_id, pair, definition, state, current=current)
+            writes.inserted.append((new, in_hand.id))
+        else:
+            writes.updated.append((in_hand, {"id": card_id, **columns_of(state, current=current)}))
+
     for index, row in rows:
         outcome = engine.apply(plan, state, Decimal(row.checkpointAmount), now)
         if not outcome.accepted:
             writes.refused.append(index)
             continue
-        changed = True
-        writes.log.append(
-            _log_row(pair, "checkpoint", row.checkpointAmount, source.name, source.receipt_id, now)
-        )
+        accepted.append(row.checkpointAmount)
         for crossing in outcome.crossings:
             writes.earned += _earned(definition, pair[0], crossing)
         if outcome.finished:
             # The card in hand takes the first completed cycle, new cards any further ones;
             # the state after them goes on a fresh card.
             for finished in outcome.finished:
-                writes.card(card_id, is_new, pair, definition, finished, current=False)
+                write(finished, current=False)
                 card_id, is_new = ids.new_id(), True
         state = outcome.state
-    if changed:
-        writes.card(card_id, is_new, pair, definition, state, current=True)
-    return writes
+    if accepted:
+        write(state, current=True)
+        writes.log.add(pair, accepted)

@@ -20,22 +20,16 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import repository
-from patron.challenges.cards import (
-    PairWrites,
-    Source,
-    apply_pair,
-    first_card,
-    start_first_cycles,
-    store_first_cards,
-)
+from patron.challenges.cards import BatchWrites, apply_pair, first_card, start_first_cycles, store_first_cards
+from patron.challenges.log_rows import LogRows, Pair
 from patron.challenges.plans import plan_of
-from patron.challenges.repository import Pair
 from patron.challenges.schemas import CheckpointRow, CheckpointsResult
 from patron.challenges.statuses import DefinitionStatus, status_at
 from patron.contacts import service as contacts
@@ -63,131 +57,152 @@ class _Batch:
 
     definitions: dict[uuid.UUID, ChallengeDefinition]
     plans: dict[uuid.UUID, engine.Plan]
-    origin: Source
+    advances: dict[uuid.UUID, engine.Advance]
+    source: str
+    receipt_id: uuid.UUID | None
+
+    def writes(self, at: datetime) -> BatchWrites:
+        return BatchWrites(LogRows("checkpoint", self.source, self.receipt_id, at))
+
+    def apply(
+        self, writes: BatchWrites, pair: Pair, card: Any, rows: list[tuple[int, CheckpointRow]]
+    ) -> None:
+        definition_id = pair[1]
+        plan, advance = self.plans[definition_id], self.advances[definition_id]
+        apply_pair(writes, pair, self.definitions[definition_id], plan, advance, card, rows)
+
+
+Outcome = tuple[list[rewards.Earned], list[int]]  # rewards earned, positions of rows refused
 
 
 async def _work_out_after_lock(
-    session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime, writes: PairWrites
-) -> None:
+    session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
+) -> BatchWrites:
     """Read the pairs' current cards (their locks are held), start first cards where there are
-    none, and work the rows out; the caller writes `writes`."""
-    definitions = batch.definitions
-    current: dict[Pair, Any] = dict(await repository.current_cards(session, by_pair))
+    none, and work the rows out; the caller writes the result."""
+    pairs = list(by_pair)
+    cards = await repository.current_cards_in_order(session, pairs)
     unstarted = sorted(
-        (p for p in by_pair if p not in current and not definitions[p[1]].consent_required), key=str
+        (
+            pair
+            for pair, card in zip(pairs, cards, strict=True)
+            if card is None and not batch.definitions[pair[1]].consent_required
+        ),
+        key=str,
     )
     if unstarted:
-        await start_first_cycles(
-            session, unstarted, definitions, batch.origin.name, batch.origin.receipt_id, now
-        )
+        await start_first_cycles(session, unstarted, batch.definitions, batch.source, batch.receipt_id, now)
         # Read back rather than assumed: a concurrent assignment may have started one first.
-        current.update(await repository.current_cards(session, unstarted))
+        started = await repository.current_cards(session, unstarted)
+        cards = [
+            card if card is not None else started.get(pair) for pair, card in zip(pairs, cards, strict=True)
+        ]
     # Read after the lock, so a card a concurrent batch just started never lies in the future.
-    now = max(now, clock.now())
-    for pair, pair_rows in by_pair.items():
-        card = current.get(pair)
+    writes = batch.writes(max(now, clock.now()))
+    for pair, card in zip(pairs, cards, strict=True):
         if card is None:
-            writes.refused += [index for index, _ in pair_rows]
-            continue
-        plan = batch.plans[pair[1]]
-        writes.add(apply_pair(batch.origin, now, pair, definitions[pair[1]], plan, card, pair_rows))
+            writes.refused += [index for index, _ in by_pair[pair]]
+        else:
+            batch.apply(writes, pair, card, by_pair[pair])
+    return writes
 
 
-async def _lock(session: AsyncSession, by_pair: Rows) -> None:
+async def _write(session: AsyncSession, writes: BatchWrites) -> None:
+    await repository.write_batch(
+        session,
+        updated=[state for _, state in writes.updated],
+        counted=[(card.id, count) for card, count in writes.counted],
+        inserted=[row for row, _ in writes.inserted],
+        log=writes.log,
+    )
+
+
+async def _lock(session: AsyncSession, pairs: Rows | set[Pair]) -> None:
     # One contact's card of one definition is changed by one transaction at a time.
-    await lock_key_pairs(session, "challenge", list(by_pair))
+    await lock_key_pairs(session, "challenge", list(pairs))
 
 
-async def _apply_locked_first(
-    session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
-) -> PairWrites:
+async def _apply_locked_first(session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime) -> Outcome:
     """A small batch: lock, read, work out, write."""
     await _lock(session, by_pair)
-    writes = PairWrites()
-    await _work_out_after_lock(session, batch, by_pair, now, writes)
-    await repository.write_batch(session, writes.updated, writes.inserted, writes.log)
-    return writes
+    writes = await _work_out_after_lock(session, batch, by_pair, now)
+    await _write(session, writes)
+    return writes.earned, writes.refused
 
 
 async def _work_out_early(
     session: AsyncSession, batch: _Batch, by_pair: Rows
-) -> dict[Pair, tuple[Any, PairWrites]]:
-    """Each pair's outcome from its card as read now, without locks (a first card, not yet
-    stored, for a pair that has none). Consent-required pairs without a card are left out."""
-    seen = await repository.current_cards(session, by_pair)
+) -> tuple[BatchWrites, list[SimpleNamespace], set[Pair]]:
+    """The batch's outcome from its cards as read now, without locks, a first card (not yet
+    stored) standing in for a pair that has none. Returns it, those first cards, and the
+    pairs left out: consent-required ones without a card."""
+    pairs = list(by_pair)
+    seen = await repository.current_cards_in_order(session, pairs)
     # Every card just read was written before this instant, so none lies in its future.
     seen_at = clock.now()
+    writes = batch.writes(seen_at)
     starts = {definition_id: engine.start(plan, seen_at) for definition_id, plan in batch.plans.items()}
-    early: dict[Pair, tuple[Any, PairWrites]] = {}
-    for position, (pair, pair_rows) in enumerate(by_pair.items()):
+    first_cards: list[SimpleNamespace] = []
+    left_out: set[Pair] = set()
+    for position, (pair, card_read) in enumerate(zip(pairs, seen, strict=True)):
+        card: Any = card_read
         if position % YIELD_EVERY_PAIRS == YIELD_EVERY_PAIRS - 1:
             # Let this process's other requests run: one of them may hold locks that
             # batches (this one too) are waiting for.
             await asyncio.sleep(0)
-        definition = batch.definitions[pair[1]]
-        card: Any = seen.get(pair)
         if card is None:
+            definition = batch.definitions[pair[1]]
             if definition.consent_required:
+                left_out.add(pair)
                 continue
             card = first_card(pair, definition, starts[pair[1]])
-        plan = batch.plans[pair[1]]
-        early[pair] = (card, apply_pair(batch.origin, seen_at, pair, definition, plan, card, pair_rows))
-    return early
+            first_cards.append(card)
+        batch.apply(writes, pair, card, by_pair[pair])
+    return writes, first_cards, left_out
 
 
 async def _apply_worked_out_first(
     session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
-) -> PairWrites:
+) -> Outcome:
     """A big batch: its outcome is worked out and its log rows written before it waits for its
     locks; under them, one statement writes every early result whose card is as it was read
     (and says which those were). Only pairs a concurrent batch changed meanwhile are read
     again, worked out again and written, and their early log rows taken back."""
-    early = await _work_out_early(session, batch, by_pair)
+    early, first_cards, redo = await _work_out_early(session, batch, by_pair)
     # The foreign-key checks of a thousand log rows are most of that write.
-    logged_early = await repository.add_log_by_pair(
-        session, [row for _, worked in early.values() for row in worked.log]
-    )
+    logged_early = await repository.add_log_returning_ids(session, early.log)
 
     await _lock(session, by_pair)
-    redo = {pair for pair in by_pair if pair not in early}
-    first_cards = [card for card, _ in early.values() if isinstance(card, SimpleNamespace)]
     if first_cards:
         started = set(
-            await store_first_cards(session, first_cards, batch.origin.name, batch.origin.receipt_id)
+            await store_first_cards(session, first_cards, batch.source, batch.receipt_id, early.log.at)
         )
-        # A pair started by someone else meanwhile is worked out again from their card.
+        # A pair started by someone else meanwhile is worked out again from their card (the
+        # first card it was worked out from was not stored, so nothing below writes it).
         redo |= {
             pair for card in first_cards if (pair := (card.contact_id, card.definition_id)) not in started
         }
-    kept = [(card, worked) for pair, (card, worked) in early.items() if pair not in redo]
-    # A pair's changes always include its card in hand (`updated`, one row), so that card's
-    # check covers the pair. A pair whose rows were all refused changes nothing and needs no
-    # check: only a completed or expired card refuses, and those stay as they are.
+    # A pair's changes always include its card in hand (`updated` or `counted`, once), so
+    # that card's check covers the pair. A pair whose rows were all refused changes nothing
+    # and needs no check: only a completed or expired card refuses, and those stay as they are.
     written = await repository.write_if_unchanged(
-        session,
-        updated=[(card, row) for card, worked in kept for row in worked.updated],
-        inserted=[(row, card.id) for card, worked in kept for row in worked.inserted],
+        session, updated=early.updated, counted=early.counted, at=early.log.at, inserted=early.inserted
     )
-    writes = PairWrites()
-    taken_back: list[int] = []
-    for pair in by_pair:
-        worked_out = early.get(pair)
-        if pair not in redo and worked_out is not None:
-            card, outcome = worked_out
-            if not outcome.updated or card.id in written:
-                writes.earned += outcome.earned
-                writes.refused += outcome.refused
-                continue
-        redo.add(pair)
-        taken_back += logged_early.get(pair, [])
-    if redo:
-        await repository.remove_log(session, taken_back)
-        again = PairWrites()
-        await _work_out_after_lock(session, batch, {p: by_pair[p] for p in by_pair if p in redo}, now, again)
-        await repository.write_batch(session, again.updated, again.inserted, again.log)
-        writes.earned += again.earned
-        writes.refused += again.refused
-    return writes
+    redo |= {
+        (card.contact_id, card.definition_id)
+        for card, _ in chain(early.updated, early.counted)
+        if card.id not in written
+    }
+    if not redo:
+        return early.earned, early.refused
+    pair_of_row = {index: pair for pair, rows in by_pair.items() for index, _ in rows}
+    earned, refused = early.outcome_outside(redo, pair_of_row)
+    await repository.remove_log(session, logged_early, redo)
+    again = await _work_out_after_lock(
+        session, batch, {pair: by_pair[pair] for pair in by_pair if pair in redo}, now
+    )
+    await _write(session, again)
+    return earned + again.earned, refused + again.refused
 
 
 async def apply_checkpoints(
@@ -210,18 +225,19 @@ async def apply_checkpoints(
     for index, row in enumerate(candidates):
         by_pair.setdefault((row.contactId, row.definitionId), []).append((index, row))
 
+    plans = {d.id: plan_of(d) for d in definitions.values()}
     batch = _Batch(
         definitions=definitions,
-        plans={d.id: plan_of(d) for d in definitions.values()},
-        origin=Source(name=source, receipt_id=receipt_id),
+        plans=plans,
+        advances={definition_id: engine.advance_of(plan) for definition_id, plan in plans.items()},
+        source=source,
+        receipt_id=receipt_id,
     )
-    if len(by_pair) >= WORK_OUT_BEFORE_LOCKING:
-        writes = await _apply_worked_out_first(session, batch, by_pair, now)
-    else:
-        writes = await _apply_locked_first(session, batch, by_pair, now)
+    apply = _apply_worked_out_first if len(by_pair) >= WORK_OUT_BEFORE_LOCKING else _apply_locked_first
+    earned, refused_rows = await apply(session, batch, by_pair, now)
     repository.forget_loaded_cards(session)
-    await rewards.issue(session, writes.earned)
-    refused = set(writes.refused)
+    await rewards.issue(session, earned)
+    refused = set(refused_rows)
     not_accepted += [row for index, row in enumerate(candidates) if index in refused]
     return CheckpointsResult(
         missingContactIds=sorted({r.contactId for r in rows} - known_contacts, key=str),

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from patron.challenges.statuses import ChallengeStatus
 from patron.models import Challenge, ChallengeDefinition
-from patron.progress.engine import Goal, Plan, State, Status, plain_value
+from patron.progress.engine import Advance, Goal, Plan, State, Status
 from patron.progress.windows import Window, WindowKind, WindowSpec
 
 
@@ -64,32 +64,19 @@ def state_of(challenge: CardRow) -> State:
     )
 
 
-def plainly_advanced(
-    plan: Plan, challenge: CardRow, amounts: list[Decimal], at: datetime
-) -> dict[str, Any] | None:
-    """The card's columns after `amounts` at `at` when they only add to its count
-    (`engine.plain_value`), without building its states; None when the engine must decide.
-    Equal to `columns_of` the state the engine would reach."""
-    value = plain_value(
-        plan,
+def plainly_counted(advance: Advance, challenge: CardRow, amounts: list[int], at: datetime) -> int | None:
+    """The card's count after `amounts` at `at` when they only add to it
+    (`engine.Advance.value_after`); None when the engine must decide. The state the engine
+    would reach is the card as it is with this count and its latest checkpoint at `at`."""
+    value = advance.value_after(
         _engine_status(challenge),
-        Decimal(challenge.completed_checkpoints),
-        Window(start=challenge.started_on, end=challenge.ends_on),
+        challenge.completed_checkpoints,
+        challenge.started_on,
+        challenge.ends_on,
         amounts,
         at,
     )
-    if value is None:
-        return None
-    return {
-        "cycle": challenge.cycle,
-        "completed_checkpoints": int(value),
-        "status": int(ChallengeStatus.ACTIVE),
-        "started_on": challenge.started_on,
-        "ends_on": challenge.ends_on,
-        "completed_on": challenge.completed_on,
-        "latest_checkpoint_on": at,
-        "is_current": True,
-    }
+    return None if value is None else int(value)
 
 
 def columns_of(state: State, *, current: bool) -> dict[str, Any]:

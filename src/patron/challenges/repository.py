@@ -11,10 +11,10 @@ from sqlalchemy import Row, Table, and_, bindparam, delete, func, not_, or_, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from patron.challenges.log_rows import LogRows, Pair
 from patron.db.upsert import insert_for
 from patron.models import Challenge, ChallengeCheckpoint, ChallengeDefinition
 
-Pair = tuple[uuid.UUID, uuid.UUID]  # (contact id, definition id)
 Def = ChallengeDefinition
 
 
@@ -109,25 +109,20 @@ _CARD_COLUMNS = (
 )
 _STATE_COLUMNS = (*_CARD_COLUMNS[3:], "is_current")
 _NEW_CARD_COLUMNS = (*_CARD_COLUMNS, "is_current", "required_checkpoints")
-_LOG_COLUMNS = ("contact_id", "definition_id", "kind", "amount", "source", "receipt_id", "recorded_on")
 _ARRAY_TYPES = {
     "id": "uuid",
     "contact_id": "uuid",
     "definition_id": "uuid",
-    "receipt_id": "uuid",
     "cycle": "integer",
     "completed_checkpoints": "integer",
     "required_checkpoints": "integer",
     "status": "integer",
     "amount": "integer",
     "is_current": "boolean",
-    "kind": "text",
-    "source": "text",
     "started_on": "timestamptz",
     "ends_on": "timestamptz",
     "completed_on": "timestamptz",
     "latest_checkpoint_on": "timestamptz",
-    "recorded_on": "timestamptz",
     "origin": "uuid",
 }
 
@@ -156,17 +151,41 @@ def _insert_unnest(table: str, columns: Sequence[str], prefix: str = "") -> str:
     return f"INSERT INTO {table} ({names}) SELECT {names} FROM {_unnest(columns, prefix)} ORDER BY n"
 
 
+def _insert_log(prefix: str = "") -> str:
+    """PostgreSQL: `LogRows` appended in order, its varying columns as arrays and the rest as
+    scalars."""
+    return (
+        "INSERT INTO challenge_checkpoints "
+        "(contact_id, definition_id, amount, kind, source, receipt_id, recorded_on) "
+        f"SELECT contact_id, definition_id, amount, CAST(:{prefix}kind AS text), "
+        f"CAST(:{prefix}source AS text), CAST(:{prefix}receipt_id AS uuid), "
+        f"CAST(:{prefix}at AS timestamptz) "
+        f"FROM {_unnest(('contact_id', 'definition_id', 'amount'), prefix)} ORDER BY n"
+    )
+
+
+def _log_parameters(log: LogRows, prefix: str = "") -> dict[str, Any]:
+    return {
+        f"{prefix}contact_id": log.contact_ids,
+        f"{prefix}definition_id": log.definition_ids,
+        f"{prefix}amount": log.amounts,
+        f"{prefix}kind": log.kind,
+        f"{prefix}source": log.source,
+        f"{prefix}receipt_id": log.receipt_id,
+        f"{prefix}at": log.at,
+    }
+
+
 _INSERT_FIRST_CARDS = text(
     _insert_unnest("challenges", _NEW_CARD_COLUMNS)
     + " ON CONFLICT DO NOTHING RETURNING contact_id, definition_id"
 ).columns(Challenge.__table__.c.contact_id, Challenge.__table__.c.definition_id)
-_INSERT_LOG = text(_insert_unnest("challenge_checkpoints", _LOG_COLUMNS))
-_INSERT_LOG_RETURNING = text(
-    _insert_unnest("challenge_checkpoints", _LOG_COLUMNS) + " RETURNING id, contact_id, definition_id"
-).columns(
-    ChallengeCheckpoint.__table__.c.id,
-    ChallengeCheckpoint.__table__.c.contact_id,
-    ChallengeCheckpoint.__table__.c.definition_id,
+_INSERT_LOG = text(_insert_log())
+_INSERT_LOG_RETURNING = text(_insert_log() + " RETURNING id").columns(ChallengeCheckpoint.__table__.c.id)
+# A card whose count alone moved on (and the time of its latest checkpoint): its other
+# columns are as read, so only these are sent.
+_COUNT_SET = (
+    "completed_checkpoints = t.completed_checkpoints, latest_checkpoint_on = CAST(:p_at AS timestamptz)"
 )
 # A batch's writes in one statement, so the cards stay locked for one round trip, not three.
 # The parts touch different rows (updated cards, new cycles' cards, log rows), so running
@@ -175,45 +194,41 @@ _WRITE_BATCH = text(
     "WITH updated AS (UPDATE challenges AS c SET "
     + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
     + f" FROM {_unnest(('id', *_STATE_COLUMNS), 'u_')} WHERE c.id = t.id RETURNING 1), "
+    + f"counted AS (UPDATE challenges AS c SET {_COUNT_SET} "
+    + f"FROM {_unnest(('id', 'completed_checkpoints'), 'p_')} WHERE c.id = t.id RETURNING 1), "
     + f"inserted AS ({_insert_unnest('challenges', _NEW_CARD_COLUMNS, 'i_')} RETURNING 1), "
-    + f"logged AS ({_insert_unnest('challenge_checkpoints', _LOG_COLUMNS, 'l_')} RETURNING 1) "
-    + "SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM inserted), (SELECT count(*) FROM logged)"
+    + f"logged AS ({_insert_log('l_')} RETURNING 1) "
+    + "SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM counted), "
+    + "(SELECT count(*) FROM inserted), (SELECT count(*) FROM logged)"
 )
 # A card as a result was worked out from it: any accepted checkpoint changes the count or
 # the status, and sets the time of the latest checkpoint.
 _VERSION_COLUMNS = ("completed_checkpoints", "status", "latest_checkpoint_on")
 _WAS = tuple(f"was_{name}" for name in _VERSION_COLUMNS)
 _ARRAY_TYPES.update({f"was_{name}": _ARRAY_TYPES[name] for name in _VERSION_COLUMNS})
+_UNCHANGED = " AND ".join(f"c.{name} IS NOT DISTINCT FROM t.was_{name}" for name in _VERSION_COLUMNS)
 # Early results written under the locks: each card only if it is still current and as it was
 # read (the update itself checks), and a new cycle's card only if the card it follows
 # (`origin`) was written. Returns the ids of the cards written.
-# A card whose count alone moved on (and the time of its latest checkpoint): its other
-# columns are as read, so only these are sent.
-_COUNT_COLUMNS = ("id", "completed_checkpoints", "latest_checkpoint_on")
-_UNCHANGED_BY_COUNT = ("cycle", "status", "started_on", "ends_on", "completed_on")
 _WRITE_IF_UNCHANGED = text(
     "WITH updated AS (UPDATE challenges AS c SET "
     + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
     + f" FROM {_unnest(('id', *_STATE_COLUMNS, *_WAS), 'u_')} "
-    "WHERE c.id = t.id AND c.is_current AND "
-    + " AND ".join(f"c.{name} IS NOT DISTINCT FROM t.was_{name}" for name in _VERSION_COLUMNS)
-    + " RETURNING c.id), "
-    "counted AS (UPDATE challenges AS c SET "
-    + ", ".join(f"{name} = t.{name}" for name in _COUNT_COLUMNS[1:])
-    + f" FROM {_unnest((*_COUNT_COLUMNS, *_WAS), 'p_')} "
-    "WHERE c.id = t.id AND c.is_current AND "
-    + " AND ".join(f"c.{name} IS NOT DISTINCT FROM t.was_{name}" for name in _VERSION_COLUMNS)
-    + " RETURNING c.id), "
+    f"WHERE c.id = t.id AND c.is_current AND {_UNCHANGED} RETURNING c.id), "
+    f"counted AS (UPDATE challenges AS c SET {_COUNT_SET} "
+    f"FROM {_unnest(('id', 'completed_checkpoints', *_WAS), 'p_')} "
+    f"WHERE c.id = t.id AND c.is_current AND {_UNCHANGED} RETURNING c.id), "
     f"inserted AS (INSERT INTO challenges ({', '.join(_NEW_CARD_COLUMNS)}) "
     f"SELECT {', '.join(_NEW_CARD_COLUMNS)} FROM {_unnest((*_NEW_CARD_COLUMNS, 'origin'), 'i_')} "
     "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1) "
     "SELECT id FROM updated UNION ALL SELECT id FROM counted"
 ).columns(Challenge.__table__.c.id)
-
-
-def _only_counted(card: Any, state: dict[str, Any]) -> bool:
-    """Whether the new state differs from the card as read in its count and latest time only."""
-    return state["is_current"] and all(state[name] == getattr(card, name) for name in _UNCHANGED_BY_COUNT)
+_REMOVE_LOG = text(
+    "DELETE FROM challenge_checkpoints AS l USING "
+    + _unnest(("contact_id", "definition_id"))
+    + " WHERE l.id = ANY(CAST(:ids AS bigint[])) "
+    "AND l.contact_id = t.contact_id AND l.definition_id = t.definition_id"
+)
 
 
 # Untyped: the driver's UUIDs and UTC datetimes are what the engine needs, and converting
@@ -222,7 +237,7 @@ def _only_counted(card: Any, state: dict[str, Any]) -> bool:
 # misjudges how many cards a pair has and sorts the whole table instead (57 ms per batch at
 # 150 000 cards, and growing, while the batch holds its locks).
 _CURRENT_CARDS = text(
-    f"SELECT {', '.join('c.' + name for name in _CARD_COLUMNS)} "
+    f"SELECT t.n, {', '.join('c.' + name for name in _CARD_COLUMNS)} "
     f"FROM {_unnest(('contact_id', 'definition_id'))} "
     "CROSS JOIN LATERAL (SELECT * FROM challenges AS card "
     "WHERE card.contact_id = t.contact_id AND card.definition_id = t.definition_id AND card.is_current "
@@ -247,49 +262,76 @@ async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]])
     return [(c, d) for c, d in (await session.execute(stmt, rows)).all()]
 
 
-async def current_cards(session: AsyncSession, pairs: Collection[Pair]) -> dict[Pair, Row[Any]]:
-    """The current card of each pair that has one, as plain rows (no ORM objects to track)."""
+async def current_cards_in_order(session: AsyncSession, pairs: Sequence[Pair]) -> list[Row[Any] | None]:
+    """The current card of each pair, in the pairs' order (None where there is none), as plain
+    rows: no ORM objects to track, and no map keyed by ids to build and probe."""
     if not pairs:
-        return {}
+        return []
+    found: list[Row[Any] | None] = [None] * len(pairs)
     if _on_postgresql(session):
         arrays = {"contact_id": [c for c, _ in pairs], "definition_id": [d for _, d in pairs]}
-        found = (await session.execute(_CURRENT_CARDS, arrays)).all()
-        return {(row.contact_id, row.definition_id): row for row in found}
+        for row in (await session.execute(_CURRENT_CARDS, arrays)).all():
+            found[row.n - 1] = row
+        return found
     # Two plain INs (then the exact pairs in Python): row-value IN does not bind GUIDs on SQLite.
-    wanted = set(pairs)
+    position = {pair: index for index, pair in enumerate(pairs)}
     table = Challenge.__table__
     stmt = select(*(table.c[name] for name in _CARD_COLUMNS)).where(
-        table.c.contact_id.in_({c for c, _ in wanted}),
-        table.c.definition_id.in_({d for _, d in wanted}),
+        table.c.contact_id.in_({c for c, _ in pairs}),
+        table.c.definition_id.in_({d for _, d in pairs}),
         table.c.is_current.is_(True),
     )
-    found = (await session.execute(stmt)).all()
-    return {pair: row for row in found if (pair := (row.contact_id, row.definition_id)) in wanted}
+    for row in (await session.execute(stmt)).all():
+        index = position.get((row.contact_id, row.definition_id))
+        if index is not None:
+            found[index] = row
+    return found
+
+
+async def current_cards(session: AsyncSession, pairs: Collection[Pair]) -> dict[Pair, Row[Any]]:
+    """The current card of each pair that has one, by pair."""
+    ordered = list(pairs)
+    found = await current_cards_in_order(session, ordered)
+    return {pair: card for pair, card in zip(ordered, found, strict=True) if card is not None}
 
 
 async def write_batch(
     session: AsyncSession,
+    *,
     updated: list[dict[str, Any]],
+    counted: list[tuple[uuid.UUID, int]],
     inserted: list[dict[str, Any]],
-    log: list[dict[str, Any]],
+    log: LogRows,
 ) -> None:
     """Write a batch's outcome: new states onto existing cards (`id` plus every state column),
+    new counts onto cards whose count alone moved on (their latest checkpoint at `log.at`),
     the cards of new cycles, and the checkpoint log in list order (its ids order what was
     applied)."""
     if _on_postgresql(session):
-        if updated or inserted or log:
+        if updated or counted or inserted or log:
             arrays = {
                 **_arrays(updated, ("id", *_STATE_COLUMNS), "u_"),
+                "p_id": [card_id for card_id, _ in counted],
+                "p_completed_checkpoints": [count for _, count in counted],
+                "p_at": log.at,
                 **_arrays(inserted, _NEW_CARD_COLUMNS, "i_"),
-                **_arrays(log, _LOG_COLUMNS, "l_"),
+                **_log_parameters(log, "l_"),
             }
             await session.execute(_WRITE_BATCH, arrays)
         return
+    table = cast(Table, Challenge.__table__)
+    stmt = update(table).where(table.c.id == bindparam("card_id"))
     if updated:
-        table = cast(Table, Challenge.__table__)
-        stmt = update(table).where(table.c.id == bindparam("card_id"))
         params = [{"card_id": row["id"], **{name: row[name] for name in _STATE_COLUMNS}} for row in updated]
         await session.execute(stmt, params)
+    if counted:
+        await session.execute(
+            stmt,
+            [
+                {"card_id": card_id, "completed_checkpoints": count, "latest_checkpoint_on": log.at}
+                for card_id, count in counted
+            ],
+        )
     if inserted:
         await session.execute(insert_for(session, Challenge), inserted)
     await add_log(session, log)
@@ -299,61 +341,59 @@ async def write_if_unchanged(
     session: AsyncSession,
     *,
     updated: list[tuple[Any, dict[str, Any]]],
+    counted: list[tuple[Any, int]],
+    at: datetime,
     inserted: list[tuple[dict[str, Any], uuid.UUID]],
 ) -> set[uuid.UUID]:
     """Write results worked out from cards as they were read: `updated` pairs each card as
-    read (a row: id and version) with its new state, `inserted` new cards each with the id of
+    read (a row: id and version) with its new state, `counted` each with its new count (its
+    latest checkpoint at `at`, the rest as read), `inserted` new cards each with the id of
     the card it follows. A card that is no longer current or as read is left alone, with the
     cards that follow it; returns the ids of the cards written.
 
     The caller holds the cards' locks, so nothing changes between the check and the write.
     """
-    if not updated:
+    if not updated and not counted:
         return set()
-    changes = [
-        {**state, **{f"was_{name}": getattr(card, name) for name in _VERSION_COLUMNS}}
-        for card, state in updated
-    ]
     if _on_postgresql(session):
-        counted = [_only_counted(card, state) for card, state in updated]
         arrays = {
             **_arrays(
-                [c for c, only in zip(changes, counted, strict=True) if not only],
-                ("id", *_STATE_COLUMNS, *_WAS),
-                "u_",
+                [{**state, **_version(card)} for card, state in updated], ("id", *_STATE_COLUMNS, *_WAS), "u_"
             ),
-            **_arrays(
-                [c for c, only in zip(changes, counted, strict=True) if only], (*_COUNT_COLUMNS, *_WAS), "p_"
-            ),
+            "p_id": [card.id for card, _ in counted],
+            "p_completed_checkpoints": [count for _, count in counted],
+            **{f"p_was_{name}": [getattr(card, name) for card, _ in counted] for name in _VERSION_COLUMNS},
+            "p_at": at,
             **_arrays(
                 [{**row, "origin": origin} for row, origin in inserted], (*_NEW_CARD_COLUMNS, "origin"), "i_"
             ),
         }
         return set((await session.execute(_WRITE_IF_UNCHANGED, arrays)).scalars().all())
     table = Challenge.__table__
-    wanted = {change["id"]: change for change in changes}
+    read = {card.id: card for card, _ in (*updated, *counted)}
     stored = await session.execute(
         select(table.c.id, table.c.is_current, *(table.c[name] for name in _VERSION_COLUMNS)).where(
-            table.c.id.in_(wanted)
+            table.c.id.in_(read)
         )
     )
     unchanged = {
         row.id
         for row in stored
         if row.is_current
-        and all(getattr(row, name) == wanted[row.id][f"was_{name}"] for name in _VERSION_COLUMNS)
+        and all(getattr(row, name) == getattr(read[row.id], name) for name in _VERSION_COLUMNS)
     }
     await write_batch(
         session,
-        [
-            {name: change[name] for name in ("id", *_STATE_COLUMNS)}
-            for change in changes
-            if change["id"] in unchanged
-        ],
-        [row for row, origin in inserted if origin in unchanged],
-        [],
+        updated=[state for card, state in updated if card.id in unchanged],
+        counted=[(card.id, count) for card, count in counted if card.id in unchanged],
+        inserted=[row for row, origin in inserted if origin in unchanged],
+        log=LogRows("checkpoint", "", None, at),
     )
     return unchanged
+
+
+def _version(card: Any) -> dict[str, Any]:
+    return {f"was_{name}": getattr(card, name) for name in _VERSION_COLUMNS}
 
 
 def forget_loaded_cards(session: AsyncSession) -> None:
@@ -363,38 +403,47 @@ def forget_loaded_cards(session: AsyncSession) -> None:
             session.expire(loaded)
 
 
-async def add_log(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+async def add_log(session: AsyncSession, rows: LogRows) -> None:
     """Append to the checkpoint log in list order (its ids order what was applied)."""
     if not rows:
         return
     if _on_postgresql(session):
-        await session.execute(_INSERT_LOG, _arrays(rows, _LOG_COLUMNS))
+        await session.execute(_INSERT_LOG, _log_parameters(rows))
         return
-    await session.execute(insert_for(session, ChallengeCheckpoint), rows)
+    await session.execute(insert_for(session, ChallengeCheckpoint), rows.as_dicts())
 
 
-async def add_log_by_pair(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[Pair, list[int]]:
-    """Append to the checkpoint log in list order; returns the new rows' ids by pair."""
+async def add_log_returning_ids(session: AsyncSession, rows: LogRows) -> list[int]:
+    """Append to the checkpoint log in list order; returns the new rows' ids."""
     if not rows:
-        return {}
+        return []
     if _on_postgresql(session):
-        result = await session.execute(_INSERT_LOG_RETURNING, _arrays(rows, _LOG_COLUMNS))
+        result = await session.execute(_INSERT_LOG_RETURNING, _log_parameters(rows))
     else:
-        table = ChallengeCheckpoint.__table__
-        stmt = insert_for(session, ChallengeCheckpoint).returning(
-            table.c.id, table.c.contact_id, table.c.definition_id
-        )
-        result = await session.execute(stmt, rows)
-    by_pair: dict[Pair, list[int]] = {}
-    for log_id, contact_id, definition_id in result.all():
-        by_pair.setdefault((contact_id, definition_id), []).append(log_id)
-    return by_pair
+        stmt = insert_for(session, ChallengeCheckpoint).returning(ChallengeCheckpoint.__table__.c.id)
+        result = await session.execute(stmt, rows.as_dicts())
+    return list(result.scalars().all())
 
 
-async def remove_log(session: AsyncSession, ids: list[int]) -> None:
-    """Take back log rows this transaction wrote (worked out from a card that has changed since)."""
-    if ids:
-        await session.execute(delete(ChallengeCheckpoint).where(ChallengeCheckpoint.id.in_(ids)))
+async def remove_log(session: AsyncSession, ids: list[int], pairs: Collection[Pair]) -> None:
+    """Take back the log rows among `ids` (written by this transaction) that are of `pairs`:
+    worked out from cards that have changed since."""
+    if not ids or not pairs:
+        return
+    if _on_postgresql(session):
+        arrays = {"contact_id": [c for c, _ in pairs], "definition_id": [d for _, d in pairs]}
+        await session.execute(_REMOVE_LOG, {"ids": ids, **arrays})
+        return
+    table = ChallengeCheckpoint.__table__
+    wanted = set(pairs)
+    written = await session.execute(
+        select(table.c.id, table.c.contact_id, table.c.definition_id).where(table.c.id.in_(ids))
+    )
+    taken_back = [
+        log_id for log_id, contact_id, definition_id in written if (contact_id, definition_id) in wanted
+    ]
+    if taken_back:
+        await session.execute(delete(ChallengeCheckpoint).where(ChallengeCheckpoint.id.in_(taken_back)))
 
 
 async def log_of_definition(session: AsyncSession, definition_id: uuid.UUID) -> Sequence[ChallengeCheckpoint]:

@@ -166,6 +166,50 @@ def apply(plan: Plan, state: State, amount: Decimal, at: datetime) -> Outcome:
     return Outcome(state=state, finished=tuple(finished), crossings=tuple(crossings))
 
 
+# A value or an amount: challenge counts are whole numbers and may be passed as ints, which
+# compare and add exactly with the plan's Decimals.
+Number = Decimal | int
+
+
+@dataclass(frozen=True, slots=True)
+class Advance:
+    """`plain_value` for one plan, its marks worked out once: a batch asks it for every
+    participant it touches."""
+
+    counts: bool
+    marks: tuple[Decimal, ...]
+    calendar: bool
+
+    def value_after(
+        self,
+        status: Status,
+        value: Number,
+        window_start: datetime,
+        window_end: datetime | None,
+        amounts: Sequence[Number],
+        at: datetime,
+    ) -> Number | None:
+        if status is not Status.ACTIVE or self.calendar:
+            return None
+        if at < window_start or (window_end is not None and at >= window_end):
+            return None
+        if amounts and min(amounts) <= 0:
+            return None
+        new = value + (len(amounts) if self.counts else sum(amounts))
+        for mark in self.marks:
+            if mark > value:
+                return new if new < mark else None
+        return None
+
+
+def advance_of(plan: Plan) -> Advance:
+    return Advance(
+        counts=plan.goal.aggregation is Aggregation.COUNT,
+        marks=_marks(plan),
+        calendar=plan.window.is_calendar,
+    )
+
+
 def plain_value(
     plan: Plan,
     status: Status,
@@ -173,7 +217,7 @@ def plain_value(
     window: Window,
     amounts: Sequence[Decimal],
     at: datetime,
-) -> Decimal | None:
+) -> Number | None:
     """The value after `amounts` at `at` when all they do is add to an active state's value:
     each is accepted, none reaches a threshold or the target, and the window neither rolls nor
     closes; None when `apply` must decide, amount by amount.
@@ -182,17 +226,7 @@ def plain_value(
     activity at `at`, and nothing finished or crossed. It spares building a state per amount
     for a participant who merely moves on, the common case in a batch.
     """
-    if status is not Status.ACTIVE or plan.window.is_calendar:
-        return None
-    if at < window.start or (window.end is not None and at >= window.end):
-        return None
-    if any(amount <= 0 for amount in amounts):
-        return None
-    new = value + sum((plan.goal.contribution(amount) for amount in amounts), Decimal(0))
-    upcoming = next((mark for mark in _marks(plan) if mark > value), None)
-    if upcoming is None or new >= upcoming:
-        return None
-    return new
+    return advance_of(plan).value_after(status, value, window.start, window.end, amounts, at)
 
 
 def replay(plan: Plan, first_start: datetime, activity: list[tuple[Decimal, datetime]]) -> list[State]:
