@@ -5,8 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Uuid, any_, bindparam, or_, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.models import Contact
@@ -22,15 +21,20 @@ async def exists(session: AsyncSession, contact_id: uuid.UUID) -> bool:
     return (await session.execute(stmt)).first() is not None
 
 
+# One index probe per id: with `id = ANY(array)` the planner reads the whole table instead
+# once the array is long (a checkpoint batch's thousand contacts: 7 ms against 2).
+_EXISTING_IDS = text(
+    "SELECT t.id FROM unnest(CAST(:ids AS uuid[])) AS t(id) CROSS JOIN LATERAL "
+    "(SELECT 1 FROM contacts AS c WHERE c.id = t.id AND c.erased_on IS NULL) AS found"
+).columns(Contact.__table__.c.id)
+
+
 async def existing_ids(session: AsyncSession, contact_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     if not contact_ids:
         return set()
     if session.get_bind().dialect.name == "postgresql":
-        # One array parameter, not an IN list of a thousand (a checkpoint batch's contacts).
-        wanted = bindparam("ids", list(contact_ids), type_=ARRAY(Uuid()))
-        stmt = select(Contact.id).where(Contact.id == any_(wanted), Contact.erased_on.is_(None))
-    else:
-        stmt = select(Contact.id).where(Contact.id.in_(contact_ids), Contact.erased_on.is_(None))
+        return set((await session.execute(_EXISTING_IDS, {"ids": list(contact_ids)})).scalars().all())
+    stmt = select(Contact.id).where(Contact.id.in_(contact_ids), Contact.erased_on.is_(None))
     return set((await session.execute(stmt)).scalars().all())
 
 
