@@ -167,7 +167,7 @@ async def _apply_worked_out_first(
 ) -> Outcome:
     """A big batch: its outcome is worked out and its log rows written before it waits for its
     locks; under them, one statement writes every early result whose card is as it was read
-    (and says which those were). Only pairs a concurrent batch changed meanwhile are read
+    (and says which it left alone). Only pairs a concurrent batch changed meanwhile are read
     again, worked out again and written, and their early log rows taken back."""
     early, first_cards, redo = await _work_out_early(session, batch, by_pair)
     # The foreign-key checks of a thousand log rows are most of that write.
@@ -186,14 +186,15 @@ async def _apply_worked_out_first(
     # A pair's changes always include its card in hand (`updated` or `counted`, once), so
     # that card's check covers the pair. A pair whose rows were all refused changes nothing
     # and needs no check: only a completed or expired card refuses, and those stay as they are.
-    written = await repository.write_if_unchanged(
+    left_alone = await repository.write_if_unchanged(
         session, updated=early.updated, counted=early.counted, at=early.log.at, inserted=early.inserted
     )
-    redo |= {
-        (card.contact_id, card.definition_id)
-        for card, _ in chain(early.updated, early.counted)
-        if card.id not in written
-    }
+    if left_alone:
+        redo |= {
+            (card.contact_id, card.definition_id)
+            for card, _ in chain(early.updated, early.counted)
+            if card.id in left_alone
+        }
     if not redo:
         return early.earned, early.refused
     pair_of_row = {index: pair for pair, rows in by_pair.items() for index, _ in rows}

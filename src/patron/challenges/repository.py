@@ -201,27 +201,31 @@ _WRITE_BATCH = text(
     + "SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM counted), "
     + "(SELECT count(*) FROM inserted), (SELECT count(*) FROM logged)"
 )
-# A card as a result was worked out from it: any accepted checkpoint changes the count or
-# the status, and sets the time of the latest checkpoint.
+# On SQLite, a card is as a result was worked out from it if these are: any accepted
+# checkpoint changes the count or the status, and sets the time of the latest checkpoint.
 _VERSION_COLUMNS = ("completed_checkpoints", "status", "latest_checkpoint_on")
-_WAS = tuple(f"was_{name}" for name in _VERSION_COLUMNS)
-_ARRAY_TYPES.update({f"was_{name}": _ARRAY_TYPES[name] for name in _VERSION_COLUMNS})
-_UNCHANGED = " AND ".join(f"c.{name} IS NOT DISTINCT FROM t.was_{name}" for name in _VERSION_COLUMNS)
+# On PostgreSQL, the row version read with the card (`xmin`, the transaction that wrote it)
+# says the same in one value: any later update makes a new version. A card this transaction
+# has just started has none (NULL) and needs no check: it is this batch's own, under its lock.
+_ARRAY_TYPES["was_version"] = "xid"
+_UNCHANGED = "c.is_current AND (t.was_version IS NULL OR c.xmin = t.was_version)"
 # Early results written under the locks: each card only if it is still current and as it was
 # read (the update itself checks), and a new cycle's card only if the card it follows
-# (`origin`) was written. Returns the ids of the cards written.
+# (`origin`) was written. Returns the ids of the cards left alone (usually none, so the
+# thousand written are not sent back).
 _WRITE_IF_UNCHANGED = text(
     "WITH updated AS (UPDATE challenges AS c SET "
     + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
-    + f" FROM {_unnest(('id', *_STATE_COLUMNS, *_WAS), 'u_')} "
-    f"WHERE c.id = t.id AND c.is_current AND {_UNCHANGED} RETURNING c.id), "
+    + f" FROM {_unnest(('id', *_STATE_COLUMNS, 'was_version'), 'u_')} "
+    f"WHERE c.id = t.id AND {_UNCHANGED} RETURNING c.id), "
     f"counted AS (UPDATE challenges AS c SET {_COUNT_SET} "
-    f"FROM {_unnest(('id', 'completed_checkpoints', *_WAS), 'p_')} "
-    f"WHERE c.id = t.id AND c.is_current AND {_UNCHANGED} RETURNING c.id), "
+    f"FROM {_unnest(('id', 'completed_checkpoints', 'was_version'), 'p_')} "
+    f"WHERE c.id = t.id AND {_UNCHANGED} RETURNING c.id), "
     f"inserted AS (INSERT INTO challenges ({', '.join(_NEW_CARD_COLUMNS)}) "
     f"SELECT {', '.join(_NEW_CARD_COLUMNS)} FROM {_unnest((*_NEW_CARD_COLUMNS, 'origin'), 'i_')} "
     "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1) "
-    "SELECT id FROM updated UNION ALL SELECT id FROM counted"
+    "SELECT id FROM unnest(CAST(:u_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM updated) "
+    "UNION ALL SELECT id FROM unnest(CAST(:p_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM counted)"
 ).columns(Challenge.__table__.c.id)
 _REMOVE_LOG = text(
     "DELETE FROM challenge_checkpoints AS l USING "
@@ -237,9 +241,9 @@ _REMOVE_LOG = text(
 # misjudges how many cards a pair has and sorts the whole table instead (57 ms per batch at
 # 150 000 cards, and growing, while the batch holds its locks).
 _CURRENT_CARDS = text(
-    f"SELECT t.n, {', '.join('c.' + name for name in _CARD_COLUMNS)} "
+    f"SELECT t.n, {', '.join('c.' + name for name in _CARD_COLUMNS)}, c.row_version "
     f"FROM {_unnest(('contact_id', 'definition_id'))} "
-    "CROSS JOIN LATERAL (SELECT * FROM challenges AS card "
+    "CROSS JOIN LATERAL (SELECT card.*, card.xmin AS row_version FROM challenges AS card "
     "WHERE card.contact_id = t.contact_id AND card.definition_id = t.definition_id AND card.is_current "
     "ORDER BY card.cycle DESC LIMIT 1) AS c"
 )
@@ -349,7 +353,7 @@ async def write_if_unchanged(
     read (a row: id and version) with its new state, `counted` each with its new count (its
     latest checkpoint at `at`, the rest as read), `inserted` new cards each with the id of
     the card it follows. A card that is no longer current or as read is left alone, with the
-    cards that follow it; returns the ids of the cards written.
+    cards that follow it; returns the ids of the cards left alone.
 
     The caller holds the cards' locks, so nothing changes between the check and the write.
     """
@@ -358,11 +362,13 @@ async def write_if_unchanged(
     if _on_postgresql(session):
         arrays = {
             **_arrays(
-                [{**state, **_version(card)} for card, state in updated], ("id", *_STATE_COLUMNS, *_WAS), "u_"
+                [{**state, "was_version": getattr(card, "row_version", None)} for card, state in updated],
+                ("id", *_STATE_COLUMNS, "was_version"),
+                "u_",
             ),
             "p_id": [card.id for card, _ in counted],
             "p_completed_checkpoints": [count for _, count in counted],
-            **{f"p_was_{name}": [getattr(card, name) for card, _ in counted] for name in _VERSION_COLUMNS},
+            "p_was_version": [getattr(card, "row_version", None) for card, _ in counted],
             "p_at": at,
             **_arrays(
                 [{**row, "origin": origin} for row, origin in inserted], (*_NEW_CARD_COLUMNS, "origin"), "i_"
@@ -389,11 +395,7 @@ async def write_if_unchanged(
         inserted=[row for row, origin in inserted if origin in unchanged],
         log=LogRows("checkpoint", "", None, at),
     )
-    return unchanged
-
-
-def _version(card: Any) -> dict[str, Any]:
-    return {f"was_{name}": getattr(card, name) for name in _VERSION_COLUMNS}
+    return set(read) - unchanged
 
 
 def forget_loaded_cards(session: AsyncSession) -> None:
