@@ -158,6 +158,13 @@ async def _work_out_early(
                 continue
             card = first_card(pair, definition, starts[pair[1]])
             first_cards.append(card)
+            batch.apply(writes, pair, card, by_pair[pair])
+            if writes.counted and writes.counted[-1][0] is card:
+                # A first card its rows only count on is stored as it ends up: one insert,
+                # not an insert and then an update (most of a batch's pairs, early on).
+                _, card.completed_checkpoints = writes.counted.pop()
+                card.latest_checkpoint_on = seen_at
+            continue
         batch.apply(writes, pair, card, by_pair[pair])
     return writes, first_cards, left_out
 
