@@ -43,38 +43,37 @@ def first_card(pair: Pair, definition: ChallengeDefinition, start: engine.State)
     return SimpleNamespace(**_new_card(ids.new_id(), pair, definition, start, current=True))
 
 
-async def store_first_cards(
-    session: AsyncSession,
-    cards: list[SimpleNamespace],
-    source: str,
-    receipt_id: uuid.UUID | None,
-    at: datetime,
-) -> list[Pair]:
-    """Store each card (all started at `at`) unless its pair already has one, and log the
-    assignment. Returns the pairs started now (not those that had a card already)."""
-    started = await repository.insert_first_cycles(session, [vars(card) for card in cards])
-    assigned = LogRows("assigned", source, receipt_id, at)
-    for pair in started:
-        assigned.add(pair, [0])
-    await repository.add_log(session, assigned)
-    return started
+async def store_first_cards(session: AsyncSession, cards: list[SimpleNamespace]) -> list[Pair]:
+    """Store each card unless its pair already has one. Returns the pairs started now (not
+    those that had a card already).
+
+    A card a checkpoint starts needs no log row of its own: the log's first row of the pair
+    (that checkpoint, at the instant the card starts) says when it started."""
+    return await repository.insert_first_cycles(session, [vars(card) for card in cards])
 
 
 async def start_first_cycles(
     session: AsyncSession,
     pairs: Iterable[Pair],
     definitions: dict[uuid.UUID, ChallengeDefinition],
-    source: str,
-    receipt_id: uuid.UUID | None,
     now: datetime,
 ) -> list[Pair]:
-    """Start a contact's first challenge where there is none yet, and log the assignment."""
+    """Start a contact's first challenge, at `now`, where there is none yet; returns the pairs
+    started now."""
     starts: dict[uuid.UUID, engine.State] = {}
     for _, definition_id in pairs:
         if definition_id not in starts:  # every first card of a definition starts alike
             starts[definition_id] = engine.start(plan_of(definitions[definition_id]), now)
     cards = [first_card(pair, definitions[pair[1]], starts[pair[1]]) for pair in pairs]
-    return await store_first_cards(session, cards, source, receipt_id, now)
+    return await store_first_cards(session, cards)
+
+
+async def log_assignments(session: AsyncSession, pairs: list[Pair], source: str, at: datetime) -> None:
+    """The log's record of challenges assigned (rather than started by a checkpoint)."""
+    assigned = LogRows("assigned", source, None, at)
+    for pair in pairs:
+        assigned.add(pair, [0])
+    await repository.add_log(session, assigned)
 
 
 def _earned(

@@ -91,15 +91,17 @@ async def _work_out_after_lock(
         ),
         key=str,
     )
+    # Read after the lock, so a card a concurrent batch just started never lies in the future.
+    now = max(now, clock.now())
     if unstarted:
-        await start_first_cycles(session, unstarted, batch.definitions, batch.source, batch.receipt_id, now)
+        # Started at the instant their first checkpoints count, which is what the log says.
+        await start_first_cycles(session, unstarted, batch.definitions, now)
         # Read back rather than assumed: a concurrent assignment may have started one first.
         started = await repository.current_cards(session, unstarted)
         cards = [
             card if card is not None else started.get(pair) for pair, card in zip(pairs, cards, strict=True)
         ]
-    # Read after the lock, so a card a concurrent batch just started never lies in the future.
-    writes = batch.writes(max(now, clock.now()))
+    writes = batch.writes(now)
     for pair, card in zip(pairs, cards, strict=True):
         if card is None:
             writes.refused += [index for index, _ in by_pair[pair]]
@@ -182,9 +184,7 @@ async def _apply_worked_out_first(
 
     await _lock(session, by_pair)
     if first_cards:
-        started = set(
-            await store_first_cards(session, first_cards, batch.source, batch.receipt_id, early.log.at)
-        )
+        started = set(await store_first_cards(session, first_cards))
         # A pair started by someone else meanwhile is worked out again from their card (the
         # first card it was worked out from was not stored, so nothing below writes it).
         redo |= {

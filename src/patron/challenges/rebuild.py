@@ -35,9 +35,9 @@ def _expected_rows(definition: ChallengeDefinition, log: list[ChallengeCheckpoin
     start: datetime | None = None
     activity: list[tuple[Decimal, datetime]] = []
     for entry in log:
-        if entry.kind == "assigned":
-            start = start or entry.recorded_on
-        else:
+        # An assignment starts the first card; so does a checkpoint where there was none.
+        start = start or entry.recorded_on
+        if entry.kind != "assigned":
             activity.append((Decimal(entry.amount), entry.recorded_on))
     if start is None:
         return []

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.auth.roles import Caller
 from patron.challenges import repository
-from patron.challenges.cards import start_first_cycles
+from patron.challenges.cards import log_assignments, start_first_cycles
 from patron.challenges.checkpoints import apply_checkpoints
 from patron.challenges.errors import (
     ChallengeDefinitionInUse,
@@ -225,9 +225,11 @@ async def assign(session: AsyncSession, definition_id: uuid.UUID, contact_id: uu
     await contacts.ensure_exists(session, contact_id)
     if status_now(definition) is not DefinitionStatus.ACTIVE:
         raise ChallengeDefinitionNotActive(f"Definition {definition_id} is {status_now(definition).name}.")
-    await start_first_cycles(
-        session, {(contact_id, definition_id)}, {definition_id: definition}, "api", None, clock.now()
+    now = clock.now()
+    started = await start_first_cycles(
+        session, [(contact_id, definition_id)], {definition_id: definition}, now
     )
+    await log_assignments(session, started, "api", now)
     return True
 
 
