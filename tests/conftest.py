@@ -155,6 +155,20 @@ async def client(app: object, database: Database) -> AsyncIterator[httpx.AsyncCl
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://patron.test") as http:
         yield http
+    await _imports_settled(database)
+
+
+async def _imports_settled(database: Database, seconds: float = 120) -> None:
+    """Wait for the bulk imports a test started to end: the app's background worker goes on
+    after the test, and on SQLite it would hold the write lock the next test needs."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    unfinished = text("SELECT count(*) FROM contact_imports WHERE status IN ('Queued', 'Running')")
+    while asyncio.get_running_loop().time() < deadline:
+        async with database.read_engine.connect() as connection:
+            if not (await connection.execute(unfinished)).scalar_one():
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"bulk imports still running {seconds} s after the test")
 
 
 async def issue_token(database: Database, role: Role, name: str = "test") -> str:
