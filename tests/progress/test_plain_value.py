@@ -1,4 +1,4 @@
-"""`plain_value`: the shortcut for amounts that only add to a state's value agrees with `apply`."""
+"""`engine.Advance`: the shortcut for amounts that only add to a state's value agrees with `apply`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,15 @@ from hypothesis import strategies as st
 
 from patron.challenges.plans import columns_of, plainly_counted, state_of
 from patron.challenges.statuses import ChallengeStatus
-from patron.progress.engine import Aggregation, Goal, Plan, Status, advance_of, apply, plain_value, start
+from patron.progress.engine import Aggregation, Goal, Number, Plan, Status, advance_of, apply, start
 from patron.progress.windows import Window, WindowKind, WindowSpec
+
+
+def plain_value(
+    plan: Plan, status: Status, value: Decimal, window: Window, amounts: list[Decimal], at: datetime
+) -> Number | None:
+    return advance_of(plan).value_after(status, value, window.start, window.end, amounts, at)
+
 
 T0 = datetime(2024, 1, 31, 10, tzinfo=UTC)
 

@@ -120,9 +120,9 @@ async def _write(session: AsyncSession, writes: BatchWrites) -> None:
     )
 
 
-async def _lock(session: AsyncSession, pairs: Rows | set[Pair]) -> None:
+async def _lock(session: AsyncSession, by_pair: Rows) -> None:
     # One contact's card of one definition is changed by one transaction at a time.
-    await lock_key_pairs(session, "challenge", list(pairs))
+    await lock_key_pairs(session, "challenge", list(by_pair))
 
 
 async def _apply_locked_first(session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime) -> Outcome:

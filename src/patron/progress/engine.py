@@ -173,8 +173,15 @@ Number = Decimal | int
 
 @dataclass(frozen=True, slots=True)
 class Advance:
-    """`plain_value` for one plan, its marks worked out once: a batch asks it for every
-    participant it touches."""
+    """A shortcut for one plan, its marks worked out once (a batch asks it for every
+    participant it touches): the value after `amounts` at `at` when all they do is add to an
+    active state's value. Each is accepted, none reaches a threshold or the target, and the
+    window neither rolls nor closes; None when `apply` must decide, amount by amount.
+
+    Folding `apply` over the amounts gives the same state with this value and the last
+    activity at `at`, and nothing finished or crossed. It spares building a state per amount
+    for a participant who merely moves on, the common case in a batch.
+    """
 
     counts: bool
     marks: tuple[Decimal, ...]
@@ -208,25 +215,6 @@ def advance_of(plan: Plan) -> Advance:
         marks=_marks(plan),
         calendar=plan.window.is_calendar,
     )
-
-
-def plain_value(
-    plan: Plan,
-    status: Status,
-    value: Decimal,
-    window: Window,
-    amounts: Sequence[Decimal],
-    at: datetime,
-) -> Number | None:
-    """The value after `amounts` at `at` when all they do is add to an active state's value:
-    each is accepted, none reaches a threshold or the target, and the window neither rolls nor
-    closes; None when `apply` must decide, amount by amount.
-
-    Folding `apply` over the amounts gives the same state with this value and the last
-    activity at `at`, and nothing finished or crossed. It spares building a state per amount
-    for a participant who merely moves on, the common case in a batch.
-    """
-    return advance_of(plan).value_after(status, value, window.start, window.end, amounts, at)
 
 
 def replay(plan: Plan, first_start: datetime, activity: list[tuple[Decimal, datetime]]) -> list[State]:
