@@ -29,6 +29,7 @@ from patron.api.v3 import (
 )
 from patron.auth.service import KeyVerifier
 from patron.challenges.receipt_rules import rules as receipt_rules
+from patron.challenges.receipts import listens as receipt_checkpoints_live
 from patron.challenges.receipts import on_receipt as award_receipt_checkpoints
 from patron.config import Settings
 from patron.db.engine import create_database
@@ -68,7 +69,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     )
 
     # Activity subscribers and reward issuers are wired here, never on import.
-    bus.subscribe_receipts(award_receipt_checkpoints)
+    bus.subscribe_receipts(award_receipt_checkpoints, receipt_checkpoints_live)
     receipt_rules.ttl = settings.definition_cache_seconds
     receipt_rules.forget()
     reward_issuers.set_default_point_definition(settings.default_point_definition_id)

@@ -111,3 +111,31 @@ async def test_a_failing_subscriber_takes_the_receipt_down_with_it(
     response = await client.post("/api/v3/receipts", json=receipt(contact, store), headers=till)
     assert response.status_code == 500
     assert await stored_counts(database) == (0, 0, 0)
+
+
+async def test_a_subscriber_not_listening_is_not_told_and_the_receipt_is_stored(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Database
+) -> None:
+    listening = True
+
+    async def interested(session: AsyncSession) -> bool:
+        return listening
+
+    subscriber = Heard()
+    subscribe_receipts(subscriber, interested)
+    try:
+        store = await make_store(client, admin)
+        contact = await make_contact(client, till)
+        listening = False
+        assert (
+            await client.post("/api/v3/receipts", json=receipt(contact, store), headers=till)
+        ).status_code == 201
+        assert subscriber.activities == []
+        listening = True
+        heard_id = (await client.post("/api/v3/receipts", json=receipt(contact, store), headers=till)).json()[
+            "id"
+        ]
+        assert [str(activity.receipt_id) for activity in subscriber.activities] == [heard_id]
+        assert await stored_counts(database) == (2, 2, 2)
+    finally:
+        unsubscribe_receipts(subscriber)

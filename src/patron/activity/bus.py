@@ -5,6 +5,10 @@ A service that stores activity (a receipt today; events and challenge logs later
 subscriber runs inside that transaction, so its effects commit with the activity or not at
 all, and an activity that is rejected or replayed is never published. Subscribers are
 registered explicitly when the application is assembled (`create_app`), never on import.
+
+A subscriber may say when it listens (`interested`, asked before the activity is stored): a
+receipt nobody listens to is stored by one statement that commits by itself, so a deployment
+without receipt-driven rules pays nothing for them.
 """
 
 from __future__ import annotations
@@ -42,20 +46,41 @@ class ReceiptActivity:
 
 
 ReceiptSubscriber = Callable[[AsyncSession, ReceiptActivity], Awaitable[None]]
+# Whether the subscriber would act on a receipt stored now (it may read through the session).
+Interest = Callable[[AsyncSession], Awaitable[bool]]
 
-_receipt_subscribers: list[ReceiptSubscriber] = []
+
+async def _always(session: AsyncSession) -> bool:
+    return True
 
 
-def subscribe_receipts(subscriber: ReceiptSubscriber) -> None:
-    if subscriber not in _receipt_subscribers:
-        _receipt_subscribers.append(subscriber)
+_receipt_subscribers: dict[ReceiptSubscriber, Interest] = {}
+
+
+def subscribe_receipts(subscriber: ReceiptSubscriber, interested: Interest = _always) -> None:
+    _receipt_subscribers.setdefault(subscriber, interested)
 
 
 def unsubscribe_receipts(subscriber: ReceiptSubscriber) -> None:
-    if subscriber in _receipt_subscribers:
-        _receipt_subscribers.remove(subscriber)
+    _receipt_subscribers.pop(subscriber, None)
 
 
-async def publish_receipt(session: AsyncSession, activity: ReceiptActivity) -> None:
-    for subscriber in list(_receipt_subscribers):
+async def receipt_listeners(session: AsyncSession) -> tuple[ReceiptSubscriber, ...]:
+    """The subscribers that would act on a receipt stored now."""
+    return tuple(
+        [
+            subscriber
+            for subscriber, interested in list(_receipt_subscribers.items())
+            if await interested(session)
+        ]
+    )
+
+
+async def publish_receipt(
+    session: AsyncSession,
+    activity: ReceiptActivity,
+    listeners: tuple[ReceiptSubscriber, ...] | None = None,
+) -> None:
+    """Tell `listeners` (as `receipt_listeners` found them; by default every subscriber)."""
+    for subscriber in listeners if listeners is not None else tuple(_receipt_subscribers):
         await subscriber(session, activity)

@@ -117,7 +117,9 @@ class Boundary:
     async def _run_unit(
         self, scope: Scope, receive: Receive, send: Send, held: tuple[str, str, str] | None
     ) -> None:
-        unit = UnitOfWork(self.state.database, write=scope["method"] not in _READ_METHODS)
+        unit = UnitOfWork(
+            self.state.database, write=scope["method"] not in _READ_METHODS, shared=held is not None
+        )
         scope["patron.unit"] = unit
         start: Message | None = None
         chunks: list[bytes] = []

@@ -73,9 +73,18 @@ async def _with_register(session: AsyncSession, receipt: ReceiptActivity) -> Rec
     return replace(receipt, lines=tuple(described(line) for line in receipt.lines))
 
 
-async def on_receipt(session: AsyncSession, receipt: ReceiptActivity) -> None:
+async def _live_rules(session: AsyncSession) -> list[ReceiptRule]:
     now = clock.now()
-    live = [rule for rule in await rules.current(session) if status_at(rule, now) is DefinitionStatus.ACTIVE]
+    return [rule for rule in await rules.current(session) if status_at(rule, now) is DefinitionStatus.ACTIVE]
+
+
+async def listens(session: AsyncSession) -> bool:
+    """Whether a receipt stored now could award checkpoints: some receipt-driven definition is live."""
+    return bool(await _live_rules(session))
+
+
+async def on_receipt(session: AsyncSession, receipt: ReceiptActivity) -> None:
+    live = await _live_rules(session)
     if any(rule.reads_register for rule in live):
         receipt = await _with_register(session, receipt)
     rows = [

@@ -198,14 +198,11 @@ async def existing_ids(session: AsyncSession, contact_ids: set[uuid.UUID]) -> se
     return await repository.existing_ids(session, contact_ids)
 
 
-async def id_by_key(
-    session: AsyncSession, wire_key: str, value: str, rules: ContactRules
-) -> uuid.UUID | None:
-    """The id of the live contact whose unique key `wire_key` is `value` (a receipt's contact)."""
+def stored_key(wire_key: str, value: str, rules: ContactRules) -> tuple[str, str] | None:
+    """(column, value in stored form) a contact is found by through its unique key `wire_key`;
+    None when `value` cannot be that kind of key, so no contact has it (a receipt's contact)."""
     normalised = _normalised_for_lookup(wire_key, value, rules)
-    if normalised is None:
-        return None
-    return await repository.find_id(session, {UNIQUE_KEYS[wire_key]: normalised})
+    return None if normalised is None else (UNIQUE_KEYS[wire_key], normalised)
 
 
 async def create(

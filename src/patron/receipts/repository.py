@@ -6,23 +6,49 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from operator import attrgetter
+from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, TextClause, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from patron.db.session import commit_alone
 from patron.db.upsert import insert_for
-from patron.models import Receipt, ReceiptLine, ReceiptPayment
+from patron.models import Contact, Receipt, ReceiptLine, ReceiptPayment, Store
+from patron.receipts.records import LineRecord, PaymentRecord, ReceiptRecord, StoredReceipt
+
+_RECEIPTS: Table = Receipt.__table__  # type: ignore[assignment]
+_LINES: Table = ReceiptLine.__table__  # type: ignore[assignment]
+_PAYMENTS: Table = ReceiptPayment.__table__  # type: ignore[assignment]
+
+_RECEIPT_COLUMNS = [field.name for field in fields(ReceiptRecord)]
+_LINE_COLUMNS = [field.name for field in fields(LineRecord)]
+_PAYMENT_COLUMNS = [field.name for field in fields(PaymentRecord)]
+# A record's values in column order (dataclasses.astuple would copy every nested value too).
+_receipt_values = attrgetter(*_RECEIPT_COLUMNS)
+_line_values = attrgetter(*_LINE_COLUMNS)
+_payment_values = attrgetter(*_PAYMENT_COLUMNS)
+# Besides these, receipts hold contact_id, and lines and payments receipt_id and contact_id.
+assert set(_RECEIPTS.c.keys()) == {*_RECEIPT_COLUMNS, "contact_id"}
+assert set(_LINES.c.keys()) == {*_LINE_COLUMNS, "receipt_id", "contact_id"}
+assert set(_PAYMENTS.c.keys()) == {*_PAYMENT_COLUMNS, "receipt_id", "contact_id"}
+
+# The column a contact is matched on (`id`, or one of its unique keys) and the value sought.
+ContactKey = tuple[str, Any]
 
 
 @dataclass(frozen=True)
-class StoredReceipt:
-    receipt: Receipt
-    lines: Sequence[ReceiptLine]
-    payments: Sequence[ReceiptPayment]
+class StoreOutcome:
+    """What storing a receipt found: the contact and the store's type (None when there is no
+    such contact or store, and then nothing is stored), and whether this call stored it (False
+    when its uniqueReceiptId was taken)."""
+
+    contact_id: uuid.UUID | None
+    store_type: str | None
+    stored: bool
 
 
 @dataclass(frozen=True)
@@ -33,142 +59,59 @@ class History:
     last_on: datetime | None
 
 
-async def by_unique_id(session: AsyncSession, unique_receipt_id: str) -> Receipt | None:
-    stmt = select(Receipt).where(Receipt.unique_receipt_id == unique_receipt_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+# Reading back: the receipt's own columns, then its contact.
+_READ = select(*(_RECEIPTS.c[name] for name in _RECEIPT_COLUMNS), _RECEIPTS.c.contact_id)
 
 
-async def get(session: AsyncSession, receipt_id: uuid.UUID) -> Receipt | None:
-    return await session.get(Receipt, receipt_id)
-
-
-def _values(row: Any) -> dict[str, Any]:
-    return {column.key: getattr(row, column.key) for column in type(row).__table__.columns}
-
-
-# The arrays a receipt's lines and payments are sent in, one per column, with their types;
-# JSON columns travel as text.
-_LINE_ARRAYS = {
-    "id": "uuid",
-    "position": "int",
-    "type": "text",
-    "sku": "text",
-    "article_number": "text",
-    "article_name": "text",
-    "article_group": "text",
-    "quantity": "numeric",
-    "gross_paid_price": "numeric",
-    "tax_amount": "numeric",
-    "tax_percent": "numeric",
-    "discounts": "text",
-    "extra_data": "text",
-}
-_PAYMENT_ARRAYS = {"id": "uuid", "position": "int", "type": "text", "value": "numeric", "description": "text"}
-_JSON_COLUMNS = {"discounts", "extra_data", "used_promotions"}
-
-
-def _insert_from_arrays(table: str, name: str, arrays: dict[str, str]) -> str:
-    """Insert one row per array position, each tied to the receipt the statement inserted."""
-    values = [
-        f"CAST({name}.{column} AS jsonb)" if column in _JSON_COLUMNS else f"{name}.{column}"
-        for column in arrays
-    ]
-    unnest = ", ".join(f"CAST(:{name}_{column} AS {kind}[])" for column, kind in arrays.items())
+def _details_of(table: Table, columns: list[str], ids: list[uuid.UUID]) -> Any:
     return (
-        f"INSERT INTO {table} (receipt_id, contact_id, {', '.join(arrays)}) "
-        f"SELECT receipt.id, :contact_id, {', '.join(values)} "
-        f"FROM receipt, unnest({unnest}) AS {name}({', '.join(arrays)})"
+        select(table.c.receipt_id, *(table.c[name] for name in columns))
+        .where(table.c.receipt_id.in_(ids))
+        .order_by(table.c.position)
     )
 
 
-# PostgreSQL stores a receipt, its lines and its payments in one statement: the lines and
-# payments are inserted only when the receipt row was (a taken uniqueReceiptId stores nothing),
-# and their foreign keys are checked at the end of the statement, when the receipt is there.
-_RECEIPT_COLUMNS = [column.key for column in Receipt.__table__.columns]
-_STORE_ALL = text(
-    f"WITH receipt AS (INSERT INTO receipts ({', '.join(_RECEIPT_COLUMNS)}) VALUES ("
-    + ", ".join(f"CAST(:{c} AS jsonb)" if c in _JSON_COLUMNS else f":{c}" for c in _RECEIPT_COLUMNS)
-    + ") ON CONFLICT (unique_receipt_id) DO NOTHING RETURNING id), "
-    f"lines AS ({_insert_from_arrays('receipt_lines', 'line', _LINE_ARRAYS)}), "
-    f"payments AS ({_insert_from_arrays('receipt_payments', 'payment', _PAYMENT_ARRAYS)}) "
-    "SELECT id FROM receipt"
-)
-
-
-def _json_text(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
-
-
-def _sent(row: Any, column: str) -> Any:
-    value = getattr(row, column)
-    return _json_text(value) if column in _JSON_COLUMNS else value
-
-
-def _store_all_parameters(
-    receipt: Receipt, lines: Sequence[ReceiptLine], payments: Sequence[ReceiptPayment]
-) -> dict[str, Any]:
-    return {
-        **{column: _sent(receipt, column) for column in _RECEIPT_COLUMNS},
-        **{f"line_{column}": [_sent(line, column) for line in lines] for column in _LINE_ARRAYS},
-        **{
-            f"payment_{column}": [_sent(payment, column) for payment in payments]
-            for column in _PAYMENT_ARRAYS
-        },
-    }
-
-
-async def store(
-    session: AsyncSession, receipt: Receipt, lines: Sequence[ReceiptLine], payments: Sequence[ReceiptPayment]
-) -> bool:
-    """Store the receipt with its lines and payments unless its uniqueReceiptId is taken.
-
-    True when this call stored it. A concurrent insert of the same uniqueReceiptId waits for
-    the first to commit, then finds it taken: no savepoint. The rows are not added to the
-    session: they are written once and only read back by later requests.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        found = await session.execute(_STORE_ALL, _store_all_parameters(receipt, lines, payments))
-        return found.first() is not None
-    stmt = insert_for(session, Receipt).on_conflict_do_nothing(index_elements=["unique_receipt_id"])
-    if (await session.execute(stmt.returning(Receipt.__table__.c.id), _values(receipt))).first() is None:
-        return False
-    for model, rows in ((ReceiptLine, lines), (ReceiptPayment, payments)):
-        if rows:
-            await session.execute(insert(cast(Table, model.__table__)), [_values(row) for row in rows])
-    return True
-
-
-async def with_details(session: AsyncSession, receipts: Sequence[Receipt]) -> list[StoredReceipt]:
-    """The receipts with their lines and payments, loaded in two queries whatever the page size."""
-    ids = [receipt.id for receipt in receipts]
-    if not ids:
+async def _with_details(session: AsyncSession, rows: Sequence[Any]) -> list[StoredReceipt]:
+    """The receipts of `rows` (from `_READ`) with their lines and payments, in two queries
+    whatever their number."""
+    if not rows:
         return []
-    lines: dict[uuid.UUID, list[ReceiptLine]] = defaultdict(list)
-    payments: dict[uuid.UUID, list[ReceiptPayment]] = defaultdict(list)
-    line_rows = await session.execute(
-        select(ReceiptLine).where(ReceiptLine.receipt_id.in_(ids)).order_by(ReceiptLine.position)
+    ids = [row.id for row in rows]
+    lines: dict[uuid.UUID, list[LineRecord]] = defaultdict(list)
+    payments: dict[uuid.UUID, list[PaymentRecord]] = defaultdict(list)
+    for receipt_id, *line in await session.execute(_details_of(_LINES, _LINE_COLUMNS, ids)):
+        lines[receipt_id].append(LineRecord(*line))
+    for receipt_id, *payment in await session.execute(_details_of(_PAYMENTS, _PAYMENT_COLUMNS, ids)):
+        payments[receipt_id].append(PaymentRecord(*payment))
+    return [
+        StoredReceipt(ReceiptRecord(*row[:-1]), row.contact_id, lines[row.id], payments[row.id])
+        for row in rows
+    ]
+
+
+async def get(session: AsyncSession, receipt_id: uuid.UUID) -> StoredReceipt | None:
+    found = await _with_details(
+        session, (await session.execute(_READ.where(_RECEIPTS.c.id == receipt_id))).all()
     )
-    for line in line_rows.scalars():
-        lines[line.receipt_id].append(line)
-    payment_rows = await session.execute(
-        select(ReceiptPayment).where(ReceiptPayment.receipt_id.in_(ids)).order_by(ReceiptPayment.position)
-    )
-    for payment in payment_rows.scalars():
-        payments[payment.receipt_id].append(payment)
-    return [StoredReceipt(receipt, lines[receipt.id], payments[receipt.id]) for receipt in receipts]
+    return found[0] if found else None
+
+
+async def by_unique_id(session: AsyncSession, unique_receipt_id: str) -> StoredReceipt | None:
+    stmt = _READ.where(_RECEIPTS.c.unique_receipt_id == unique_receipt_id)
+    found = await _with_details(session, (await session.execute(stmt)).all())
+    return found[0] if found else None
 
 
 async def page_of_contact(
     session: AsyncSession, contact_id: uuid.UUID, offset: int, count: int
-) -> Sequence[Receipt]:
+) -> list[StoredReceipt]:
     stmt = (
-        select(Receipt)
-        .where(Receipt.contact_id == contact_id)
-        .order_by(Receipt.created_date.desc(), Receipt.id.desc())
+        _READ.where(_RECEIPTS.c.contact_id == contact_id)
+        .order_by(_RECEIPTS.c.created_date.desc(), _RECEIPTS.c.id.desc())
         .offset(offset)
         .limit(count)
     )
-    return (await session.execute(stmt)).scalars().all()
+    return await _with_details(session, (await session.execute(stmt)).all())
 
 
 async def history_of_contact(session: AsyncSession, contact_id: uuid.UUID) -> History:
@@ -180,3 +123,144 @@ async def history_of_contact(session: AsyncSession, contact_id: uuid.UUID) -> Hi
     ).where(Receipt.contact_id == contact_id)
     count, total, first_on, last_on = (await session.execute(stmt)).one()
     return History(int(count), Decimal(total), first_on, last_on)
+
+
+# --- Storing a receipt ---------------------------------------------------------------------
+
+# The types the lines' and payments' columns are sent in, one array per column; JSON travels
+# as text.
+_ARRAY_TYPES = {
+    "id": "uuid",
+    "position": "int",
+    "quantity": "numeric",
+    "gross_paid_price": "numeric",
+    "tax_amount": "numeric",
+    "tax_percent": "numeric",
+    "value": "numeric",
+}
+_JSON_COLUMNS = {"discounts", "extra_data", "used_promotions"}
+
+
+def _value_sql(source: str, column: str) -> str:
+    return f"CAST({source}{column} AS jsonb)" if column in _JSON_COLUMNS else f"{source}{column}"
+
+
+def _insert_from_arrays(table: str, name: str, columns: list[str]) -> str:
+    """Insert one row per array position, each tied to the receipt the statement inserted."""
+    values = ", ".join(_value_sql(f"{name}.", column) for column in columns)
+    unnest = ", ".join(
+        f"CAST(:{name}_{column} AS {_ARRAY_TYPES.get(column, 'text')}[])" for column in columns
+    )
+    return (
+        f"INSERT INTO {table} (receipt_id, contact_id, {', '.join(columns)}) "
+        f"SELECT receipt.id, receipt.contact_id, {values} "
+        f"FROM receipt, unnest({unnest}) AS {name}({', '.join(columns)})"
+    )
+
+
+def _store_statement(contact_column: str) -> TextClause:
+    """PostgreSQL stores a receipt in one statement: it finds the contact and the store, and
+    inserts the receipt only when both are there and its uniqueReceiptId is free, and its lines
+    and payments only when the receipt row went in. The lines' foreign keys are checked at the
+    end of the statement, when the receipt is there. Reading the contacts and stores tables
+    here, rather than through their services, saves two round trips on the hottest write."""
+    match = "CAST(:match AS uuid)" if contact_column == "id" else ":match"
+    receipt_values = ", ".join(_value_sql(":", column) for column in _RECEIPT_COLUMNS)
+    return text(
+        f"WITH contact AS (SELECT id FROM contacts WHERE {contact_column} = {match} AND erased_on IS NULL), "
+        "store AS (SELECT type FROM stores WHERE external_id = :store_external_id), "
+        f"receipt AS (INSERT INTO receipts (contact_id, {', '.join(_RECEIPT_COLUMNS)}) "
+        f"SELECT contact.id, {receipt_values} FROM contact, store "
+        "ON CONFLICT (unique_receipt_id) DO NOTHING RETURNING id, contact_id), "
+        f"lines AS ({_insert_from_arrays('receipt_lines', 'line', _LINE_COLUMNS)}), "
+        f"payments AS ({_insert_from_arrays('receipt_payments', 'payment', _PAYMENT_COLUMNS)}) "
+        "SELECT (SELECT id FROM contact) AS contact_id, (SELECT type FROM store) AS store_type, "
+        "EXISTS (SELECT FROM receipt) AS stored"
+    )
+
+
+# Built once per way of matching a contact: building a statement costs more than running it.
+_STORE = {
+    column: _store_statement(column) for column in ("id", *(c.key for c in Contact.__table__.c if c.unique))
+}
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _sent(column: str, value: Any) -> Any:
+    return _json_text(value) if column in _JSON_COLUMNS else value
+
+
+def _store_parameters(
+    receipt: ReceiptRecord,
+    lines: Sequence[LineRecord],
+    payments: Sequence[PaymentRecord],
+    match: Any,
+) -> dict[str, Any]:
+    parameters = {
+        column: _sent(column, value)
+        for column, value in zip(_RECEIPT_COLUMNS, _receipt_values(receipt), strict=True)
+    }
+    parameters["match"] = match
+    for name, columns, rows, values_of in (
+        ("line", _LINE_COLUMNS, lines, _line_values),
+        ("payment", _PAYMENT_COLUMNS, payments, _payment_values),
+    ):
+        values = [values_of(row) for row in rows]
+        for index, column in enumerate(columns):
+            parameters[f"{name}_{column}"] = [_sent(column, row[index]) for row in values]
+    return parameters
+
+
+async def store(
+    session: AsyncSession,
+    receipt: ReceiptRecord,
+    lines: Sequence[LineRecord],
+    payments: Sequence[PaymentRecord],
+    contact: ContactKey,
+    *,
+    whole_write: bool,
+) -> StoreOutcome:
+    """Store the receipt for the live contact `contact` names, at its store, unless there is no
+    such contact or store or its uniqueReceiptId is taken.
+
+    A concurrent insert of the same uniqueReceiptId waits for the first to commit, then finds it
+    taken: no savepoint. `whole_write`: this is all the caller writes, so on PostgreSQL the one
+    statement may commit by itself.
+    """
+    column, match = contact
+    if session.get_bind().dialect.name == "postgresql":
+        if whole_write:
+            await commit_alone(session)
+        found = (
+            await session.execute(_STORE[column], _store_parameters(receipt, lines, payments, match))
+        ).one()
+        return StoreOutcome(found.contact_id, found.store_type, found.stored)
+    contact_id = (
+        await session.execute(
+            select(Contact.id).where(getattr(Contact, column) == match, Contact.erased_on.is_(None))
+        )
+    ).scalar_one_or_none()
+    store_type = (
+        await session.execute(select(Store.type).where(Store.external_id == receipt.store_external_id))
+    ).scalar_one_or_none()
+    if contact_id is None or store_type is None:
+        return StoreOutcome(contact_id, store_type, False)
+    values = dict(zip(_RECEIPT_COLUMNS, _receipt_values(receipt), strict=True))
+    stmt = insert_for(session, Receipt).on_conflict_do_nothing(index_elements=["unique_receipt_id"])
+    if (
+        await session.execute(stmt.returning(_RECEIPTS.c.id), {**values, "contact_id": contact_id})
+    ).first() is None:
+        return StoreOutcome(contact_id, store_type, False)
+    owner = {"receipt_id": receipt.id, "contact_id": contact_id}
+    for table, columns, rows, values_of in (
+        (_LINES, _LINE_COLUMNS, lines, _line_values),
+        (_PAYMENTS, _PAYMENT_COLUMNS, payments, _payment_values),
+    ):
+        if rows:
+            await session.execute(
+                insert(table), [{**owner, **dict(zip(columns, values_of(row), strict=True))} for row in rows]
+            )
+    return StoreOutcome(contact_id, store_type, True)

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from patron.activity.bus import ReceiptActivity, ReceiptLineActivity, publish_receipt
+from patron.activity import bus
+from patron.activity.bus import ReceiptActivity, ReceiptLineActivity
 from patron.contacts import service as contacts
 from patron.contacts.errors import ContactNotFound
 from patron.contacts.service import ContactRules
 from patron.errors import BadRequest
 from patron.kit import clock, ids
 from patron.kit.timefmt import local_iso
-from patron.models import Receipt, ReceiptLine, ReceiptPayment
 from patron.promotions import service as promotions
 from patron.receipts import repository
 from patron.receipts.errors import ReceiptAlreadyExists, ReceiptNotFound
 from patron.receipts.fingerprint import fingerprint
-from patron.receipts.repository import StoredReceipt
+from patron.receipts.records import LineRecord, PaymentRecord, ReceiptRecord, StoredReceipt
+from patron.receipts.repository import ContactKey, StoreOutcome
 from patron.receipts.schemas import (
     ContactMatch,
     Discount,
@@ -33,7 +35,6 @@ from patron.receipts.schemas import (
     ReceiptOut,
     UsedPromotion,
 )
-from patron.stores import service as stores
 from patron.stores.errors import StoreNotFound
 
 # Where an offer used on a receipt counts as redeemed: at the till or on the web.
@@ -57,8 +58,9 @@ class Recorded:
     replayed: bool
 
 
-async def _matching_contact(session: AsyncSession, match: ContactMatch, rules: ContactRules) -> uuid.UUID:
-    """The id of the live contact the receipt names."""
+def _contact_key(match: ContactMatch, rules: ContactRules) -> ContactKey | None:
+    """The column and value the receipt's contact is found by; None when the key cannot be
+    that kind of key, so no contact has it."""
     if match.matchKeyType == "ContactId":
         contact_id = ids.parse_guid(match.matchKey)
         if contact_id is None:
@@ -66,22 +68,31 @@ async def _matching_contact(session: AsyncSession, match: ContactMatch, rules: C
                 "contact.matchKey: a ContactId is a GUID.",
                 details=[{"field": "contact.matchKey", "message": "not a GUID"}],
             )
-        await contacts.ensure_exists(session, contact_id)
-        return contact_id
-    found = await contacts.id_by_key(session, _MATCH_KEYS[match.matchKeyType], match.matchKey, rules)
-    if found is None:
-        raise ContactNotFound(f"No contact with {match.matchKeyType} {match.matchKey!r}.")
-    return found
+        return ("id", contact_id)
+    return contacts.stored_key(_MATCH_KEYS[match.matchKeyType], match.matchKey, rules)
 
 
-def _rows(
-    receipt_id: uuid.UUID, contact_id: uuid.UUID, body: ReceiptIn
-) -> tuple[list[ReceiptLine], list[ReceiptPayment]]:
+def _records(
+    body: ReceiptIn, print_: str, created_date: datetime
+) -> tuple[ReceiptRecord, list[LineRecord], list[PaymentRecord]]:
+    rate = body.exchangeRateToGroupCurrency
+    receipt = ReceiptRecord(
+        id=ids.new_id(),
+        unique_receipt_id=body.uniqueReceiptId,
+        fingerprint=print_,
+        store_external_id=body.storeExternalId,
+        receipt_number=body.receiptNumber,
+        created_date=created_date,
+        currency=body.currency,
+        total_gross_price=body.totalGrossPrice,
+        exchange_rate_to_group_currency=None if rate is None else format(rate, "f"),
+        used_promotions=[str(used.promotionId) for used in body.usedPromotions],
+        extra_data=body.extraData,
+        recorded_on=clock.now(),
+    )
     lines = [
-        ReceiptLine(
+        LineRecord(
             id=ids.new_id(),
-            receipt_id=receipt_id,
-            contact_id=contact_id,
             position=position,
             type=item.type,
             sku=item.sku,
@@ -98,10 +109,8 @@ def _rows(
         for position, item in enumerate(body.items)
     ]
     payments = [
-        ReceiptPayment(
+        PaymentRecord(
             id=ids.new_id(),
-            receipt_id=receipt_id,
-            contact_id=contact_id,
             position=position,
             type=payment.type,
             value=payment.value,
@@ -109,16 +118,29 @@ def _rows(
         )
         for position, payment in enumerate(body.paymentMethods)
     ]
-    return lines, payments
+    return receipt, lines, payments
 
 
-async def _stored_or_conflict(session: AsyncSession, receipt: Receipt, print_: str) -> Recorded:
-    if receipt.fingerprint != print_:
-        raise ReceiptAlreadyExists(
-            details={"uniqueReceiptId": receipt.unique_receipt_id, "receiptId": str(receipt.id)}
-        )
-    stored = await repository.with_details(session, [receipt])
-    return Recorded(stored[0], replayed=True)
+async def _not_stored(
+    session: AsyncSession, body: ReceiptIn, print_: str, outcome: StoreOutcome | None
+) -> Recorded:
+    """A receipt that was not stored: its uniqueReceiptId is taken (by this receipt, a replay,
+    or by another one), or there is no such contact or store. A replay whose contact or store
+    has gone since is still answered with what was stored."""
+    existing = await repository.by_unique_id(session, body.uniqueReceiptId)
+    if existing is not None:
+        if existing.receipt.fingerprint != print_:
+            raise ReceiptAlreadyExists(
+                details={
+                    "uniqueReceiptId": existing.receipt.unique_receipt_id,
+                    "receiptId": str(existing.receipt.id),
+                }
+            )
+        return Recorded(existing, replayed=True)
+    if outcome is None or outcome.contact_id is None:
+        raise ContactNotFound(f"No contact with {body.contact.matchKeyType} {body.contact.matchKey!r}.")
+    assert outcome.store_type is None, "a receipt with its contact and store is stored or its id is taken"
+    raise StoreNotFound(f"No store with externalId {body.storeExternalId!r}.")
 
 
 def _activity(stored: StoredReceipt) -> ReceiptActivity:
@@ -127,7 +149,7 @@ def _activity(stored: StoredReceipt) -> ReceiptActivity:
     receipt = stored.receipt
     return ReceiptActivity(
         receipt_id=receipt.id,
-        contact_id=receipt.contact_id,
+        contact_id=stored.contact_id,
         store_external_id=receipt.store_external_id,
         occurred_at=receipt.created_date,
         total=receipt.total_gross_price,
@@ -150,62 +172,42 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
     """Store a receipt once per uniqueReceiptId and publish it as activity in the same transaction.
 
     The same body again is a replay (nothing stored, nothing published); a different body under
-    the same uniqueReceiptId is refused. Concurrent posts race on the unique constraint.
+    the same uniqueReceiptId is refused. Concurrent posts race on the unique constraint. The
+    insert itself finds the contact and the store and settles uniqueness, in one round trip on
+    PostgreSQL; when no offer is redeemed and no subscriber listens, it is the whole write.
     """
     created_date = body.createdDate if body.createdDate.tzinfo else body.createdDate.replace(tzinfo=zone)
     body = body.model_copy(update={"createdDate": created_date})
     print_ = fingerprint(body.model_dump())
-    # No look for a stored receipt first: the insert below settles it in the same round trip,
-    # and a first post is the common case. A replay whose contact or store has gone since
-    # is still answered with what was stored.
-    try:
-        contact_id = await _matching_contact(session, body.contact, rules)
-        store_type = await stores.type_of(session, body.storeExternalId)
-    except (ContactNotFound, StoreNotFound):
-        existing = await repository.by_unique_id(session, body.uniqueReceiptId)
-        if existing is None:
-            raise
-        return await _stored_or_conflict(session, existing, print_)
-    rate = body.exchangeRateToGroupCurrency
-    receipt = Receipt(
-        id=ids.new_id(),
-        unique_receipt_id=body.uniqueReceiptId,
-        fingerprint=print_,
-        contact_id=contact_id,
-        store_external_id=body.storeExternalId,
-        receipt_number=body.receiptNumber,
-        created_date=created_date,
-        currency=body.currency,
-        total_gross_price=body.totalGrossPrice,
-        exchange_rate_to_group_currency=None if rate is None else format(rate, "f"),
-        used_promotions=[str(used.promotionId) for used in body.usedPromotions],
-        extra_data=body.extraData,
-        recorded_on=clock.now(),
+    contact = _contact_key(body.contact, rules)
+    if contact is None:
+        return await _not_stored(session, body, print_, None)
+    listeners = await bus.receipt_listeners(session)
+    receipt, lines, payments = _records(body, print_, created_date)
+    outcome = await repository.store(
+        session, receipt, lines, payments, contact, whole_write=not (body.usedPromotions or listeners)
     )
-    lines, payments = _rows(receipt.id, contact_id, body)
-    if not await repository.store(session, receipt, lines, payments):
-        # Another request stored this uniqueReceiptId first (or it was stored long ago).
-        winner = await repository.by_unique_id(session, body.uniqueReceiptId)
-        assert winner is not None, "a taken uniqueReceiptId is stored"
-        return await _stored_or_conflict(session, winner, print_)
-    stored = StoredReceipt(receipt, lines, payments)
+    if not outcome.stored:
+        return await _not_stored(session, body, print_, outcome)
+    assert outcome.contact_id is not None and outcome.store_type is not None
+    stored = StoredReceipt(receipt, outcome.contact_id, lines, payments)
     if body.usedPromotions:
         await promotions.redeem_for_receipt(
             session,
-            contact_id=contact_id,
+            contact_id=outcome.contact_id,
             receipt_id=receipt.id,
             assignment_ids=[used.promotionId for used in body.usedPromotions],
-            channel=_REDEMPTION_CHANNEL[store_type],
+            channel=_REDEMPTION_CHANNEL[outcome.store_type],
         )
-    await publish_receipt(session, _activity(stored))
+    await bus.publish_receipt(session, _activity(stored), listeners)
     return Recorded(stored, replayed=False)
 
 
 async def get(session: AsyncSession, receipt_id: uuid.UUID) -> StoredReceipt:
-    receipt = await repository.get(session, receipt_id)
-    if receipt is None:
+    stored = await repository.get(session, receipt_id)
+    if stored is None:
         raise ReceiptNotFound(f"No receipt {receipt_id}.")
-    return (await repository.with_details(session, [receipt]))[0]
+    return stored
 
 
 async def history(
@@ -215,7 +217,7 @@ async def history(
     await contacts.ensure_exists(session, contact_id)
     summary = await repository.history_of_contact(session, contact_id)
     page = await repository.page_of_contact(session, contact_id, offset, count)
-    return await repository.with_details(session, page), summary.receipt_count, summary
+    return page, summary.receipt_count, summary
 
 
 def summary_out(summary: repository.History, zone: ZoneInfo) -> PurchaseSummary:
@@ -236,7 +238,7 @@ def receipt_out(stored: StoredReceipt, zone: ZoneInfo, api_root: str) -> Receipt
         receiptNumber=receipt.receipt_number,
         createdDate=local_iso(receipt.created_date, zone) or "",
         storeExternalId=receipt.store_external_id,
-        contactId=receipt.contact_id,
+        contactId=stored.contact_id,
         currency=receipt.currency,
         totalGrossPrice=receipt.total_gross_price,
         exchangeRateToGroupCurrency=None if rate is None else Decimal(rate),

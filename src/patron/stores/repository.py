@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.models import Store
@@ -13,14 +13,6 @@ from patron.models import Store
 async def by_external_id(session: AsyncSession, external_id: str) -> Store | None:
     stmt = select(Store).where(Store.external_id == external_id)
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-# Built once: building a statement costs more than running it (a receipt asks this).
-_TYPE_OF = select(Store.type).where(Store.external_id == bindparam("external_id"))
-
-
-async def type_of(session: AsyncSession, external_id: str) -> str | None:
-    return (await session.execute(_TYPE_OF, {"external_id": external_id})).scalar_one_or_none()
 
 
 async def page(session: AsyncSession, offset: int, count: int) -> tuple[Sequence[Store], int]:

@@ -40,14 +40,6 @@ async def get(session: AsyncSession, external_id: str) -> Store:
     return store
 
 
-async def type_of(session: AsyncSession, external_id: str) -> str:
-    """The store's type (`Physical` or `Online`), for callers that need nothing else of it."""
-    store_type = await repository.type_of(session, external_id)
-    if store_type is None:
-        raise StoreNotFound(f"No store with externalId {external_id!r}.")
-    return store_type
-
-
 async def create(session: AsyncSession, fields: NewStore) -> Store:
     if await repository.by_external_id(session, fields.externalId) is not None:
         raise StoreAlreadyExists(details={"externalId": fields.externalId})

@@ -1,0 +1,91 @@
+"""A statement that is a request's whole write commits by itself, and only then."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import insert, text
+
+from patron.db.engine import Database
+from patron.db.session import UnitOfWork, commit_alone
+from patron.kit import clock
+from patron.models import Store
+
+_INSERT = insert(Store.__table__)  # type: ignore[arg-type]
+
+
+async def _stored(database: Database, external_id: str) -> bool:
+    async with database.read_engine.connect() as connection:
+        found = await connection.scalar(
+            text("SELECT count(*) FROM stores WHERE external_id = :external_id"), {"external_id": external_id}
+        )
+        await connection.rollback()
+    return bool(found)
+
+
+async def _write(unit: UnitOfWork, *, alone: bool) -> str:
+    external_id = f"S-{uuid.uuid4().hex[:8]}"
+    if alone:
+        await commit_alone(unit.session)
+    now = clock.now()
+    await unit.session.execute(
+        _INSERT,
+        {
+            "id": uuid.uuid4(),
+            "external_id": external_id,
+            "name": "Shop",
+            "created_on": now,
+            "modified_on": now,
+        },
+    )
+    return external_id
+
+
+async def test_a_request_s_sole_statement_commits_by_itself_on_postgresql(
+    client: object, database: Database, backend: str
+) -> None:
+    unit = UnitOfWork(database, write=True)
+    try:
+        assert await commit_alone(unit.session) is (backend == "postgresql")
+        external_id = await _write(unit, alone=False)
+        # Seen by another connection before the unit commits: it committed with the statement.
+        assert await _stored(database, external_id) is (backend == "postgresql")
+        await unit.rollback()
+        assert await _stored(database, external_id) is (backend == "postgresql")
+    finally:
+        await unit.close()
+
+
+async def test_a_shared_unit_or_one_already_begun_keeps_its_transaction(
+    client: object, database: Database
+) -> None:
+    for shared in (True, False):
+        unit = UnitOfWork(database, write=True, shared=shared)
+        try:
+            if not shared:
+                await unit.session.execute(text("SELECT 1"))  # a transaction has begun
+            assert not await commit_alone(unit.session)
+            external_id = await _write(unit, alone=False)
+            await unit.rollback()
+        finally:
+            await unit.close()
+        assert not await _stored(database, external_id)
+
+
+async def test_a_connection_that_committed_alone_is_transactional_again_in_the_pool(
+    client: object, database: Database
+) -> None:
+    for _ in range(database.write_engine.pool.size() + 1):  # every pooled connection at least once
+        unit = UnitOfWork(database, write=True)
+        try:
+            await _write(unit, alone=True)
+        finally:
+            await unit.close()
+    for _ in range(database.write_engine.pool.size() + 1):
+        unit = UnitOfWork(database, write=True)
+        try:
+            external_id = await _write(unit, alone=False)
+            await unit.rollback()
+        finally:
+            await unit.close()
+        assert not await _stored(database, external_id)
