@@ -89,3 +89,20 @@ async def test_a_connection_that_committed_alone_is_transactional_again_in_the_p
         finally:
             await unit.close()
         assert not await _stored(database, external_id)
+
+
+async def test_what_is_added_after_a_statement_that_committed_alone_is_written_at_commit(
+    client: object, database: Database
+) -> None:
+    unit = UnitOfWork(database, write=True)
+    try:
+        first = await _write(unit, alone=True)
+        now = clock.now()
+        unit.session.add(
+            Store(id=uuid.uuid4(), external_id="S-added", name="Shop", created_on=now, modified_on=now)
+        )
+        await unit.commit()
+    finally:
+        await unit.close()
+    assert await _stored(database, first)
+    assert await _stored(database, "S-added")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import URL
 
 from patron.api.caller import caller_of
 from patron.api.error_body import ErrorBody
@@ -26,8 +28,12 @@ def app_state(request: Request) -> AppState:
 # hop per dependency per request.
 
 
-async def session(request: Request) -> AsyncSession:
+def session_of(request: Request) -> AsyncSession:
     return request.scope["patron.unit"].session  # type: ignore[no-any-return]
+
+
+async def session(request: Request) -> AsyncSession:
+    return session_of(request)
 
 
 async def settings(request: Request) -> Settings:
@@ -46,10 +52,34 @@ def allow(roles: frozenset[Role]) -> Callable[[Request], Coroutine[Any, Any, Cal
     return authorised
 
 
+@functools.lru_cache(maxsize=128)
+def _served_at(scheme: str, server: tuple[str, int] | None, host: bytes | None, root_path: str) -> str:
+    # Starlette's own reading of the scope, once per distinct address rather than per request.
+    scope = {
+        "type": "http",
+        "scheme": scheme,
+        "server": server,
+        "path": root_path if root_path.endswith("/") else root_path + "/",
+        "query_string": b"",
+        "headers": [] if host is None else [(b"host", host)],
+    }
+    return str(URL(scope=scope)).rstrip("/")
+
+
 def address_of(request: Request) -> str:
     """Where absolute links point: PATRON_BASE_URL, else the address the client used."""
     configured = app_state(request).settings.base_url
-    return configured.rstrip("/") if configured else str(request.base_url).rstrip("/")
+    if configured:
+        return configured.rstrip("/")
+    scope = request.scope
+    host = next((value for key, value in scope["headers"] if key == b"host"), None)
+    server = scope.get("server")
+    return _served_at(
+        scope.get("scheme", "http"),
+        None if server is None else tuple(server),
+        host,
+        scope.get("app_root_path", scope.get("root_path", "")),
+    )
 
 
 async def base_url(request: Request) -> str:
@@ -58,14 +88,19 @@ async def base_url(request: Request) -> str:
 
 async def list_url(request: Request) -> str:
     """The absolute address of the list being read, for paging links."""
-    return address_of(request) + request.url.path
+    path: str = request.scope["path"]
+    return address_of(request) + path
+
+
+def engage_base_of(request: Request) -> str:
+    """`https://host/api/v3` (or `/api/v2`), as the request was addressed, for item links."""
+    parts = request.scope["path"].split("/")
+    prefix = "/".join(parts[:3]) if len(parts) > 2 and parts[1] == "api" else ""
+    return address_of(request) + prefix
 
 
 async def engage_base(request: Request) -> str:
-    """`https://host/api/v3` (or `/api/v2`), as the request was addressed, for item links."""
-    parts = request.url.path.split("/")
-    prefix = "/".join(parts[:3]) if len(parts) > 2 and parts[1] == "api" else ""
-    return address_of(request) + prefix
+    return engage_base_of(request)
 
 
 async def page(

@@ -12,6 +12,9 @@ from patron.db.engine import Database
 # Marks a session whose owner commits nothing else with it: a use case whose whole write is
 # one statement may then let that statement commit by itself (see `commit_alone`).
 _SOLE_WRITER = "patron.sole_writer"
+# Set once a statement committed by itself: the connection is in autocommit, so a commit has
+# nothing left to send.
+_COMMITTED_ALONE = "patron.committed_alone"
 
 
 class UnitOfWork:
@@ -41,8 +44,12 @@ class UnitOfWork:
         return self._session is not None
 
     async def commit(self) -> None:
-        if self._session is not None:
-            await self._session.commit()
+        session = self._session
+        if session is None:
+            return
+        if session.info.get(_COMMITTED_ALONE) and not (session.new or session.dirty or session.deleted):
+            return  # the statements committed as they ran; nothing is pending
+        await session.commit()
 
     async def rollback(self) -> None:
         if self._session is not None:
@@ -66,6 +73,7 @@ async def commit_alone(session: AsyncSession) -> bool:
         return False
     # The pool puts the connection back in its usual isolation level when it is returned.
     await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    session.info[_COMMITTED_ALONE] = True
     return True
 
 

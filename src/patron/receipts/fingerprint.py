@@ -9,22 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 
-def _canonical(value: Any) -> Any:
-    # 10, 10.0 and 10.00 are one amount; an instant is the same in any offset.
+def _canonical(value: Any) -> str:
+    # Called by the encoder for what JSON has no type for. 10, 10.0 and 10.00 are one amount;
+    # an instant is the same in any offset.
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value else "0"
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
-    if isinstance(value, dict):
-        return {str(key): _canonical(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_canonical(item) for item in value]
-    return value
+    return str(value)
 
 
 def fingerprint(body: dict[str, Any]) -> str:
     """sha256 of the body as canonical JSON (sorted keys, normalised amounts and instants)."""
-    text = json.dumps(
-        _canonical(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-    )
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_canonical)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -177,8 +177,9 @@ async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zo
     PostgreSQL; when no offer is redeemed and no subscriber listens, it is the whole write.
     """
     created_date = body.createdDate if body.createdDate.tzinfo else body.createdDate.replace(tzinfo=zone)
-    body = body.model_copy(update={"createdDate": created_date})
-    print_ = fingerprint(body.model_dump())
+    sent = body.model_dump()
+    sent["createdDate"] = created_date
+    print_ = fingerprint(sent)
     contact = _contact_key(body.contact, rules)
     if contact is None:
         return await _not_stored(session, body, print_, None)

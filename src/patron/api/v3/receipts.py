@@ -5,9 +5,20 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from patron.api.deps import CurrentSettings, EngageBase, Integration, ListUrl, Page, Session, errors
+from patron.api.deps import (
+    CurrentSettings,
+    EngageBase,
+    Integration,
+    ListUrl,
+    Page,
+    Session,
+    app_state,
+    engage_base_of,
+    errors,
+    session_of,
+)
 from patron.api.pages import Paged
 from patron.contacts.errors import ContactNotFound
 from patron.contacts.service import ContactRules
@@ -36,19 +47,20 @@ class TransactionsPage(Paged[ReceiptOut]):
         **errors(BadRequest, ContactNotFound, StoreNotFound, ReceiptAlreadyExists),
     },
 )
-async def create_receipt(
-    body: ReceiptIn,
-    response: Response,
-    session: Session,
-    caller: Integration,
-    settings: CurrentSettings,
-    root: EngageBase,
-) -> ReceiptOut:
-    recorded = await receipts.record(session, body, ContactRules.from_settings(settings), settings.zone)
-    if recorded.replayed:
-        response.status_code = status.HTTP_200_OK
-        response.headers["Idempotent-Replayed"] = "true"
-    return receipts.receipt_out(recorded.stored, settings.zone, root)
+async def create_receipt(body: ReceiptIn, request: Request, caller: Integration) -> Response:
+    # A till's most frequent call: the session, settings and links are read off the request
+    # rather than solved as dependencies, and the answer is rendered once, straight to JSON.
+    settings = app_state(request).settings
+    recorded = await receipts.record(
+        session_of(request), body, ContactRules.from_settings(settings), settings.zone
+    )
+    answer = receipts.receipt_out(recorded.stored, settings.zone, engage_base_of(request))
+    return Response(
+        answer.model_dump_json(),
+        status_code=status.HTTP_200_OK if recorded.replayed else status.HTTP_201_CREATED,
+        headers={"Idempotent-Replayed": "true"} if recorded.replayed else None,
+        media_type="application/json",
+    )
 
 
 @router.get("/receipts/{receiptId}", response_model=ReceiptOut, responses=errors(ReceiptNotFound))
