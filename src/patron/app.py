@@ -98,6 +98,9 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         version=__version__,
         description="Self-hosted customer engagement and loyalty engine.",
         lifespan=lifespan,
+        # Patron's metrics are its own (/metrics); FastAPI's OpenTelemetry hooks would only
+        # look for providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.patron = state
     handlers.install(app)

@@ -8,7 +8,6 @@ import logging
 import re
 import sys
 import time
-import uuid
 from typing import Any
 
 from prometheus_client import Histogram
@@ -16,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from patron.api.asgi import header, send_json
 from patron.errors import InternalError, PayloadTooLarge, UnsupportedMediaType
+from patron.kit import ids
 
 access_log = logging.getLogger("patron.access")
 log = logging.getLogger("patron.errors")
@@ -46,6 +46,7 @@ class RequestContext:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.access_log_enabled = access_log_enabled
+        self._timers: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,7 +54,7 @@ class RequestContext:
             return
         started = time.perf_counter()
         sent_id = header(scope, b"x-request-id")
-        request_id = sent_id if sent_id and _SANE_REQUEST_ID.match(sent_id) else uuid.uuid4().hex
+        request_id = sent_id if sent_id and _SANE_REQUEST_ID.match(sent_id) else ids.new_request_id()
         scope["patron.request_id"] = request_id
         status_holder = {"status": 500, "started": False}
 
@@ -132,7 +133,11 @@ class RequestContext:
 
     def _record(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
         route = _route_template(scope)
-        REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(seconds)
+        labels = (scope["method"], route, status)
+        timer = self._timers.get(labels)
+        if timer is None:  # one per method, route and status: a bounded set
+            timer = self._timers[labels] = REQUEST_SECONDS.labels(scope["method"], route, str(status))
+        timer.observe(seconds)
         if self.access_log_enabled:
             line = {
                 "request_id": request_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import secrets
 import uuid
 
@@ -25,3 +27,23 @@ def new_key_id() -> str:
 
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
+
+
+# A request id only has to be unique, not unguessable: a random prefix per process and a
+# counter make one without asking the kernel for randomness on every request.
+_PROCESS_PREFIX = secrets.token_hex(8)
+_requests = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """32 hex digits, unique across processes and restarts."""
+    return f"{_PROCESS_PREFIX}{next(_requests):016x}"
+
+
+def _renew_process_prefix() -> None:
+    """A forked process draws its own prefix (the parent's counter goes on in the parent)."""
+    global _PROCESS_PREFIX
+    _PROCESS_PREFIX = secrets.token_hex(8)
+
+
+os.register_at_fork(after_in_child=_renew_process_prefix)
