@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -35,6 +37,31 @@ async def test_upgrade_downgrade_upgrade(backend: str, tmp_path: pytest.TempPath
         assert await _tables(url) == set()
         await asyncio.to_thread(migrate.upgrade, url)
         assert await _tables(url) == set(Base.metadata.tables)
+    finally:
+        if backend == "postgresql":
+            await _drop_postgres_database(url)
+
+
+def _differences(sync_connection: object) -> list[object]:
+    context = MigrationContext.configure(sync_connection)  # type: ignore[arg-type]
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def test_the_migrations_build_the_schema_the_models_describe(
+    backend: str, tmp_path: pytest.TempPathFactory
+) -> None:
+    url = (
+        f"sqlite+aiosqlite:///{tmp_path}/models.db"
+        if backend == "sqlite"
+        else await _create_postgres_database()
+    )
+    try:
+        await asyncio.to_thread(migrate.upgrade, url)
+        engine = create_async_engine(url)
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(_differences)
+        await engine.dispose()
+        assert differences == []
     finally:
         if backend == "postgresql":
             await _drop_postgres_database(url)
