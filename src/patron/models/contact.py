@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from patron.db.base import Base
 from patron.db.types import Json, UTCDateTime
 
-
 _LIVE = text("erased_on IS NULL")
 
 
