@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
 
 from patron.progress.windows import Window, WindowSpec, window_for
 
@@ -37,7 +36,7 @@ class Refusal(StrEnum):
     BEFORE_WINDOW = "before_window"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Goal:
     target: Decimal
     aggregation: Aggregation = Aggregation.SUM
@@ -46,7 +45,7 @@ class Goal:
         return Decimal(1) if self.aggregation is Aggregation.COUNT else amount
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     goal: Goal
     window: WindowSpec = field(default_factory=WindowSpec)
@@ -54,9 +53,15 @@ class Plan:
     thresholds: tuple[Decimal, ...] = ()
     # After completion a fresh cycle starts at once and the surplus carries over into it.
     recurring: bool = False
+    # The values inside a cycle where something happens, in order: the thresholds and the
+    # target. Worked out once; every amount applied asks for them.
+    marks: tuple[Decimal, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "marks", tuple(sorted({*self.thresholds, self.goal.target})))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class State:
     cycle: int
     value: Decimal
@@ -73,14 +78,14 @@ class State:
         return f"{self.window.key}/{self.cycle}" if self.window.key else str(self.cycle)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Crossing:
     threshold: Decimal
     period_key: str
     completes: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Outcome:
     state: State
     refused: Refusal | None = None
@@ -93,8 +98,11 @@ class Outcome:
         return self.refused is None
 
 
+_NOTHING = Decimal(0)
+
+
 def start(plan: Plan, at: datetime, cycle: int = 0) -> State:
-    return State(cycle=cycle, value=Decimal(0), started_at=at, window=window_for(plan.window, at, at))
+    return State(cycle, _NOTHING, at, window_for(plan.window, at, at))
 
 
 def close(plan: Plan, state: State, at: datetime) -> State:
@@ -105,14 +113,25 @@ def close(plan: Plan, state: State, at: datetime) -> State:
     return state
 
 
-@lru_cache(maxsize=1024)
-def _marks(plan: Plan) -> tuple[Decimal, ...]:
-    """The values inside a cycle where something happens: the thresholds and the target."""
-    return tuple(sorted({*plan.thresholds, plan.goal.target}))
+def _moved_on(state: State, value: Decimal, at: datetime) -> State:
+    """`state` with a new value and its latest activity at `at` (the engine's commonest step,
+    spelled out: `dataclasses.replace` looks the fields up on every call)."""
+    return State(
+        state.cycle,
+        value,
+        state.started_at,
+        state.window,
+        state.status,
+        state.completed_at,
+        state.failed_at,
+        at,
+    )
 
 
 def _crossed(plan: Plan, state: State, old: Decimal, new: Decimal) -> list[Crossing]:
-    marks = _marks(plan)
+    marks = plan.marks
+    if not marks or new < marks[0] or old >= marks[-1]:
+        return []
     return [
         Crossing(threshold=mark, period_key=state.period_key, completes=mark == plan.goal.target)
         for mark in marks
@@ -151,10 +170,12 @@ def apply(plan: Plan, state: State, amount: Decimal, at: datetime) -> Outcome:
         new = old + remaining
         if new < target:
             crossings += _crossed(plan, state, old, new)
-            state = replace(state, value=new, last_activity_at=at)
+            state = _moved_on(state, new, at)
             break
         crossings += _crossed(plan, state, old, target)
-        done = replace(state, value=target, status=Status.COMPLETED, completed_at=at, last_activity_at=at)
+        done = State(
+            state.cycle, target, state.started_at, state.window, Status.COMPLETED, at, state.failed_at, at
+        )
         if not plan.recurring:
             state = done
             break
@@ -212,7 +233,7 @@ class Advance:
 def advance_of(plan: Plan) -> Advance:
     return Advance(
         counts=plan.goal.aggregation is Aggregation.COUNT,
-        marks=_marks(plan),
+        marks=plan.marks,
         calendar=plan.window.is_calendar,
     )
 

@@ -26,7 +26,7 @@ class WindowKind(StrEnum):
 CALENDAR_KINDS = frozenset({WindowKind.DAY, WindowKind.WEEK, WindowKind.MONTH})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WindowSpec:
     kind: WindowKind = WindowKind.NONE
     months: int = 0
@@ -42,7 +42,7 @@ class WindowSpec:
         return self.kind in CALENDAR_KINDS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Window:
     """[start, end) in UTC; `key` names a calendar window ("2024-03-10", "2024-W10", "2024-03")."""
 
@@ -99,9 +99,9 @@ def window_for(spec: WindowSpec, started_at: datetime, instant: datetime) -> Win
     For a calendar kind it is the one containing `instant`; otherwise it is anchored at the
     start (and may already have ended: the caller checks `contains`).
     """
-    zone = ZoneInfo(spec.zone)
     if spec.kind is WindowKind.NONE:
         return Window(start=started_at, end=None)
+    zone = ZoneInfo(spec.zone)
     if spec.kind is WindowKind.MONTHS_FROM_START:
         return months_from(started_at, spec.months, zone)
     return calendar_window(spec.kind, instant, zone)
