@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -15,6 +16,7 @@ from patron import __version__
 from patron.activity import bus
 from patron.api import handlers, openapi
 from patron.api.boundary import Boundary
+from patron.api.direct import DirectRoutes, Endpoint
 from patron.api.request_context import RequestContext
 from patron.api.system import router as system_router
 from patron.api.v3 import (
@@ -38,6 +40,11 @@ from patron.rewards import issuers as reward_issuers
 from patron.state import AppState
 from patron.worker import housekeeping
 from patron.worker import imports as import_worker
+
+# FastAPI routes answered directly (api.direct), each with its direct counterpart.
+DIRECT_ENDPOINTS: dict[Callable[..., Any], Endpoint] = {
+    receipts.create_receipt: receipts.create_receipt_directly
+}
 
 # receipts comes before contacts: its /contacts/transactions must win over /contacts/{contactId}.
 ENGAGE_ROUTERS: list[APIRouter] = [
@@ -111,7 +118,9 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
             app.include_router(
                 router, prefix=f"/api/{version}", generate_unique_id_function=_operation_id(version)
             )
-    # Outermost last: RequestContext wraps Boundary wraps the routes.
+    # Outermost last: RequestContext wraps Boundary wraps the direct routes and FastAPI's.
+    if settings.direct_routes:
+        app.add_middleware(DirectRoutes, state=state, routes=app.routes, endpoints=DIRECT_ENDPOINTS)
     app.add_middleware(Boundary, state=state)
     app.add_middleware(
         RequestContext, max_body_bytes=settings.max_body_bytes, access_log_enabled=settings.access_log

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Access log: one JSON line per request on stdout.
     access_log: bool = True
+    # The hottest calls (a till's receipt) answered below FastAPI's router (see api.direct).
+    direct_routes: bool = True
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     # How long a verified key is trusted before it is looked up again (revocation delay).
     auth_cache_seconds: float = Field(default=5.0, ge=0)

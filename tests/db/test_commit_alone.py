@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import insert, text
+from sqlalchemy.exc import DBAPIError
 
+from patron.api.handlers import is_bad_data
 from patron.db.engine import Database
-from patron.db.session import UnitOfWork, commit_alone
+from patron.db.session import UnitOfWork, commit_alone, fetch_first
 from patron.kit import clock
 from patron.models import Store
 
@@ -106,3 +109,55 @@ async def test_what_is_added_after_a_statement_that_committed_alone_is_written_a
         await unit.close()
     assert await _stored(database, first)
     assert await _stored(database, "S-added")
+
+
+_INSERT_RETURNING = (
+    "INSERT INTO stores (id, external_id, name, type, created_on, modified_on) "
+    "VALUES ($1, $2, $3, 'Physical', now(), now()) RETURNING external_id"
+)
+
+
+async def test_a_whole_write_fetched_alone_commits_by_itself_and_answers_its_row(
+    client: object, database: Database, backend: str
+) -> None:
+    if backend != "postgresql":  # the statement is PostgreSQL's; SQLite never commits alone
+        return
+    unit = UnitOfWork(database, write=True)
+    try:
+        row = await fetch_first(
+            unit.session, _INSERT_RETURNING, [uuid.uuid4(), "S-fetched", "Shop"], whole_write=True
+        )
+        assert row is not None and row["external_id"] == "S-fetched"
+        assert await _stored(database, "S-fetched")  # before the unit commits
+    finally:
+        await unit.close()
+
+
+async def test_a_refused_value_fails_a_lone_statement_as_it_fails_any_other(
+    client: object, database: Database, backend: str
+) -> None:
+    if backend != "postgresql":  # SQLite stores NUL characters
+        return
+    for whole_write in (True, False):
+        unit = UnitOfWork(database, write=True)
+        try:
+            with pytest.raises(DBAPIError) as refused:
+                await fetch_first(
+                    unit.session,
+                    _INSERT_RETURNING,
+                    [uuid.uuid4(), "S-nul", "Sh\x00op"],
+                    whole_write=whole_write,
+                )
+            assert is_bad_data(refused.value)
+        finally:
+            await unit.rollback()
+            await unit.close()
+    assert not await _stored(database, "S-nul")
+    # The pool's connections are fine afterwards.
+    unit = UnitOfWork(database, write=True)
+    try:
+        assert await fetch_first(
+            unit.session, _INSERT_RETURNING, [uuid.uuid4(), "S-after", "Shop"], whole_write=True
+        )
+    finally:
+        await unit.close()

@@ -85,3 +85,26 @@ async def test_unknown_receipt_id_is_404_and_malformed_is_400(
 async def test_a_receipt_needs_credentials(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/v3/receipts", json={})
     assert response.status_code == 401
+
+
+async def test_a_value_the_database_refuses_is_400_and_nothing_is_stored(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Database, backend: str
+) -> None:
+    store = await make_store(client, admin)
+    contact = await make_contact(client, till)
+    # The first receipt reads which definitions listen (kept for a while); the next one is a
+    # statement that commits by itself, the path under test.
+    assert (
+        await client.post("/api/v3/receipts", json=receipt(contact, store), headers=till)
+    ).status_code == 201
+    body = receipt(contact, store, items=[line(articleName="Trail \u0000 shoe")])
+    response = await client.post("/api/v3/receipts", json=body, headers=till)
+    if backend == "sqlite":  # SQLite stores NUL characters
+        assert response.status_code == 201
+        return
+    assert response.status_code == 400, response.text
+    assert response.json()["key"] == "BadRequest"
+    assert await stored_counts(database) == (1, 1, 1)
+    # The same receipt without it goes in: the failed statement left nothing behind.
+    body["items"] = [line()]
+    assert (await client.post("/api/v3/receipts", json=body, headers=till)).status_code == 201

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import URL
+from starlette.types import Scope
 
 from patron.api.caller import caller_of
 from patron.api.error_body import ErrorBody
@@ -28,28 +29,34 @@ def app_state(request: Request) -> AppState:
 # hop per dependency per request.
 
 
-def session_of(request: Request) -> AsyncSession:
-    return request.scope["patron.unit"].session  # type: ignore[no-any-return]
+def session_of(scope: Scope) -> AsyncSession:
+    return scope["patron.unit"].session  # type: ignore[no-any-return]
 
 
 async def session(request: Request) -> AsyncSession:
-    return session_of(request)
+    return session_of(request.scope)
 
 
 async def settings(request: Request) -> Settings:
     return app_state(request).settings
 
 
-def allow(roles: frozenset[Role]) -> Callable[[Request], Coroutine[Any, Any, Caller]]:
-    async def authorised(request: Request) -> Caller:
-        caller = await caller_of(request.scope, app_state(request))
-        if caller is None:
-            raise Unauthorized()
-        if caller.role not in roles:
-            raise Forbidden(f"A key with role {caller.role.value} may not do this.")
-        return caller
+async def authorised(scope: Scope, state: AppState, roles: frozenset[Role]) -> Caller:
+    """The verified caller, when its role is one of `roles`: 401 without credentials, 403
+    with the wrong role."""
+    caller = await caller_of(scope, state)
+    if caller is None:
+        raise Unauthorized()
+    if caller.role not in roles:
+        raise Forbidden(f"A key with role {caller.role.value} may not do this.")
+    return caller
 
-    return authorised
+
+def allow(roles: frozenset[Role]) -> Callable[[Request], Coroutine[Any, Any, Caller]]:
+    async def authorised_request(request: Request) -> Caller:
+        return await authorised(request.scope, app_state(request), roles)
+
+    return authorised_request
 
 
 @functools.lru_cache(maxsize=128)
@@ -66,12 +73,10 @@ def _served_at(scheme: str, server: tuple[str, int] | None, host: bytes | None, 
     return str(URL(scope=scope)).rstrip("/")
 
 
-def address_of(request: Request) -> str:
+def address_of(scope: Scope, settings: Settings) -> str:
     """Where absolute links point: PATRON_BASE_URL, else the address the client used."""
-    configured = app_state(request).settings.base_url
-    if configured:
-        return configured.rstrip("/")
-    scope = request.scope
+    if settings.base_url:
+        return settings.base_url.rstrip("/")
     host = next((value for key, value in scope["headers"] if key == b"host"), None)
     server = scope.get("server")
     return _served_at(
@@ -83,24 +88,24 @@ def address_of(request: Request) -> str:
 
 
 async def base_url(request: Request) -> str:
-    return address_of(request)
+    return address_of(request.scope, app_state(request).settings)
 
 
 async def list_url(request: Request) -> str:
     """The absolute address of the list being read, for paging links."""
     path: str = request.scope["path"]
-    return address_of(request) + path
+    return address_of(request.scope, app_state(request).settings) + path
 
 
-def engage_base_of(request: Request) -> str:
+def engage_base_of(scope: Scope, settings: Settings) -> str:
     """`https://host/api/v3` (or `/api/v2`), as the request was addressed, for item links."""
-    parts = request.scope["path"].split("/")
+    parts = scope["path"].split("/")
     prefix = "/".join(parts[:3]) if len(parts) > 2 and parts[1] == "api" else ""
-    return address_of(request) + prefix
+    return address_of(scope, settings) + prefix
 
 
 async def engage_base(request: Request) -> str:
-    return engage_base_of(request)
+    return engage_base_of(request.scope, app_state(request).settings)
 
 
 async def page(

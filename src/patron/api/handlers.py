@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -39,9 +40,9 @@ def error_response(status: int, key: str, message: str, details: Any, request_id
     return JSONResponse(envelope(status, key, message, details, request_id), status_code=status)
 
 
-def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+def _field_errors(problems: Sequence[Any]) -> list[dict[str, Any]]:
     details = []
-    for problem in exc.errors():
+    for problem in problems:
         location = [str(part) for part in problem.get("loc", ())]
         details.append(
             {
@@ -52,6 +53,15 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
             }
         )
     return details
+
+
+def invalid_request(problems: Sequence[Any], request_id: str | None) -> dict[str, Any]:
+    """The 400 envelope for input that failed validation; `problems` as Pydantic reports
+    them, each `loc` starting with where the value was (`body`, `query`, `path`)."""
+    details = json.loads(json.dumps(_field_errors(problems), default=str))
+    first = details[0] if details else {"field": "body", "message": "invalid"}
+    message = f"{first['field'] or first['in']}: {first['message']}"
+    return envelope(400, "BadRequest", message, details, request_id)
 
 
 # Deadlock detected, serialization failure: the transaction was rolled back whole and the
@@ -87,10 +97,7 @@ def install(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        details = json.loads(json.dumps(_field_errors(exc), default=str))
-        first = details[0] if details else {"field": "body", "message": "invalid"}
-        message = f"{first['field'] or first['in']}: {first['message']}"
-        return error_response(400, "BadRequest", message, details, request_id_of(request))
+        return JSONResponse(invalid_request(exc.errors(), request_id_of(request)), status_code=400)
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)

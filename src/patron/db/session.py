@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.engine import Database
@@ -75,6 +77,35 @@ async def commit_alone(session: AsyncSession) -> bool:
     await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     session.info[_COMMITTED_ALONE] = True
     return True
+
+
+# What asyncpg raises for a statement that failed or a connection that went away.
+_DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
+
+
+async def fetch_first(
+    session: AsyncSession, sql: str, parameters: Sequence[Any], *, whole_write: bool
+) -> Mapping[str, Any] | None:
+    """Run one statement and return its first row; `whole_write`: it is all its caller writes.
+
+    Such a statement, where the session lets it commit by itself (`commit_alone`), goes to the
+    driver directly: no BEGIN, no COMMIT, none of SQLAlchemy's execution layer. One that fails
+    that way was its own transaction and changed nothing, so it is run once more through
+    SQLAlchemy, whose account of the error (a refused value, a lost connection) then applies
+    as for any other statement. Otherwise it runs in the session's transaction. PostgreSQL;
+    `sql` in the driver's own parameter style ($1, $2, ...).
+    """
+    alone = whole_write and await commit_alone(session)
+    connection = await session.connection()
+    if alone:
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        try:
+            row: Mapping[str, Any] | None = await driver.fetchrow(sql, *parameters)
+            return row
+        except _DRIVER_ERRORS:
+            pass  # changed nothing: run again below, for SQLAlchemy's handling of the error
+    found = (await connection.exec_driver_sql(sql, tuple(parameters))).first()
+    return None if found is None else dict(found._mapping)
 
 
 @asynccontextmanager

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from patron.db.session import commit_alone
+from patron.db.session import fetch_first
 from patron.db.upsert import insert_for
 from patron.models import Contact, Receipt, ReceiptLine, ReceiptPayment, Store
 from patron.receipts.records import LineRecord, PaymentRecord, ReceiptRecord, StoredReceipt
@@ -250,13 +250,12 @@ async def store(
     """
     column, match = contact
     if session.get_bind().dialect.name == "postgresql":
-        if whole_write:
-            await commit_alone(session)
         sql, names = _STORE[column]
         parameters = _store_parameters(receipt, lines, payments, match)
-        connection = await session.connection()
-        found = (await connection.exec_driver_sql(sql, tuple(parameters[name] for name in names))).one()
-        return StoreOutcome(found.contact_id, found.store_type, found.stored)
+        arguments = [parameters[name] for name in names]
+        found = await fetch_first(session, sql, arguments, whole_write=whole_write)
+        assert found is not None, "the statement always answers one row"
+        return StoreOutcome(found["contact_id"], found["store_type"], found["stored"])
     contact_id = (
         await session.execute(
             select(Contact.id).where(getattr(Contact, column) == match, Contact.erased_on.is_(None))

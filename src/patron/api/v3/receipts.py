@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from starlette.types import Scope
 
 from patron.api.deps import (
     CurrentSettings,
@@ -15,11 +16,14 @@ from patron.api.deps import (
     Page,
     Session,
     app_state,
+    authorised,
     engage_base_of,
     errors,
     session_of,
 )
+from patron.api.direct import Answer, json_answer, read_json, validated
 from patron.api.pages import Paged
+from patron.auth.roles import INTEGRATIONS
 from patron.contacts.errors import ContactNotFound
 from patron.contacts.service import ContactRules
 from patron.errors import BadRequest
@@ -27,6 +31,7 @@ from patron.kit.paging import PageRequest, page_body
 from patron.receipts import service as receipts
 from patron.receipts.errors import ReceiptAlreadyExists, ReceiptNotFound
 from patron.receipts.schemas import PurchaseSummary, ReceiptIn, ReceiptOut
+from patron.state import AppState
 from patron.stores.errors import StoreNotFound
 
 router = APIRouter(tags=["receipts"])
@@ -48,19 +53,33 @@ class TransactionsPage(Paged[ReceiptOut]):
     },
 )
 async def create_receipt(body: ReceiptIn, request: Request, caller: Integration) -> Response:
-    # A till's most frequent call: the session, settings and links are read off the request
-    # rather than solved as dependencies, and the answer is rendered once, straight to JSON.
-    settings = app_state(request).settings
+    """Answered directly (`create_receipt_directly`) unless PATRON_DIRECT_ROUTES is off."""
+    answer = await _recorded(body, request.scope, app_state(request))
+    return Response(answer.body, status_code=answer.status, headers=dict(_decoded(answer.headers)))
+
+
+async def create_receipt_directly(scope: Scope, state: AppState) -> Answer:
+    """POST /receipts without FastAPI (patron.api.direct): a till's most frequent call."""
+    payload = read_json(scope)
+    await authorised(scope, state, INTEGRATIONS)
+    return await _recorded(validated(ReceiptIn, payload), scope, state)
+
+
+async def _recorded(body: ReceiptIn, scope: Scope, state: AppState) -> Answer:
+    settings = state.settings
     recorded = await receipts.record(
-        session_of(request), body, ContactRules.from_settings(settings), settings.zone
+        session_of(scope), body, ContactRules.from_settings(settings), settings.zone
     )
-    answer = receipts.receipt_out(recorded.stored, settings.zone, engage_base_of(request))
-    return Response(
-        answer.model_dump_json(),
-        status_code=status.HTTP_200_OK if recorded.replayed else status.HTTP_201_CREATED,
-        headers={"Idempotent-Replayed": "true"} if recorded.replayed else None,
-        media_type="application/json",
-    )
+    answer = receipts.receipt_out(recorded.stored, settings.zone, engage_base_of(scope, settings))
+    if recorded.replayed:
+        return json_answer(
+            status.HTTP_200_OK, answer.model_dump_json().encode(), [(b"idempotent-replayed", b"true")]
+        )
+    return json_answer(status.HTTP_201_CREATED, answer.model_dump_json().encode())
+
+
+def _decoded(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
 
 
 @router.get("/receipts/{receiptId}", response_model=ReceiptOut, responses=errors(ReceiptNotFound))

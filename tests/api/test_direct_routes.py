@@ -1,0 +1,99 @@
+"""A call answered directly (below FastAPI's router) is answered exactly as FastAPI answers it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from patron.app import create_app
+from tests.conftest import make_settings
+from tests.factories import make_contact_id as make_contact
+from tests.receipts.factories import line, make_store, receipt
+
+
+@pytest.fixture
+async def through_fastapi(database_url: str, client: httpx.AsyncClient) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(make_settings(database_url, direct_routes=False), background=False)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://patron.test") as http:
+            yield http
+
+
+def _comparable(response: httpx.Response) -> tuple[int, Any, str | None, str | None]:
+    body = response.json()
+    if isinstance(body, dict):
+        body.pop("request_id", None)
+        if "id" in body:  # a stored receipt: its own ids, in its links too
+            body["links"] = [link["href"].replace(body.pop("id"), "ID") for link in body["links"]]
+            body.pop("uniqueReceiptId")
+    return (
+        response.status_code,
+        body,
+        response.headers.get("content-type"),
+        response.headers.get("idempotent-replayed"),
+    )
+
+
+async def test_receipts_are_answered_alike_directly_and_through_fastapi(
+    client: httpx.AsyncClient, through_fastapi: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    store = await make_store(client, admin)
+    contact = await make_contact(client, till)
+    stored = receipt(contact, store)
+    assert (await client.post("/api/v3/receipts", json=stored, headers=till)).status_code == 201
+    new = receipt(contact, store)
+    cases: list[tuple[str, dict[str, Any], Any]] = [
+        ("new", till, None),
+        ("replayed", till, stored),
+        ("changed under the same id", till, {**stored, "receiptNumber": "other"}),
+        (
+            "unknown contact",
+            till,
+            receipt(contact, store, contact={"matchKey": "no@example.com", "matchKeyType": "Email"}),
+        ),
+        ("unknown store", till, receipt(contact, "NOWHERE")),
+        ("a field missing", till, {k: v for k, v in receipt(contact, store).items() if k != "currency"}),
+        ("a bad line", till, receipt(contact, store, items=[line(quantity=-1)])),
+        ("an unknown field", till, {**receipt(contact, store), "mood": "happy"}),
+        ("not an object", till, [1, 2, 3]),
+        ("no credentials", {}, receipt(contact, store)),
+        ("a wrong key", {"apikey": "pk_nobody.wrongwrongwrongwrong"}, receipt(contact, store)),
+    ]
+    for name, headers, body in cases:
+        answers = []
+        for http in (client, through_fastapi):
+            sent = body if body is not None else {**new, "uniqueReceiptId": f"R-new-{len(answers)}"}
+            answers.append(_comparable(await http.post("/api/v3/receipts", json=sent, headers=headers)))
+        assert answers[0] == answers[1], name
+
+
+async def test_the_v2_prefix_is_answered_directly_too(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    store = await make_store(client, admin)
+    contact = await make_contact(client, till)
+    created = await client.post("/api/v2/receipts", json=receipt(contact, store), headers=till)
+    assert created.status_code == 201
+    assert created.json()["links"][0]["href"].startswith("http://patron.test/api/v2/receipts/")
+
+
+@pytest.mark.parametrize("sent", [b"{not json", b"", b"[1, 2", b"null", b'"text"', b"\xab\xcd not text"])
+@pytest.mark.parametrize("credentials", [True, False])
+async def test_a_body_that_is_not_a_receipt_is_refused_alike(
+    client: httpx.AsyncClient,
+    through_fastapi: httpx.AsyncClient,
+    till: dict[str, str],
+    sent: bytes,
+    credentials: bool,
+) -> None:
+    headers = {**(till if credentials else {}), "content-type": "application/json"}
+    direct, fastapi = [
+        _comparable(await http.post("/api/v3/receipts", content=sent, headers=headers))
+        for http in (client, through_fastapi)
+    ]
+    assert direct == fastapi
+    assert direct[0] in (400, 401)
