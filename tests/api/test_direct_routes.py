@@ -71,16 +71,6 @@ async def test_receipts_are_answered_alike_directly_and_through_fastapi(
         assert answers[0] == answers[1], name
 
 
-async def test_the_v2_prefix_is_answered_directly_too(
-    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
-) -> None:
-    store = await make_store(client, admin)
-    contact = await make_contact(client, till)
-    created = await client.post("/api/v2/receipts", json=receipt(contact, store), headers=till)
-    assert created.status_code == 201
-    assert created.json()["links"][0]["href"].startswith("http://patron.test/api/v2/receipts/")
-
-
 @pytest.mark.parametrize("sent", [b"{not json", b"", b"[1, 2", b"null", b'"text"', b"\xab\xcd not text"])
 @pytest.mark.parametrize("credentials", [True, False])
 async def test_a_body_that_is_not_a_receipt_is_refused_alike(

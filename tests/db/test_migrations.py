@@ -23,12 +23,14 @@ async def _tables(url: str) -> set[str]:
     return names - {"alembic_version"}
 
 
+async def _empty_database(backend: str, tmp_path: pytest.TempPathFactory) -> str:
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/migrations.db"
+    return await _create_postgres_database()
+
+
 async def test_upgrade_downgrade_upgrade(backend: str, tmp_path: pytest.TempPathFactory) -> None:
-    url = (
-        f"sqlite+aiosqlite:///{tmp_path}/migrations.db"
-        if backend == "sqlite"
-        else await _create_postgres_database()
-    )
+    url = await _empty_database(backend, tmp_path)
     try:
         await asyncio.to_thread(migrate.upgrade, url)
         assert await _tables(url) == set(Base.metadata.tables)
@@ -50,11 +52,7 @@ def _differences(sync_connection: object) -> list[object]:
 async def test_the_migrations_build_the_schema_the_models_describe(
     backend: str, tmp_path: pytest.TempPathFactory
 ) -> None:
-    url = (
-        f"sqlite+aiosqlite:///{tmp_path}/models.db"
-        if backend == "sqlite"
-        else await _create_postgres_database()
-    )
+    url = await _empty_database(backend, tmp_path)
     try:
         await asyncio.to_thread(migrate.upgrade, url)
         engine = create_async_engine(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -99,11 +100,11 @@ async def fetch_first(
     connection = await session.connection()
     if alone:
         driver: Any = (await connection.get_raw_connection()).driver_connection
-        try:
+        # A failure changed nothing: the statement is run again below, for SQLAlchemy's
+        # handling of the error.
+        with contextlib.suppress(*_DRIVER_ERRORS):
             row: Mapping[str, Any] | None = await driver.fetchrow(sql, *parameters)
             return row
-        except _DRIVER_ERRORS:
-            pass  # changed nothing: run again below, for SQLAlchemy's handling of the error
     found = (await connection.exec_driver_sql(sql, tuple(parameters))).first()
     return None if found is None else dict(found._mapping)
 
