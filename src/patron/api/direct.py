@@ -16,7 +16,6 @@ the OpenAPI description) and answers it the same way when direct dispatch is off
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -29,8 +28,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from patron.api.handlers import invalid_request
 from patron.errors import BadRequest, PatronError
 from patron.state import AppState
-
-log = logging.getLogger("patron.direct")
 
 Body = TypeVar("Body", bound=BaseModel)
 
