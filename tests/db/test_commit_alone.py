@@ -44,6 +44,16 @@ async def _write(unit: UnitOfWork, *, alone: bool) -> str:
     return external_id
 
 
+async def _undone_by_rollback(database: Database, unit: UnitOfWork) -> bool:
+    """Write in the unit's transaction and roll it back: whether the write is gone."""
+    try:
+        external_id = await _write(unit, alone=False)
+        await unit.rollback()
+    finally:
+        await unit.close()
+    return not await _stored(database, external_id)
+
+
 async def test_a_request_s_sole_statement_commits_by_itself_on_postgresql(
     client: object, database: Database, backend: str
 ) -> None:
@@ -64,15 +74,10 @@ async def test_a_shared_unit_or_one_already_begun_keeps_its_transaction(
 ) -> None:
     for shared in (True, False):
         unit = UnitOfWork(database, write=True, shared=shared)
-        try:
-            if not shared:
-                await unit.session.execute(text("SELECT 1"))  # a transaction has begun
-            assert not await commit_alone(unit.session)
-            external_id = await _write(unit, alone=False)
-            await unit.rollback()
-        finally:
-            await unit.close()
-        assert not await _stored(database, external_id)
+        if not shared:
+            await unit.session.execute(text("SELECT 1"))  # a transaction has begun
+        assert not await commit_alone(unit.session)
+        assert await _undone_by_rollback(database, unit)
 
 
 async def test_a_connection_that_committed_alone_is_transactional_again_in_the_pool(
@@ -85,13 +90,7 @@ async def test_a_connection_that_committed_alone_is_transactional_again_in_the_p
         finally:
             await unit.close()
     for _ in range(database.write_engine.pool.size() + 1):
-        unit = UnitOfWork(database, write=True)
-        try:
-            external_id = await _write(unit, alone=False)
-            await unit.rollback()
-        finally:
-            await unit.close()
-        assert not await _stored(database, external_id)
+        assert await _undone_by_rollback(database, UnitOfWork(database, write=True))
 
 
 async def test_what_is_added_after_a_statement_that_committed_alone_is_written_at_commit(
