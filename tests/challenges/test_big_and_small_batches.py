@@ -1,6 +1,5 @@
-"""A big batch ends exactly where the same rows in small batches end, and cards the database
-counts (PostgreSQL, `plain_counts`) end exactly where the engine takes them: the same cards,
-refusals and rewards, and a log that rebuilds."""
+"""A big batch (worked out before its locks) ends exactly where the same rows in small batches
+(locked, then worked out) end: the same cards, refusals and rewards, and a log that rebuilds."""
 
 from __future__ import annotations
 
@@ -10,9 +9,8 @@ from collections import Counter
 from typing import Any
 
 import httpx
-import pytest
 
-from patron.challenges import repository
+from patron.challenges.checkpoints import WORK_OUT_BEFORE_LOCKING
 from patron.config import Settings
 from tests.challenges.factories import challenges_of, make_definition
 from tests.challenges.test_rebuild import run_check
@@ -92,6 +90,7 @@ async def test_a_big_batch_ends_where_the_same_rows_in_small_batches_end(
             assert answer.json() is True
 
     big_rows = _rows(big, definitions, seed=3)
+    assert len({(r["contactId"], r["definitionId"]) for r in big_rows}) >= WORK_OUT_BEFORE_LOCKING
     answer = await client.post("/api/v3/challenges/checkpoints", json=big_rows, headers=till)
     assert answer.status_code == 200, answer.text
     big_refused = Counter((r["contactId"], r["definitionId"]) for r in answer.json()["notAccepted"])
@@ -100,6 +99,7 @@ async def test_a_big_batch_ends_where_the_same_rows_in_small_batches_end(
     for start in range(0, CONTACTS, SMALL):
         rows = _rows(small, definitions, seed=3)
         chunk = [r for r in rows if r["contactId"] in small[start : start + SMALL]]
+        assert len({(r["contactId"], r["definitionId"]) for r in chunk}) < WORK_OUT_BEFORE_LOCKING
         answer = await client.post("/api/v3/challenges/checkpoints", json=chunk, headers=till)
         assert answer.status_code == 200, answer.text
         small_refused.update((r["contactId"], r["definitionId"]) for r in answer.json()["notAccepted"])
@@ -110,54 +110,6 @@ async def test_a_big_batch_ends_where_the_same_rows_in_small_batches_end(
     assert {d for _, d in big_refused} == {consent["id"], definitions[1]["id"]}
     for small_contact, big_contact in mirror.items():
         assert await _outcome(client, till, small_contact) == await _outcome(client, till, big_contact)
-
-    code, output = await asyncio.to_thread(run_check, settings)
-    assert (code, output.strip()) == (0, "No differences.")
-
-
-async def test_cards_the_database_counts_end_where_the_engine_takes_them(
-    client: httpx.AsyncClient,
-    admin: dict[str, str],
-    till: dict[str, str],
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    definitions = await _definitions(client, admin)
-    definitions.append(
-        await make_definition(client, admin, name="month", requiredNumberOfCheckpoints=6, expirationMonths=1)
-    )
-    consent = definitions[2]
-    counted = [await make_contact(client, till) for _ in range(CONTACTS)]
-    engine_only = [await make_contact(client, till) for _ in range(CONTACTS)]
-    for contacts in (counted, engine_only):
-        for contact in contacts[::2]:
-            answer = await client.post(
-                f"/api/v3/challenges/definitions/{consent['id']}/assign",
-                params={"contactId": contact},
-                headers=till,
-            )
-            assert answer.json() is True
-
-    refused: dict[str, Counter[tuple[str, str]]] = {"counted": Counter(), "engine": Counter()}
-    counts_plainly = repository.counts_plainly  # PostgreSQL only; SQLite takes both sides alike
-    # Rounds of rows, so cards complete, recur and fill up on both sides.
-    for seed in (3, 4, 5):
-        for side, contacts, counting in (("counted", counted, True), ("engine", engine_only, False)):
-            monkeypatch.setattr(
-                repository, "counts_plainly", lambda session, on=counting: on and counts_plainly(session)
-            )
-            rows = _rows(contacts, definitions, seed=seed)
-            answer = await client.post("/api/v3/challenges/checkpoints", json=rows, headers=till)
-            assert answer.status_code == 200, answer.text
-            refused[side].update((r["contactId"], r["definitionId"]) for r in answer.json()["notAccepted"])
-    monkeypatch.undo()
-
-    mirror = dict(zip(engine_only, counted, strict=True))
-    assert {(mirror[c], d): n for (c, d), n in refused["engine"].items()} == dict(refused["counted"])
-    # Refused: no consent, and the capped and month cards full.
-    assert {d for _, d in refused["counted"]} == {consent["id"], definitions[1]["id"], definitions[3]["id"]}
-    for engine_contact, counted_contact in mirror.items():
-        assert await _outcome(client, till, engine_contact) == await _outcome(client, till, counted_contact)
 
     code, output = await asyncio.to_thread(run_check, settings)
     assert (code, output.strip()) == (0, "No differences.")

@@ -1,30 +1,34 @@
 """Applying checkpoint batches: set-based reads and writes, exact under concurrency.
 
 Per batch: one query each for contacts and definitions, then every (contact, definition) of
-the batch is locked by name in one sorted round. A pair's rows go through the progress engine
-one by one in the batch's order, so acceptance, thresholds and completions are exactly those of
-applying them singly; cards and log rows are written in one statement and the rewards earned
-are issued, all in the request's transaction.
+the batch is locked by name in one sorted round and its current card is read after the lock,
+as a plain row. Challenges that start on their first checkpoint are started where there is no
+card yet. A pair's rows go through the progress engine one by one in the batch's order, so
+acceptance, thresholds and completions are exactly those of applying them singly; the new
+states are then written back in one statement for changed and new cards (and log rows), and
+the rewards earned are issued, all in the request's transaction.
 
-On PostgreSQL the database first counts, in one statement under the locks, every pair whose
-rows only add to its card (or start its first one) and logs their rows (`plain_counts`): most
-of a big batch, with no card read into Python. Only the pairs it leaves (a threshold or the
-target reached, a window closed, a consent missing) are read and go through the engine.
+Locks are what concurrent batches wait for, so a big batch does its work before taking them:
+it reads its cards, works its rows out and writes their log rows first; after the lock it
+keeps every pair whose card is the same as it read, and redoes (taking back its early log
+rows) only the pairs a concurrent batch changed meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import repository
-from patron.challenges.cards import BatchWrites, apply_pair, start_first_cycles
+from patron.challenges.cards import BatchWrites, apply_pair, first_card, start_first_cycles, store_first_cards
 from patron.challenges.log_rows import LogRows, Pair
-from patron.challenges.plain_counts import PlainCounts
 from patron.challenges.plans import plan_of
 from patron.challenges.schemas import CheckpointRow, CheckpointsResult
 from patron.challenges.statuses import DefinitionStatus, status_at
@@ -40,6 +44,10 @@ from patron.rewards import service as rewards
 def _is_active(definition: ChallengeDefinition) -> bool:
     return status_at(definition, clock.now()) is DefinitionStatus.ACTIVE
 
+
+# Pairs in a batch from which its outcome is worked out before its locks are waited for.
+WORK_OUT_BEFORE_LOCKING = 50
+YIELD_EVERY_PAIRS = 100
 
 Rows = dict[Pair, list[tuple[int, CheckpointRow]]]
 
@@ -118,41 +126,92 @@ async def _lock(session: AsyncSession, by_pair: Rows) -> None:
 
 
 async def _apply_locked_first(session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime) -> Outcome:
-    """Lock, read, work out, write (SQLite, where the transaction holds the write lock)."""
+    """A small batch: lock, read, work out, write."""
     await _lock(session, by_pair)
     writes = await _work_out_after_lock(session, batch, by_pair, now)
     await _write(session, writes)
     return writes.earned, writes.refused
 
 
-async def _apply_counted_first(session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime) -> Outcome:
-    """PostgreSQL: lock, let the database count the plain pairs (logging their rows), then
-    read, work out and write the pairs it left."""
-    counts = PlainCounts()
-    countable = {
-        definition_id
-        for definition_id in batch.definitions
-        if counts.add_marks(definition_id, batch.advances[definition_id])
-    }
-    left: list[Pair] = []
-    for pair, rows in by_pair.items():
-        if pair[1] in countable:
-            counts.add_pair(pair, rows, batch.advances[pair[1]].counts)
-        else:
-            left.append(pair)
+async def _work_out_early(
+    session: AsyncSession, batch: _Batch, by_pair: Rows
+) -> tuple[BatchWrites, list[SimpleNamespace], set[Pair]]:
+    """The batch's outcome from its cards as read now, without locks, a first card (not yet
+    stored) standing in for a pair that has none. Returns it, those first cards, and the
+    pairs left out: consent-required ones without a card."""
+    pairs = list(by_pair)
+    seen = await repository.current_cards_in_order(session, pairs)
+    # Every card just read was written before this instant, so none lies in its future.
+    seen_at = clock.now()
+    writes = batch.writes(seen_at)
+    starts = {definition_id: engine.start(plan, seen_at) for definition_id, plan in batch.plans.items()}
+    first_cards: list[SimpleNamespace] = []
+    left_out: set[Pair] = set()
+    for position, (pair, card_read) in enumerate(zip(pairs, seen, strict=True)):
+        card: Any = card_read
+        if position % YIELD_EVERY_PAIRS == YIELD_EVERY_PAIRS - 1:
+            # Let this process's other requests run: one of them may hold locks that
+            # batches (this one too) are waiting for.
+            await asyncio.sleep(0)
+        if card is None:
+            definition = batch.definitions[pair[1]]
+            if definition.consent_required:
+                left_out.add(pair)
+                continue
+            card = first_card(pair, definition, starts[pair[1]])
+            first_cards.append(card)
+            batch.apply(writes, pair, card, by_pair[pair])
+            if writes.counted and writes.counted[-1][0] is card:
+                # A first card its rows only count on is stored as it ends up: one insert,
+                # not an insert and then an update (most of a batch's pairs, early on).
+                _, card.completed_checkpoints = writes.counted.pop()
+                card.latest_checkpoint_on = seen_at
+            continue
+        batch.apply(writes, pair, card, by_pair[pair])
+    return writes, first_cards, left_out
+
+
+async def _apply_worked_out_first(
+    session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
+) -> Outcome:
+    """A big batch: its outcome is worked out and its log rows written before it waits for its
+    locks; under them, one statement writes every early result whose card is as it was read
+    (and says which it left alone). Only pairs a concurrent batch changed meanwhile are read
+    again, worked out again and written, and their early log rows taken back."""
+    early, first_cards, redo = await _work_out_early(session, batch, by_pair)
+    # The foreign-key checks of a thousand log rows are most of that write.
+    logged_early = await repository.add_log_returning_ids(session, early.log)
+
     await _lock(session, by_pair)
-    # Taken after the lock: every card a concurrent batch wrote is older than this instant.
-    at = max(now, clock.now())
-    for definition_id in countable:
-        counts.add_start(batch.definitions[definition_id], batch.plans[definition_id], at)
-    log = LogRows("checkpoint", batch.source, batch.receipt_id, at)
-    left_by_database = await repository.count_plainly(session, counts, log)
-    left += [counts.pairs[position - 1] for position in sorted(left_by_database)]
-    if not left:
-        return [], []
-    writes = await _work_out_after_lock(session, batch, {pair: by_pair[pair] for pair in left}, at)
-    await _write(session, writes)
-    return writes.earned, writes.refused
+    if first_cards:
+        started = set(await store_first_cards(session, first_cards))
+        # A pair started by someone else meanwhile is worked out again from their card (the
+        # first card it was worked out from was not stored, so nothing below writes it).
+        redo |= {
+            pair for card in first_cards if (pair := (card.contact_id, card.definition_id)) not in started
+        }
+    # A pair's changes always include its card in hand (`updated` or `counted`, once), so
+    # that card's check covers the pair. A pair whose rows were all refused changes nothing
+    # and needs no check: only a completed or expired card refuses, and those stay as they are.
+    left_alone = await repository.write_if_unchanged(
+        session, updated=early.updated, counted=early.counted, at=early.log.at, inserted=early.inserted
+    )
+    if left_alone:
+        redo |= {
+            (card.contact_id, card.definition_id)
+            for card, _ in chain(early.updated, early.counted)
+            if card.id in left_alone
+        }
+    if not redo:
+        return early.earned, early.refused
+    pair_of_row = {index: pair for pair, rows in by_pair.items() for index, _ in rows}
+    earned, refused = early.outcome_outside(redo, pair_of_row)
+    await repository.remove_log(session, logged_early, redo)
+    again = await _work_out_after_lock(
+        session, batch, {pair: by_pair[pair] for pair in by_pair if pair in redo}, now
+    )
+    await _write(session, again)
+    return earned + again.earned, refused + again.refused
 
 
 async def apply_checkpoints(
@@ -189,7 +248,7 @@ async def apply_checkpoints(
         source=source,
         receipt_id=receipt_id,
     )
-    apply = _apply_counted_first if repository.counts_plainly(session) else _apply_locked_first
+    apply = _apply_worked_out_first if len(by_pair) >= WORK_OUT_BEFORE_LOCKING else _apply_locked_first
     earned, refused_rows = await apply(session, batch, by_pair, now)
     repository.forget_loaded_cards(session)
     await rewards.issue(session, earned)

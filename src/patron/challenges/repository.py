@@ -12,8 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from patron.challenges.log_rows import LogRows, Pair
-from patron.challenges.plain_counts import PlainCounts
-from patron.challenges.statuses import ChallengeStatus
 from patron.db.upsert import insert_for
 from patron.models import Challenge, ChallengeCheckpoint, ChallengeDefinition
 
@@ -133,11 +131,6 @@ def _on_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def counts_plainly(session: AsyncSession) -> bool:
-    """Whether the database counts plain pairs itself (`count_plainly`): PostgreSQL."""
-    return _on_postgresql(session)
-
-
 def _unnest(columns: Sequence[str], prefix: str = "") -> str:
     """A FROM item of one row per array position, numbered `n` in the arrays' order."""
     arrays = ", ".join(f"CAST(:{prefix}{name} AS {_ARRAY_TYPES[name]}[])" for name in columns)
@@ -188,6 +181,7 @@ _INSERT_FIRST_CARDS = text(
     + " ON CONFLICT DO NOTHING RETURNING contact_id, definition_id"
 ).columns(Challenge.__table__.c.contact_id, Challenge.__table__.c.definition_id)
 _INSERT_LOG = text(_insert_log())
+_INSERT_LOG_RETURNING = text(_insert_log() + " RETURNING id").columns(ChallengeCheckpoint.__table__.c.id)
 # A card whose count alone moved on (and the time of its latest checkpoint): its other
 # columns are as read, so only these are sent.
 _COUNT_SET = (
@@ -207,79 +201,52 @@ _WRITE_BATCH = text(
     + "SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM counted), "
     + "(SELECT count(*) FROM inserted), (SELECT count(*) FROM logged)"
 )
+# On SQLite, a card is as a result was worked out from it if these are: any accepted
+# checkpoint changes the count or the status, and sets the time of the latest checkpoint.
+_VERSION_COLUMNS = ("completed_checkpoints", "status", "latest_checkpoint_on")
+# On PostgreSQL, the row version read with the card (`xmin`, the transaction that wrote it)
+# says the same in one value: any later update makes a new version. A card this transaction
+# has just started has none (NULL) and needs no check: it is this batch's own, under its lock.
+_ARRAY_TYPES["was_version"] = "xid"
+_UNCHANGED = "c.is_current AND (t.was_version IS NULL OR c.xmin = t.was_version)"
+# Early results written under the locks: each card only if it is still current and as it was
+# read (the update itself checks), and a new cycle's card only if the card it follows
+# (`origin`) was written. Returns the ids of the cards left alone (usually none, so the
+# thousand written are not sent back).
+_WRITE_IF_UNCHANGED = text(
+    "WITH updated AS (UPDATE challenges AS c SET "
+    + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
+    + f" FROM {_unnest(('id', *_STATE_COLUMNS, 'was_version'), 'u_')} "
+    f"WHERE c.id = t.id AND {_UNCHANGED} RETURNING c.id), "
+    f"counted AS (UPDATE challenges AS c SET {_COUNT_SET} "
+    f"FROM {_unnest(('id', 'completed_checkpoints', 'was_version'), 'p_')} "
+    f"WHERE c.id = t.id AND {_UNCHANGED} RETURNING c.id), "
+    f"inserted AS (INSERT INTO challenges ({', '.join(_NEW_CARD_COLUMNS)}) "
+    f"SELECT {', '.join(_NEW_CARD_COLUMNS)} FROM {_unnest((*_NEW_CARD_COLUMNS, 'origin'), 'i_')} "
+    "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1) "
+    "SELECT id FROM unnest(CAST(:u_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM updated) "
+    "UNION ALL SELECT id FROM unnest(CAST(:p_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM counted)"
+).columns(Challenge.__table__.c.id)
+_REMOVE_LOG = text(
+    "DELETE FROM challenge_checkpoints AS l USING "
+    + _unnest(("contact_id", "definition_id"))
+    + " WHERE l.id = ANY(CAST(:ids AS bigint[])) "
+    "AND l.contact_id = t.contact_id AND l.definition_id = t.definition_id"
+)
+
+
 # Untyped: the driver's UUIDs and UTC datetimes are what the engine needs, and converting
 # ten columns of a thousand rows would cost more than the query.
 # One index probe per pair, whatever the statistics say: as a plain join the planner
 # misjudges how many cards a pair has and sorts the whole table instead (57 ms per batch at
 # 150 000 cards, and growing, while the batch holds its locks).
 _CURRENT_CARDS = text(
-    f"SELECT t.n, {', '.join('c.' + name for name in _CARD_COLUMNS)} "
+    f"SELECT t.n, {', '.join('c.' + name for name in _CARD_COLUMNS)}, c.row_version "
     f"FROM {_unnest(('contact_id', 'definition_id'))} "
-    "CROSS JOIN LATERAL (SELECT card.* FROM challenges AS card "
+    "CROSS JOIN LATERAL (SELECT card.*, card.xmin AS row_version FROM challenges AS card "
     "WHERE card.contact_id = t.contact_id AND card.definition_id = t.definition_id AND card.is_current "
     "ORDER BY card.cycle DESC LIMIT 1) AS c"
 )
-
-
-# PostgreSQL, under the pairs' locks: every pair whose rows only add to its card, counted by
-# the database in one statement with its log rows (`PlainCounts`). A pair's card is counted
-# when it is current, not completed, its window is open at `at`, and the count it reaches
-# stays below the next of its definition's marks (thresholds, the target); a pair with no card
-# at all starts its first one with the count, below the definition's first mark. Returns the
-# positions (from 1) of the pairs it left to the engine.
-_COUNT_PLAINLY = text(
-    "WITH pairs AS MATERIALIZED (SELECT * FROM unnest(CAST(:contact_ids AS uuid[]), "
-    "CAST(:definition_ids AS uuid[]), CAST(:added AS integer[])) WITH ORDINALITY "
-    "AS t(contact_id, definition_id, added, n)), "
-    "marks AS MATERIALIZED (SELECT * FROM unnest(CAST(:mark_definitions AS uuid[]), "
-    "CAST(:marks AS integer[])) AS m(definition_id, mark)), "
-    "counted AS (UPDATE challenges AS c SET completed_checkpoints = c.completed_checkpoints + p.added, "
-    "latest_checkpoint_on = CAST(:at AS timestamptz) FROM pairs AS p "
-    "WHERE c.contact_id = p.contact_id AND c.definition_id = p.definition_id AND c.is_current "
-    f"AND c.status <> {int(ChallengeStatus.COMPLETED)} AND c.started_on <= CAST(:at AS timestamptz) "
-    "AND (c.ends_on IS NULL OR c.ends_on > CAST(:at AS timestamptz)) "
-    "AND c.completed_checkpoints + p.added < (SELECT min(m.mark) FROM marks AS m "
-    "WHERE m.definition_id = p.definition_id AND m.mark > c.completed_checkpoints) RETURNING p.n), "
-    "started AS (INSERT INTO challenges (id, contact_id, definition_id, cycle, is_current, "
-    "completed_checkpoints, required_checkpoints, status, started_on, ends_on, completed_on, "
-    "latest_checkpoint_on) "
-    f"SELECT gen_random_uuid(), p.contact_id, p.definition_id, 0, true, p.added, s.required, "
-    f"{int(ChallengeStatus.ACTIVE)}, CAST(:at AS timestamptz), s.ends_on, NULL, CAST(:at AS timestamptz) "
-    "FROM pairs AS p JOIN unnest(CAST(:start_definitions AS uuid[]), CAST(:start_required AS integer[]), "
-    "CAST(:start_ends AS timestamptz[]), CAST(:start_limits AS integer[])) "
-    "AS s(definition_id, required, ends_on, first_mark) ON s.definition_id = p.definition_id "
-    "WHERE p.added < s.first_mark AND NOT EXISTS (SELECT 1 FROM challenges AS x "
-    "WHERE x.contact_id = p.contact_id AND x.definition_id = p.definition_id) "
-    "ORDER BY p.n ON CONFLICT DO NOTHING RETURNING contact_id, definition_id), "
-    "taken AS (SELECT n FROM counted UNION ALL SELECT p.n FROM pairs AS p JOIN started AS s "
-    "ON s.contact_id = p.contact_id AND s.definition_id = p.definition_id), "
-    "logged AS (INSERT INTO challenge_checkpoints "
-    "(contact_id, definition_id, amount, kind, source, receipt_id, recorded_on) "
-    "SELECT p.contact_id, p.definition_id, r.amount, CAST(:kind AS text), CAST(:source AS text), "
-    "CAST(:receipt_id AS uuid), CAST(:at AS timestamptz) "
-    "FROM unnest(CAST(:row_pairs AS integer[]), CAST(:row_amounts AS integer[])) WITH ORDINALITY "
-    "AS r(pair, amount, position) JOIN pairs AS p ON p.n = r.pair "
-    "WHERE r.pair IN (SELECT n FROM taken) ORDER BY r.position RETURNING 1) "
-    "SELECT (SELECT count(*) FROM logged), "
-    "(SELECT array_agg(n) FROM pairs WHERE n NOT IN (SELECT n FROM taken))"
-)
-
-
-async def count_plainly(session: AsyncSession, counts: PlainCounts, log: LogRows) -> set[int]:
-    """PostgreSQL: count the pairs of `counts` whose rows only add to their cards, and log
-    their rows (as `log` says: kind, source, receipt, `at`); returns the positions (from 1)
-    of the pairs left for the engine. The caller holds the pairs' locks."""
-    if not counts.contact_ids:
-        return set()
-    parameters = {
-        **counts.parameters(),
-        "kind": log.kind,
-        "source": log.source,
-        "receipt_id": log.receipt_id,
-        "at": log.at,
-    }
-    _, left = (await session.execute(_COUNT_PLAINLY, parameters)).one()
-    return set(left or ())
 
 
 async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Pair]:
@@ -374,6 +341,63 @@ async def write_batch(
     await add_log(session, log)
 
 
+async def write_if_unchanged(
+    session: AsyncSession,
+    *,
+    updated: list[tuple[Any, dict[str, Any]]],
+    counted: list[tuple[Any, int]],
+    at: datetime,
+    inserted: list[tuple[dict[str, Any], uuid.UUID]],
+) -> set[uuid.UUID]:
+    """Write results worked out from cards as they were read: `updated` pairs each card as
+    read (a row: id and version) with its new state, `counted` each with its new count (its
+    latest checkpoint at `at`, the rest as read), `inserted` new cards each with the id of
+    the card it follows. A card that is no longer current or as read is left alone, with the
+    cards that follow it; returns the ids of the cards left alone.
+
+    The caller holds the cards' locks, so nothing changes between the check and the write.
+    """
+    if not updated and not counted:
+        return set()
+    if _on_postgresql(session):
+        arrays = {
+            **_arrays(
+                [{**state, "was_version": getattr(card, "row_version", None)} for card, state in updated],
+                ("id", *_STATE_COLUMNS, "was_version"),
+                "u_",
+            ),
+            "p_id": [card.id for card, _ in counted],
+            "p_completed_checkpoints": [count for _, count in counted],
+            "p_was_version": [getattr(card, "row_version", None) for card, _ in counted],
+            "p_at": at,
+            **_arrays(
+                [{**row, "origin": origin} for row, origin in inserted], (*_NEW_CARD_COLUMNS, "origin"), "i_"
+            ),
+        }
+        return set((await session.execute(_WRITE_IF_UNCHANGED, arrays)).scalars().all())
+    table = Challenge.__table__
+    read = {card.id: card for card, _ in (*updated, *counted)}
+    stored = await session.execute(
+        select(table.c.id, table.c.is_current, *(table.c[name] for name in _VERSION_COLUMNS)).where(
+            table.c.id.in_(read)
+        )
+    )
+    unchanged = {
+        row.id
+        for row in stored
+        if row.is_current
+        and all(getattr(row, name) == getattr(read[row.id], name) for name in _VERSION_COLUMNS)
+    }
+    await write_batch(
+        session,
+        updated=[state for card, state in updated if card.id in unchanged],
+        counted=[(card.id, count) for card, count in counted if card.id in unchanged],
+        inserted=[row for row, origin in inserted if origin in unchanged],
+        log=LogRows("checkpoint", "", None, at),
+    )
+    return set(read) - unchanged
+
+
 def forget_loaded_cards(session: AsyncSession) -> None:
     """Cards written by the set-based statements above are read afresh if the ORM holds them."""
     for loaded in list(session.sync_session.identity_map.values()):
@@ -389,6 +413,39 @@ async def add_log(session: AsyncSession, rows: LogRows) -> None:
         await session.execute(_INSERT_LOG, _log_parameters(rows))
         return
     await session.execute(insert_for(session, ChallengeCheckpoint), rows.as_dicts())
+
+
+async def add_log_returning_ids(session: AsyncSession, rows: LogRows) -> list[int]:
+    """Append to the checkpoint log in list order; returns the new rows' ids."""
+    if not rows:
+        return []
+    if _on_postgresql(session):
+        result = await session.execute(_INSERT_LOG_RETURNING, _log_parameters(rows))
+    else:
+        stmt = insert_for(session, ChallengeCheckpoint).returning(ChallengeCheckpoint.__table__.c.id)
+        result = await session.execute(stmt, rows.as_dicts())
+    return list(result.scalars().all())
+
+
+async def remove_log(session: AsyncSession, ids: list[int], pairs: Collection[Pair]) -> None:
+    """Take back the log rows among `ids` (written by this transaction) that are of `pairs`:
+    worked out from cards that have changed since."""
+    if not ids or not pairs:
+        return
+    if _on_postgresql(session):
+        arrays = {"contact_id": [c for c, _ in pairs], "definition_id": [d for _, d in pairs]}
+        await session.execute(_REMOVE_LOG, {"ids": ids, **arrays})
+        return
+    table = ChallengeCheckpoint.__table__
+    wanted = set(pairs)
+    written = await session.execute(
+        select(table.c.id, table.c.contact_id, table.c.definition_id).where(table.c.id.in_(ids))
+    )
+    taken_back = [
+        log_id for log_id, contact_id, definition_id in written if (contact_id, definition_id) in wanted
+    ]
+    if taken_back:
+        await session.execute(delete(ChallengeCheckpoint).where(ChallengeCheckpoint.id.in_(taken_back)))
 
 
 async def log_of_definition(session: AsyncSession, definition_id: uuid.UUID) -> Sequence[ChallengeCheckpoint]:
