@@ -97,14 +97,17 @@ async def lock_row_with(
 # Transaction-scoped advisory locks on the 64-bit hashes of names, taken in hash order.
 # The names are hashed by PostgreSQL, so names built in SQL (`lock_key_pairs`) and in Python
 # (`lock_keys`) are the same locks.
+# Counted, so a thousand locks come back as one row rather than a thousand empty ones (a
+# volatile function's column is never optimised away, and the rows come in key order).
 _LOCK_NAMES = text(
-    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(name, 0) AS k "
-    "FROM unnest(CAST(:names AS text[])) AS name ORDER BY k) AS ordered"
+    "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
+    "hashtextextended(name, 0) AS k FROM unnest(CAST(:names AS text[])) AS name ORDER BY k) AS ordered) AS locked"
 )
 _LOCK_PAIRS = text(
-    "SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
+    "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
     "hashtextextended(CAST(:namespace AS text) || ':' || CAST(first AS text) || ':' || CAST(second AS text), 0) AS k "
-    "FROM unnest(CAST(:firsts AS uuid[]), CAST(:seconds AS uuid[])) AS pair(first, second) ORDER BY k) AS ordered"
+    "FROM unnest(CAST(:firsts AS uuid[]), CAST(:seconds AS uuid[])) AS pair(first, second) ORDER BY k) AS ordered) "
+    "AS locked"
 )
 
 
