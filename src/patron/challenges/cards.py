@@ -112,16 +112,16 @@ class BatchWrites:
     refused: list[int] = field(default_factory=list)
 
     def outcome_outside(
-        self, pairs: set[Pair], pair_of_row: dict[int, Pair]
+        self, pairs: set[Pair], rows_of_pairs: set[int]
     ) -> tuple[list[rewards.Earned], list[int]]:
-        """The rewards earned and the rows refused, less those of `pairs`; `pair_of_row` names
-        the pair of each row by position."""
+        """The rewards earned and the rows refused, less those of `pairs` (whose rows are at
+        the positions `rows_of_pairs`)."""
         if not pairs:
             return self.earned, self.refused
         named = {(contact_id, str(definition_id)) for contact_id, definition_id in pairs}
         return (
             [earned for earned in self.earned if (earned.contact_id, earned.source_id) not in named],
-            [index for index in self.refused if pair_of_row[index] not in pairs],
+            [index for index in self.refused if index not in rows_of_pairs],
         )
 
 

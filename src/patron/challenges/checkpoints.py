@@ -204,8 +204,7 @@ async def _apply_worked_out_first(
         }
     if not redo:
         return early.earned, early.refused
-    pair_of_row = {index: pair for pair, rows in by_pair.items() for index, _ in rows}
-    earned, refused = early.outcome_outside(redo, pair_of_row)
+    earned, refused = early.outcome_outside(redo, {index for pair in redo for index, _ in by_pair[pair]})
     await repository.remove_log(session, logged_early, redo)
     again = await _work_out_after_lock(
         session, batch, {pair: by_pair[pair] for pair in by_pair if pair in redo}, now

@@ -181,7 +181,10 @@ _INSERT_FIRST_CARDS = text(
     + " ON CONFLICT DO NOTHING RETURNING contact_id, definition_id"
 ).columns(Challenge.__table__.c.contact_id, Challenge.__table__.c.definition_id)
 _INSERT_LOG = text(_insert_log())
-_INSERT_LOG_RETURNING = text(_insert_log() + " RETURNING id").columns(ChallengeCheckpoint.__table__.c.id)
+# The new ids as one array: one row to decode, not a thousand.
+_INSERT_LOG_RETURNING = text(
+    f"WITH logged AS ({_insert_log()} RETURNING id) SELECT array_agg(id ORDER BY id) FROM logged"
+)
 # A card whose count alone moved on (and the time of its latest checkpoint): its other
 # columns are as read, so only these are sent.
 _COUNT_SET = (
@@ -360,19 +363,16 @@ async def write_if_unchanged(
     if not updated and not counted:
         return set()
     if _on_postgresql(session):
+        # Column by column, straight from the pairs (no merged row to build per card).
         arrays = {
-            **_arrays(
-                [{**state, "was_version": getattr(card, "row_version", None)} for card, state in updated],
-                ("id", *_STATE_COLUMNS, "was_version"),
-                "u_",
-            ),
+            **_arrays([state for _, state in updated], ("id", *_STATE_COLUMNS), "u_"),
+            "u_was_version": [getattr(card, "row_version", None) for card, _ in updated],
             "p_id": [card.id for card, _ in counted],
             "p_completed_checkpoints": [count for _, count in counted],
             "p_was_version": [getattr(card, "row_version", None) for card, _ in counted],
             "p_at": at,
-            **_arrays(
-                [{**row, "origin": origin} for row, origin in inserted], (*_NEW_CARD_COLUMNS, "origin"), "i_"
-            ),
+            **_arrays([row for row, _ in inserted], _NEW_CARD_COLUMNS, "i_"),
+            "i_origin": [origin for _, origin in inserted],
         }
         return set((await session.execute(_WRITE_IF_UNCHANGED, arrays)).scalars().all())
     table = Challenge.__table__
@@ -420,11 +420,9 @@ async def add_log_returning_ids(session: AsyncSession, rows: LogRows) -> list[in
     if not rows:
         return []
     if _on_postgresql(session):
-        result = await session.execute(_INSERT_LOG_RETURNING, _log_parameters(rows))
-    else:
-        stmt = insert_for(session, ChallengeCheckpoint).returning(ChallengeCheckpoint.__table__.c.id)
-        result = await session.execute(stmt, rows.as_dicts())
-    return list(result.scalars().all())
+        return list((await session.execute(_INSERT_LOG_RETURNING, _log_parameters(rows))).scalar_one())
+    stmt = insert_for(session, ChallengeCheckpoint).returning(ChallengeCheckpoint.__table__.c.id)
+    return list((await session.execute(stmt, rows.as_dicts())).scalars().all())
 
 
 async def remove_log(session: AsyncSession, ids: list[int], pairs: Collection[Pair]) -> None:
