@@ -190,15 +190,32 @@ _INSERT_LOG_RETURNING = text(
 _COUNT_SET = (
     "completed_checkpoints = t.completed_checkpoints, latest_checkpoint_on = CAST(:p_at AS timestamptz)"
 )
+
+
+def _cards_probed(columns: Sequence[str], prefix: str, condition: str = "TRUE") -> str:
+    """A FROM item for an UPDATE of challenges `AS c`: the arrays' rows, each with the
+    physical address (`card_ctid`) of the card its `id` names, where `condition` holds for
+    that card (`card`); join it with `c.ctid = t.card_ctid`.
+
+    One index probe per card, whatever the plan: as a plain `c.id = t.id` join, the plan made
+    for a thousand-element array hashes the whole challenges table, a cost that grows with it.
+    """
+    return (
+        f"(SELECT t.*, probe.ctid AS card_ctid FROM {_unnest(columns, prefix)} "
+        "CROSS JOIN LATERAL (SELECT card.ctid FROM challenges AS card "
+        f"WHERE card.id = t.id AND {condition} OFFSET 0) AS probe) AS t"
+    )
+
+
 # A batch's writes in one statement, so the cards stay locked for one round trip, not three.
 # The parts touch different rows (updated cards, new cycles' cards, log rows), so running
 # them on one snapshot is safe.
 _WRITE_BATCH = text(
     "WITH updated AS (UPDATE challenges AS c SET "
     + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
-    + f" FROM {_unnest(('id', *_STATE_COLUMNS), 'u_')} WHERE c.id = t.id RETURNING 1), "
+    + f" FROM {_cards_probed(('id', *_STATE_COLUMNS), 'u_')} WHERE c.ctid = t.card_ctid RETURNING 1), "
     + f"counted AS (UPDATE challenges AS c SET {_COUNT_SET} "
-    + f"FROM {_unnest(('id', 'completed_checkpoints'), 'p_')} WHERE c.id = t.id RETURNING 1), "
+    + f"FROM {_cards_probed(('id', 'completed_checkpoints'), 'p_')} WHERE c.ctid = t.card_ctid RETURNING 1), "
     + f"inserted AS ({_insert_unnest('challenges', _NEW_CARD_COLUMNS, 'i_')} RETURNING 1), "
     + f"logged AS ({_insert_log('l_')} RETURNING 1) "
     + "SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM counted), "
@@ -211,7 +228,7 @@ _VERSION_COLUMNS = ("completed_checkpoints", "status", "latest_checkpoint_on")
 # says the same in one value: any later update makes a new version. A card this transaction
 # has just started has none (NULL) and needs no check: it is this batch's own, under its lock.
 _ARRAY_TYPES["was_version"] = "xid"
-_UNCHANGED = "c.is_current AND (t.was_version IS NULL OR c.xmin = t.was_version)"
+_UNCHANGED = "card.is_current AND (t.was_version IS NULL OR card.xmin = t.was_version)"
 # Early results written under the locks: each card only if it is still current and as it was
 # read (the update itself checks), and a new cycle's card only if the card it follows
 # (`origin`) was written. Returns the ids of the cards left alone (usually none, so the
@@ -219,11 +236,11 @@ _UNCHANGED = "c.is_current AND (t.was_version IS NULL OR c.xmin = t.was_version)
 _WRITE_IF_UNCHANGED = text(
     "WITH updated AS (UPDATE challenges AS c SET "
     + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
-    + f" FROM {_unnest(('id', *_STATE_COLUMNS, 'was_version'), 'u_')} "
-    f"WHERE c.id = t.id AND {_UNCHANGED} RETURNING c.id), "
+    + f" FROM {_cards_probed(('id', *_STATE_COLUMNS, 'was_version'), 'u_', _UNCHANGED)} "
+    "WHERE c.ctid = t.card_ctid RETURNING c.id), "
     f"counted AS (UPDATE challenges AS c SET {_COUNT_SET} "
-    f"FROM {_unnest(('id', 'completed_checkpoints', 'was_version'), 'p_')} "
-    f"WHERE c.id = t.id AND {_UNCHANGED} RETURNING c.id), "
+    f"FROM {_cards_probed(('id', 'completed_checkpoints', 'was_version'), 'p_', _UNCHANGED)} "
+    "WHERE c.ctid = t.card_ctid RETURNING c.id), "
     f"inserted AS (INSERT INTO challenges ({', '.join(_NEW_CARD_COLUMNS)}) "
     f"SELECT {', '.join(_NEW_CARD_COLUMNS)} FROM {_unnest((*_NEW_CARD_COLUMNS, 'origin'), 'i_')} "
     "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1) "
