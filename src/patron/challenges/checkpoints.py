@@ -77,12 +77,18 @@ Outcome = tuple[list[rewards.Earned], list[int]]  # rewards earned, positions of
 
 
 async def _work_out_after_lock(
-    session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
+    session: AsyncSession,
+    batch: _Batch,
+    by_pair: Rows,
+    now: datetime,
+    *,
+    taking_back: list[int] | None = None,
 ) -> BatchWrites:
     """Read the pairs' current cards (their locks are held), start first cards where there are
-    none, and work the rows out; the caller writes the result."""
+    none, and work the rows out; the caller writes the result. The pairs' log rows among
+    `taking_back` are taken back first."""
     pairs = list(by_pair)
-    cards = await repository.current_cards_in_order(session, pairs)
+    cards = await repository.current_cards_in_order(session, pairs, taking_back=taking_back)
     unstarted = sorted(
         (
             pair
@@ -205,9 +211,12 @@ async def _apply_worked_out_first(
     if not redo:
         return early.earned, early.refused
     earned, refused = early.outcome_outside(redo, {index for pair in redo for index, _ in by_pair[pair]})
-    await repository.remove_log(session, logged_early, redo)
     again = await _work_out_after_lock(
-        session, batch, {pair: by_pair[pair] for pair in by_pair if pair in redo}, now
+        session,
+        batch,
+        {pair: by_pair[pair] for pair in by_pair if pair in redo},
+        now,
+        taking_back=logged_early,
     )
     await _write(session, again)
     return earned + again.earned, refused + again.refused

@@ -247,7 +247,7 @@ _WRITE_IF_UNCHANGED = text(
     "SELECT id FROM unnest(CAST(:u_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM updated) "
     "UNION ALL SELECT id FROM unnest(CAST(:p_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM counted)"
 ).columns(Challenge.__table__.c.id)
-_REMOVE_LOG = text(
+_REMOVE_LOG_TEXT = (
     "DELETE FROM challenge_checkpoints AS l USING "
     + _unnest(("contact_id", "definition_id"))
     + " WHERE l.id = ANY(CAST(:ids AS bigint[])) "
@@ -260,13 +260,17 @@ _REMOVE_LOG = text(
 # One index probe per pair, whatever the statistics say: as a plain join the planner
 # misjudges how many cards a pair has and sorts the whole table instead (57 ms per batch at
 # 150 000 cards, and growing, while the batch holds its locks).
-_CURRENT_CARDS = text(
+_CURRENT_CARDS_TEXT = (
     f"SELECT t.n, {', '.join('c.' + name for name in _CARD_COLUMNS)}, c.row_version "
     f"FROM {_unnest(('contact_id', 'definition_id'))} "
     "CROSS JOIN LATERAL (SELECT card.*, card.xmin AS row_version FROM challenges AS card "
     "WHERE card.contact_id = t.contact_id AND card.definition_id = t.definition_id AND card.is_current "
     "ORDER BY card.cycle DESC LIMIT 1) AS c"
 )
+_CURRENT_CARDS = text(_CURRENT_CARDS_TEXT)
+# The same pairs' log rows among `ids` taken back, then their cards read, in one round trip
+# (the two touch different tables).
+_TAKE_BACK_AND_READ = text(f"WITH removed AS ({_REMOVE_LOG_TEXT} RETURNING 1) {_CURRENT_CARDS_TEXT}")
 
 
 async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Pair]:
@@ -286,17 +290,28 @@ async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]])
     return [(c, d) for c, d in (await session.execute(stmt, rows)).all()]
 
 
-async def current_cards_in_order(session: AsyncSession, pairs: Sequence[Pair]) -> list[Row[Any] | None]:
+async def current_cards_in_order(
+    session: AsyncSession, pairs: Sequence[Pair], *, taking_back: list[int] | None = None
+) -> list[Row[Any] | None]:
     """The current card of each pair, in the pairs' order (None where there is none), as plain
-    rows: no ORM objects to track, and no map keyed by ids to build and probe."""
+    rows: no ORM objects to track, and no map keyed by ids to build and probe.
+
+    With `taking_back`, the log rows among those ids (written by this transaction) that are
+    of these pairs are taken back first: they were worked out from cards changed since."""
     if not pairs:
         return []
     found: list[Row[Any] | None] = [None] * len(pairs)
     if _on_postgresql(session):
         arrays = {"contact_id": [c for c, _ in pairs], "definition_id": [d for _, d in pairs]}
-        for row in (await session.execute(_CURRENT_CARDS, arrays)).all():
+        if taking_back:
+            result = await session.execute(_TAKE_BACK_AND_READ, {"ids": taking_back, **arrays})
+        else:
+            result = await session.execute(_CURRENT_CARDS, arrays)
+        for row in result.all():
             found[row.n - 1] = row
         return found
+    if taking_back:
+        await _take_back_sqlite(session, taking_back, pairs)
     # Two plain INs (then the exact pairs in Python): row-value IN does not bind GUIDs on SQLite.
     position = {pair: index for index, pair in enumerate(pairs)}
     table = Challenge.__table__
@@ -442,15 +457,8 @@ async def add_log_returning_ids(session: AsyncSession, rows: LogRows) -> list[in
     return list((await session.execute(stmt, rows.as_dicts())).scalars().all())
 
 
-async def remove_log(session: AsyncSession, ids: list[int], pairs: Collection[Pair]) -> None:
-    """Take back the log rows among `ids` (written by this transaction) that are of `pairs`:
-    worked out from cards that have changed since."""
-    if not ids or not pairs:
-        return
-    if _on_postgresql(session):
-        arrays = {"contact_id": [c for c, _ in pairs], "definition_id": [d for _, d in pairs]}
-        await session.execute(_REMOVE_LOG, {"ids": ids, **arrays})
-        return
+async def _take_back_sqlite(session: AsyncSession, ids: list[int], pairs: Collection[Pair]) -> None:
+    """SQLite: `_TAKE_BACK_AND_READ`'s first half."""
     table = ChallengeCheckpoint.__table__
     wanted = set(pairs)
     written = await session.execute(
