@@ -1,29 +1,29 @@
-"""PostgreSQL: a checkpoint batch finds each of its cards with one index probe, whatever plan
-the server makes for its thousand-element arrays. A plan that reads the whole challenges table
+"""PostgreSQL: a checkpoint batch finds each of its cards by its address or with one index
+probe, whatever plan the server makes for its thousand-element arrays. A plan that reads the whole challenges table
 instead costs a batch more, under its locks, the more cards there are."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from patron.challenges import repository
 from patron.db import migrate
 
-CARDS = 20_000
+CARDS = 100_000
 BATCH = 1000
 
 
 @pytest.fixture
-async def cards(fresh_postgres_url: str) -> AsyncIterator[tuple[AsyncConnection, list[uuid.UUID]]]:
-    """A migrated database of many cards, analysed, and a batch's worth of their ids."""
+async def cards(fresh_postgres_url: str) -> AsyncIterator[tuple[AsyncConnection, list[Row[Any]]]]:
+    """A migrated database of many cards, analysed, and a batch's worth of them as a batch
+    reads them (id, row version and address)."""
     await asyncio.to_thread(migrate.upgrade, fresh_postgres_url)
     engine = create_async_engine(fresh_postgres_url)
     async with engine.connect() as connection:
@@ -40,10 +40,10 @@ async def cards(fresh_postgres_url: str) -> AsyncIterator[tuple[AsyncConnection,
         )
         await connection.commit()
         await connection.execute(text("ANALYZE challenges"))
-        ids = list(
-            (await connection.execute(text("SELECT id FROM challenges LIMIT :n"), {"n": BATCH})).scalars()
+        read = text(
+            "SELECT id, xmin AS row_version, CAST(ctid AS text) AS row_address FROM challenges LIMIT :n"
         )
-        yield connection, ids
+        yield connection, list(await connection.execute(read, {"n": BATCH}))
     await engine.dispose()
 
 
@@ -68,8 +68,9 @@ def _arrays(prefix: str, columns: tuple[str, ...], rows: int, **values: Any) -> 
     return {prefix + name: [values.get(name)] * rows for name in columns}
 
 
-async def test_a_batch_writes_its_cards_by_index(cards: tuple[AsyncConnection, list[uuid.UUID]]) -> None:
-    connection, ids = cards
+async def test_a_batch_writes_its_cards_by_index(cards: tuple[AsyncConnection, list[Row[Any]]]) -> None:
+    connection, read = cards
+    ids = [card.id for card in read]
     now = datetime.now(UTC)
     state = ("id", *repository._STATE_COLUMNS)
     new_state = {"cycle": 0, "completed_checkpoints": 1, "status": 1, "started_on": now, "is_current": True}
@@ -86,12 +87,12 @@ async def test_a_batch_writes_its_cards_by_index(cards: tuple[AsyncConnection, l
         **{"l_kind": "checkpoint", "l_source": "api", "l_receipt_id": None, "l_at": now},
     }
     for batch in batches:
-        # Worked out before the locks, written if unchanged (NULL: a card of this batch's own).
-        versions = {
-            "u_was_version": [None] * len(batch["u_id"]),
-            "p_was_version": [None] * len(batch["p_id"]),
-        }
-        early = {**batch, **versions, **new_cards}
+        # Worked out before the locks, written if unchanged.
+        early = {**batch, **new_cards}
+        for prefix in ("u_", "p_"):
+            written = read if batch[f"{prefix}id"] else []
+            early[f"{prefix}was_version"] = [card.row_version for card in written]
+            early[f"{prefix}row_address"] = [card.row_address for card in written]
         assert await _tables_read_whole(connection, repository._WRITE_IF_UNCHANGED, early) == set()
         # Worked out under the locks.
         assert (

@@ -39,17 +39,28 @@ def _new_card(
 
 
 def first_card(pair: Pair, definition: ChallengeDefinition, start: engine.State) -> SimpleNamespace:
-    """A contact's first card of a definition before it is stored, shaped as a row read back."""
-    return SimpleNamespace(**_new_card(ids.new_id(), pair, definition, start, current=True))
+    """A contact's first card of a definition before it is stored, shaped as a row read back
+    (where it is stored is known once it is)."""
+    card = SimpleNamespace(**_new_card(ids.new_id(), pair, definition, start, current=True))
+    card.row_version = card.row_address = None
+    return card
 
 
 async def store_first_cards(session: AsyncSession, cards: list[SimpleNamespace]) -> list[Pair]:
-    """Store each card unless its pair already has one. Returns the pairs started now (not
-    those that had a card already).
+    """Store each card unless its pair already has one, and note where it was stored. Returns
+    the pairs started now (not those that had a card already).
 
     A card a checkpoint starts needs no log row of its own: the log's first row of the pair
     (that checkpoint, at the instant the card starts) says when it started."""
-    return await repository.insert_first_cycles(session, [vars(card) for card in cards])
+    columns = [
+        {name: value for name, value in vars(card).items() if not name.startswith("row_")} for card in cards
+    ]
+    stored = await repository.insert_first_cycles(session, columns)
+    for card in cards:
+        where = stored.get((card.contact_id, card.definition_id))
+        if where is not None:
+            card.row_version, card.row_address = where
+    return list(stored)
 
 
 async def start_first_cycles(

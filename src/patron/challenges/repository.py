@@ -125,15 +125,22 @@ _ARRAY_TYPES = {
     "latest_checkpoint_on": "timestamptz",
     "origin": "uuid",
 }
+# Sent as another type and cast: the driver would take a tid's pair of numbers for a dimension.
+_SENT_AS = {"row_address": "text"}
 
 
 def _on_postgresql(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def _array(name: str, prefix: str) -> str:
+    sent = f"CAST(:{prefix}{name} AS {_SENT_AS.get(name, _ARRAY_TYPES[name])}[])"
+    return f"CAST({sent} AS {_ARRAY_TYPES[name]}[])" if name in _SENT_AS else sent
+
+
 def _unnest(columns: Sequence[str], prefix: str = "") -> str:
     """A FROM item of one row per array position, numbered `n` in the arrays' order."""
-    arrays = ", ".join(f"CAST(:{prefix}{name} AS {_ARRAY_TYPES[name]}[])" for name in columns)
+    arrays = ", ".join(_array(name, prefix) for name in columns)
     return f"unnest({arrays}) WITH ORDINALITY AS t({', '.join(columns)}, n)"
 
 
@@ -178,8 +185,8 @@ def _log_parameters(log: LogRows, prefix: str = "") -> dict[str, Any]:
 
 _INSERT_FIRST_CARDS = text(
     _insert_unnest("challenges", _NEW_CARD_COLUMNS)
-    + " ON CONFLICT DO NOTHING RETURNING contact_id, definition_id"
-).columns(Challenge.__table__.c.contact_id, Challenge.__table__.c.definition_id)
+    + " ON CONFLICT DO NOTHING RETURNING contact_id, definition_id, xmin, CAST(ctid AS text)"
+)
 _INSERT_LOG = text(_insert_log())
 # The new ids as one array: one row to decode, not a thousand.
 _INSERT_LOG_RETURNING = text(
@@ -224,11 +231,13 @@ _WRITE_BATCH = text(
 # On SQLite, a card is as a result was worked out from it if these are: any accepted
 # checkpoint changes the count or the status, and sets the time of the latest checkpoint.
 _VERSION_COLUMNS = ("completed_checkpoints", "status", "latest_checkpoint_on")
-# On PostgreSQL, the row version read with the card (`xmin`, the transaction that wrote it)
-# says the same in one value: any later update makes a new version. A card this transaction
-# has just started has none (NULL) and needs no check: it is this batch's own, under its lock.
+# On PostgreSQL, a card is as it was read if the row version read with it is still there: at
+# the same place in the table (`row_address`, its ctid), written by the same transaction
+# (`was_version`, its xmin). Any later update makes a new version elsewhere, so the old place
+# holds nothing this statement sees. The place is also how the card is found: no index probe.
 _ARRAY_TYPES["was_version"] = "xid"
-_UNCHANGED = "card.is_current AND (t.was_version IS NULL OR card.xmin = t.was_version)"
+_ARRAY_TYPES["row_address"] = "tid"
+_UNCHANGED = "c.ctid = t.row_address AND c.id = t.id AND c.is_current AND c.xmin = t.was_version"
 # Early results written under the locks: each card only if it is still current and as it was
 # read (the update itself checks), and a new cycle's card only if the card it follows
 # (`origin`) was written. Returns the ids of the cards left alone (usually none, so the
@@ -236,11 +245,11 @@ _UNCHANGED = "card.is_current AND (t.was_version IS NULL OR card.xmin = t.was_ve
 _WRITE_IF_UNCHANGED = text(
     "WITH updated AS (UPDATE challenges AS c SET "
     + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
-    + f" FROM {_cards_probed(('id', *_STATE_COLUMNS, 'was_version'), 'u_', _UNCHANGED)} "
-    "WHERE c.ctid = t.card_ctid RETURNING c.id), "
+    + f" FROM {_unnest(('id', *_STATE_COLUMNS, 'was_version', 'row_address'), 'u_')} "
+    f"WHERE {_UNCHANGED} RETURNING c.id), "
     f"counted AS (UPDATE challenges AS c SET {_COUNT_SET} "
-    f"FROM {_cards_probed(('id', 'completed_checkpoints', 'was_version'), 'p_', _UNCHANGED)} "
-    "WHERE c.ctid = t.card_ctid RETURNING c.id), "
+    f"FROM {_unnest(('id', 'completed_checkpoints', 'was_version', 'row_address'), 'p_')} "
+    f"WHERE {_UNCHANGED} RETURNING c.id), "
     f"inserted AS (INSERT INTO challenges ({', '.join(_NEW_CARD_COLUMNS)}) "
     f"SELECT {', '.join(_NEW_CARD_COLUMNS)} FROM {_unnest((*_NEW_CARD_COLUMNS, 'origin'), 'i_')} "
     "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1) "
@@ -261,9 +270,10 @@ _REMOVE_LOG_TEXT = (
 # misjudges how many cards a pair has and sorts the whole table instead (57 ms per batch at
 # 150 000 cards, and growing, while the batch holds its locks).
 _CURRENT_CARDS_TEXT = (
-    f"SELECT t.n, {', '.join('c.' + name for name in _CARD_COLUMNS)}, c.row_version "
+    f"SELECT t.n, {', '.join('c.' + name for name in _CARD_COLUMNS)}, c.row_version, c.row_address "
     f"FROM {_unnest(('contact_id', 'definition_id'))} "
-    "CROSS JOIN LATERAL (SELECT card.*, card.xmin AS row_version FROM challenges AS card "
+    "CROSS JOIN LATERAL (SELECT card.*, card.xmin AS row_version, CAST(card.ctid AS text) AS row_address "
+    "FROM challenges AS card "
     "WHERE card.contact_id = t.contact_id AND card.definition_id = t.definition_id AND card.is_current "
     "ORDER BY card.cycle DESC LIMIT 1) AS c"
 )
@@ -273,21 +283,26 @@ _CURRENT_CARDS = text(_CURRENT_CARDS_TEXT)
 _TAKE_BACK_AND_READ = text(f"WITH removed AS ({_REMOVE_LOG_TEXT} RETURNING 1) {_CURRENT_CARDS_TEXT}")
 
 
-async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]]) -> list[Pair]:
-    """Start cycle 0 where the contact has none yet; returns the pairs that were started now."""
+# Where a card was stored, as a batch reads it (`row_version`, `row_address`); None on SQLite.
+Stored = tuple[Any, str | None]
+
+
+async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[Pair, Stored]:
+    """Start cycle 0 where the contact has none yet; returns the pairs that were started now,
+    each with where its card was stored."""
     if not rows:
-        return []
+        return {}
     rows = sorted(rows, key=lambda r: (str(r["contact_id"]), str(r["definition_id"])))
     if _on_postgresql(session):
         result = await session.execute(_INSERT_FIRST_CARDS, _arrays(rows, _NEW_CARD_COLUMNS))
-        return [(c, d) for c, d in result.all()]
+        return {(c, d): (version, address) for c, d, version, address in result.all()}
     # Parameter lists rather than one huge VALUES: the statement compiles once and is cached.
     stmt = (
         insert_for(session, Challenge)
         .on_conflict_do_nothing()
         .returning(Challenge.contact_id, Challenge.definition_id)
     )
-    return [(c, d) for c, d in (await session.execute(stmt, rows)).all()]
+    return {(c, d): (None, None) for c, d in (await session.execute(stmt, rows)).all()}
 
 
 async def current_cards_in_order(
@@ -398,10 +413,12 @@ async def write_if_unchanged(
         # Column by column, straight from the pairs (no merged row to build per card).
         arrays = {
             **_arrays([state for _, state in updated], ("id", *_STATE_COLUMNS), "u_"),
-            "u_was_version": [getattr(card, "row_version", None) for card, _ in updated],
+            "u_was_version": [card.row_version for card, _ in updated],
+            "u_row_address": [card.row_address for card, _ in updated],
             "p_id": [card.id for card, _ in counted],
             "p_completed_checkpoints": [count for _, count in counted],
-            "p_was_version": [getattr(card, "row_version", None) for card, _ in counted],
+            "p_was_version": [card.row_version for card, _ in counted],
+            "p_row_address": [card.row_address for card, _ in counted],
             "p_at": at,
             **_arrays([row for row, _ in inserted], _NEW_CARD_COLUMNS, "i_"),
             "i_origin": [origin for _, origin in inserted],
