@@ -43,7 +43,8 @@ from patron.worker import imports as import_worker
 
 # FastAPI routes answered directly (api.direct), each with its direct counterpart.
 DIRECT_ENDPOINTS: dict[Callable[..., Any], Endpoint] = {
-    receipts.create_receipt: receipts.create_receipt_directly
+    receipts.create_receipt: receipts.create_receipt_directly,
+    challenges.award_checkpoints: challenges.award_checkpoints_directly,
 }
 
 # receipts comes before contacts: its /contacts/transactions must win over /contacts/{contactId}.

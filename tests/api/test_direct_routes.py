@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 
 from patron.app import create_app
+from tests.challenges.factories import make_definition
 from tests.conftest import make_settings
 from tests.factories import make_contact_id as make_contact
 from tests.receipts.factories import line, make_store, receipt
@@ -87,3 +89,53 @@ async def test_a_body_that_is_not_a_receipt_is_refused_alike(
     ]
     assert direct == fastapi
     assert direct[0] in (400, 401)
+
+
+async def test_checkpoint_batches_are_answered_alike_directly_and_through_fastapi(
+    client: httpx.AsyncClient, through_fastapi: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    definition = (await make_definition(client, admin, requiredNumberOfCheckpoints=3))["id"]
+    nobody = "00000000-0000-4000-8000-000000000000"
+
+    def rows(contact: str, name: str) -> Any:
+        row = {"definitionId": definition, "contactId": contact, "checkpointAmount": 1}
+        return {
+            "applied": [row, row],
+            "unknown ids": [row, {**row, "contactId": nobody}, {**row, "definitionId": nobody}],
+            "not accepted": [{**row, "checkpointAmount": 0}],
+            "completed": [row, row],
+            "empty": [],
+            "too many rows": [row] * 1001,
+            "a field missing": [{"definitionId": definition, "contactId": contact}],
+            "an amount too big": [{**row, "checkpointAmount": 2**31}],
+            "not a list": row,
+            "no credentials": [row],
+        }[name]
+
+    # One contact each way, so both see the same cards.
+    contacts = [await make_contact(client, till), await make_contact(client, till)]
+    for name in (
+        "applied",
+        "unknown ids",
+        "not accepted",
+        "completed",
+        "empty",
+        "too many rows",
+        "a field missing",
+        "an amount too big",
+        "not a list",
+        "no credentials",
+    ):
+        headers = {} if name == "no credentials" else till
+        answers = []
+        for http, contact in zip((client, through_fastapi), contacts, strict=True):
+            response = await http.post(
+                "/api/v3/challenges/checkpoints", json=rows(contact, name), headers=headers
+            )
+            answer = _comparable(response)
+            answers.append(json.loads(json.dumps(answer).replace(contact, "CONTACT")))
+        assert answers[0] == answers[1], name
+    # Both ways applied the same rows: the card completed on the third, the fourth refused.
+    for contact in contacts:
+        listed = await client.get("/api/v3/challenges", params={"contactId": contact}, headers=till)
+        assert [item["completedCheckpoints"] for item in listed.json()["items"]] == [3]

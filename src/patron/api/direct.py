@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from fastapi.routing import RouteContext, iter_route_contexts
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -30,6 +30,7 @@ from patron.errors import BadRequest, PatronError
 from patron.state import AppState
 
 Body = TypeVar("Body", bound=BaseModel)
+Shape = TypeVar("Shape")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +75,19 @@ def read_json(scope: Scope) -> Any:
 
 def validated(model: type[Body], payload: Any) -> Body:
     """`payload` (from `read_json`) as `model`, failures reported as FastAPI reports a body's."""
+    return _checked(model.model_validate, payload)
+
+
+def validated_as(shape: TypeAdapter[Shape], payload: Any) -> Shape:
+    """`validated` for a body that is not one model (a list of rows, say)."""
+    return _checked(shape.validate_python, payload)
+
+
+def _checked(validate: Callable[..., Shape], payload: Any) -> Shape:
     if payload is MISSING:
         raise InvalidBody([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
     try:
-        return model.model_validate(payload, from_attributes=True)
+        return validate(payload, from_attributes=True)
     except ValidationError as exc:
         raise InvalidBody(
             [{**problem, "loc": ("body", *problem["loc"])} for problem in exc.errors(include_url=False)]
