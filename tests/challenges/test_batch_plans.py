@@ -88,7 +88,7 @@ async def test_a_batch_writes_its_cards_by_index(cards: tuple[AsyncConnection, l
     }
     for batch in batches:
         # Worked out before the locks, written if unchanged.
-        early = {**batch, **new_cards}
+        early = {**batch, **new_cards, "log_ids": []}
         for prefix in ("u_", "p_"):
             written = read if batch[f"{prefix}id"] else []
             early[f"{prefix}was_version"] = [card.row_version for card in written]

@@ -20,7 +20,6 @@ import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 from types import SimpleNamespace
 from typing import Any
 
@@ -83,12 +82,17 @@ async def _work_out_after_lock(
     now: datetime,
     *,
     taking_back: list[int] | None = None,
+    read: dict[Pair, Any] | None = None,
 ) -> BatchWrites:
     """Read the pairs' current cards (their locks are held), start first cards where there are
     none, and work the rows out; the caller writes the result. The pairs' log rows among
-    `taking_back` are taken back first."""
-    pairs = list(by_pair)
+    `taking_back` are taken back first. Pairs in `read` have had that done: their cards are
+    given."""
+    read = read or {}
+    pairs = [pair for pair in by_pair if pair not in read]
     cards = await repository.current_cards_in_order(session, pairs, taking_back=taking_back)
+    pairs += list(read)
+    cards += list(read.values())
     unstarted = sorted(
         (
             pair
@@ -181,9 +185,10 @@ async def _apply_worked_out_first(
     session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
 ) -> Outcome:
     """A big batch: its outcome is worked out and its log rows written before it waits for its
-    locks; under them, one statement writes every early result whose card is as it was read
-    (and says which it left alone). Only pairs a concurrent batch changed meanwhile are read
-    again, worked out again and written, and their early log rows taken back."""
+    locks; under them, one statement writes every early result whose card is as it was read,
+    and for the cards it left alone (a concurrent batch changed them meanwhile) takes their
+    early log rows back and reads them again. Only those pairs are worked out again and
+    written."""
     early, first_cards, redo = await _work_out_early(session, batch, by_pair)
     # The foreign-key checks of a thousand log rows are most of that write.
     logged_early = await repository.add_log_returning_ids(session, early.log)
@@ -200,14 +205,14 @@ async def _apply_worked_out_first(
     # that card's check covers the pair. A pair whose rows were all refused changes nothing
     # and needs no check: only a completed or expired card refuses, and those stay as they are.
     left_alone = await repository.write_if_unchanged(
-        session, updated=early.updated, counted=early.counted, at=early.log.at, inserted=early.inserted
+        session,
+        updated=early.updated,
+        counted=early.counted,
+        at=early.log.at,
+        inserted=early.inserted,
+        log_ids=logged_early,
     )
-    if left_alone:
-        redo |= {
-            (card.contact_id, card.definition_id)
-            for card, _ in chain(early.updated, early.counted)
-            if card.id in left_alone
-        }
+    redo |= left_alone.keys()
     if not redo:
         return early.earned, early.refused
     earned, refused = early.outcome_outside(redo, {index for pair in redo for index, _ in by_pair[pair]})
@@ -217,6 +222,7 @@ async def _apply_worked_out_first(
         {pair: by_pair[pair] for pair in by_pair if pair in redo},
         now,
         taking_back=logged_early,
+        read=left_alone,
     )
     await _write(session, again)
     return earned + again.earned, refused + again.refused

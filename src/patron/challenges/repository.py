@@ -240,8 +240,9 @@ _ARRAY_TYPES["row_address"] = "tid"
 _UNCHANGED = "c.ctid = t.row_address AND c.id = t.id AND c.is_current AND c.xmin = t.was_version"
 # Early results written under the locks: each card only if it is still current and as it was
 # read (the update itself checks), and a new cycle's card only if the card it follows
-# (`origin`) was written. Returns the ids of the cards left alone (usually none, so the
-# thousand written are not sent back).
+# (`origin`) was written. For the cards left alone (usually a few; a concurrent batch changed
+# them), the pairs' early log rows (among `log_ids`) are taken back and their current cards
+# returned as they are now, so a redo needs no statement of its own to start from.
 _WRITE_IF_UNCHANGED = text(
     "WITH updated AS (UPDATE challenges AS c SET "
     + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
@@ -252,10 +253,18 @@ _WRITE_IF_UNCHANGED = text(
     f"WHERE {_UNCHANGED} RETURNING c.id), "
     f"inserted AS (INSERT INTO challenges ({', '.join(_NEW_CARD_COLUMNS)}) "
     f"SELECT {', '.join(_NEW_CARD_COLUMNS)} FROM {_unnest((*_NEW_CARD_COLUMNS, 'origin'), 'i_')} "
-    "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1) "
-    "SELECT id FROM unnest(CAST(:u_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM updated) "
-    "UNION ALL SELECT id FROM unnest(CAST(:p_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM counted)"
-).columns(Challenge.__table__.c.id)
+    "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1), "
+    "left_alone AS (SELECT id FROM unnest(CAST(:u_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM updated) "
+    "UNION ALL SELECT id FROM unnest(CAST(:p_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM counted)), "
+    "pairs AS (SELECT DISTINCT card.contact_id, card.definition_id FROM left_alone "
+    "JOIN challenges AS card ON card.id = left_alone.id), "
+    "removed AS (DELETE FROM challenge_checkpoints AS l USING pairs WHERE l.id = ANY(CAST(:log_ids AS bigint[])) "
+    "AND l.contact_id = pairs.contact_id AND l.definition_id = pairs.definition_id RETURNING 1) "
+    "SELECT pairs.contact_id AS pair_contact_id, pairs.definition_id AS pair_definition_id, "
+    f"{', '.join('c.' + name for name in _CARD_COLUMNS)} FROM pairs "
+    "LEFT JOIN LATERAL (SELECT * FROM challenges AS card WHERE card.contact_id = pairs.contact_id "
+    "AND card.definition_id = pairs.definition_id AND card.is_current ORDER BY card.cycle DESC LIMIT 1) AS c ON true"
+)
 _REMOVE_LOG_TEXT = (
     "DELETE FROM challenge_checkpoints AS l USING "
     + _unnest(("contact_id", "definition_id"))
@@ -398,17 +407,20 @@ async def write_if_unchanged(
     counted: list[tuple[Any, int]],
     at: datetime,
     inserted: list[tuple[dict[str, Any], uuid.UUID]],
-) -> set[uuid.UUID]:
+    log_ids: list[int],
+) -> dict[Pair, Row[Any] | None]:
     """Write results worked out from cards as they were read: `updated` pairs each card as
     read (a row: id and version) with its new state, `counted` each with its new count (its
     latest checkpoint at `at`, the rest as read), `inserted` new cards each with the id of
     the card it follows. A card that is no longer current or as read is left alone, with the
-    cards that follow it; returns the ids of the cards left alone.
+    cards that follow it. Returns the pairs of the cards left alone, each with its current
+    card as it is now (None if it has none), and takes back their log rows among `log_ids`
+    (written by this transaction, worked out from the cards as they were).
 
     The caller holds the cards' locks, so nothing changes between the check and the write.
     """
     if not updated and not counted:
-        return set()
+        return {}
     if _on_postgresql(session):
         # Column by column, straight from the pairs (no merged row to build per card).
         arrays = {
@@ -422,8 +434,12 @@ async def write_if_unchanged(
             "p_at": at,
             **_arrays([row for row, _ in inserted], _NEW_CARD_COLUMNS, "i_"),
             "i_origin": [origin for _, origin in inserted],
+            "log_ids": log_ids,
         }
-        return set((await session.execute(_WRITE_IF_UNCHANGED, arrays)).scalars().all())
+        return {
+            (row.pair_contact_id, row.pair_definition_id): row if row.id is not None else None
+            for row in await session.execute(_WRITE_IF_UNCHANGED, arrays)
+        }
     table = Challenge.__table__
     read = {card.id: card for card, _ in (*updated, *counted)}
     stored = await session.execute(
@@ -444,7 +460,11 @@ async def write_if_unchanged(
         inserted=[row for row, origin in inserted if origin in unchanged],
         log=LogRows("checkpoint", "", None, at),
     )
-    return set(read) - unchanged
+    pairs = list(
+        {(card.contact_id, card.definition_id) for card_id, card in read.items() if card_id not in unchanged}
+    )
+    cards = await current_cards_in_order(session, pairs, taking_back=log_ids)
+    return dict(zip(pairs, cards, strict=True))
 
 
 def forget_loaded_cards(session: AsyncSession) -> None:
