@@ -52,10 +52,7 @@ async def store_first_cards(session: AsyncSession, cards: list[SimpleNamespace])
 
     A card a checkpoint starts needs no log row of its own: the log's first row of the pair
     (that checkpoint, at the instant the card starts) says when it started."""
-    columns = [
-        {name: value for name, value in vars(card).items() if not name.startswith("row_")} for card in cards
-    ]
-    stored = await repository.insert_first_cycles(session, columns)
+    stored = await repository.insert_first_cycles(session, [vars(card) for card in cards])
     for card in cards:
         where = stored.get((card.contact_id, card.definition_id))
         if where is not None:

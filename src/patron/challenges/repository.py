@@ -297,8 +297,9 @@ Stored = tuple[Any, str | None]
 
 
 async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[Pair, Stored]:
-    """Start cycle 0 where the contact has none yet; returns the pairs that were started now,
-    each with where its card was stored."""
+    """Start cycle 0 where the contact has none yet (each row's card columns are stored, any
+    other key is not); returns the pairs that were started now, each with where its card
+    was stored."""
     if not rows:
         return {}
     rows = sorted(rows, key=lambda r: (str(r["contact_id"]), str(r["definition_id"])))
@@ -311,7 +312,8 @@ async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]])
         .on_conflict_do_nothing()
         .returning(Challenge.contact_id, Challenge.definition_id)
     )
-    return {(c, d): (None, None) for c, d in (await session.execute(stmt, rows)).all()}
+    columns = [{name: row[name] for name in _NEW_CARD_COLUMNS} for row in rows]
+    return {(c, d): (None, None) for c, d in (await session.execute(stmt, columns)).all()}
 
 
 async def current_cards_in_order(
