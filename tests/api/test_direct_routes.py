@@ -110,6 +110,9 @@ async def test_checkpoint_batches_are_answered_alike_directly_and_through_fastap
             "an amount too big": [{**row, "checkpointAmount": 2**31}],
             "not a list": row,
             "no credentials": [row],
+            "the wrong shape, no credentials": row,
+            "not JSON": b'[{"definitionId": ',
+            "not JSON, no credentials": b"[{",
         }[name]
 
     # One contact each way, so both see the same cards.
@@ -125,12 +128,18 @@ async def test_checkpoint_batches_are_answered_alike_directly_and_through_fastap
         "an amount too big",
         "not a list",
         "no credentials",
+        "the wrong shape, no credentials",
+        "not JSON",
+        "not JSON, no credentials",
     ):
-        headers = {} if name == "no credentials" else till
+        headers = {} if name.endswith("no credentials") else till
         answers = []
         for http, contact in zip((client, through_fastapi), contacts, strict=True):
+            body = rows(contact, name)
+            sent = {"content": body, "headers": {**headers, "content-type": "application/json"}}
             response = await http.post(
-                "/api/v3/challenges/checkpoints", json=rows(contact, name), headers=headers
+                "/api/v3/challenges/checkpoints",
+                **(sent if isinstance(body, bytes) else {"json": body, "headers": headers}),
             )
             answer = _comparable(response)
             answers.append(json.loads(json.dumps(answer).replace(contact, "CONTACT")))

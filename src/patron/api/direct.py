@@ -73,6 +73,16 @@ def read_json(scope: Scope) -> Any:
         raise BadRequest("There was an error parsing the body") from None
 
 
+def valid_as(shape: TypeAdapter[Shape], scope: Scope) -> Shape | None:
+    """The body as `shape`, validated straight from its bytes (no Python objects in between),
+    when it is valid; None when it is not, and then `read_json` and `validated_as` refuse it in
+    FastAPI's order and words."""
+    try:
+        return shape.validate_json(scope["patron.body"])
+    except ValidationError:
+        return None
+
+
 def validated(model: type[Body], payload: Any) -> Body:
     """`payload` (from `read_json`) as `model`, failures reported as FastAPI reports a body's."""
     return _checked(model.model_validate, payload)

@@ -132,7 +132,7 @@ async def _write(session: AsyncSession, writes: BatchWrites) -> None:
 
 async def _lock(session: AsyncSession, by_pair: Rows) -> None:
     # One contact's card of one definition is changed by one transaction at a time.
-    await lock_key_pairs(session, "challenge", list(by_pair))
+    await lock_key_pairs(session, repository.CHALLENGE_LOCKS, list(by_pair))
 
 
 async def _apply_locked_first(session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime) -> Outcome:
@@ -190,10 +190,11 @@ async def _apply_worked_out_first(
     early log rows back and reads them again. Only those pairs are worked out again and
     written."""
     early, first_cards, redo = await _work_out_early(session, batch, by_pair)
-    # The foreign-key checks of a thousand log rows are most of that write.
-    logged_early = await repository.add_log_returning_ids(session, early.log)
+    # The foreign-key checks of a thousand log rows are most of that write. The pairs locked
+    # are those with rows in the log and those left out (whose rows are worked out again); a
+    # pair whose rows were all refused is written nothing, so it needs no lock.
+    logged_early = await repository.add_log_then_lock(session, early.log, also=redo)
 
-    await _lock(session, by_pair)
     if first_cards:
         started = set(await store_first_cards(session, first_cards))
         # A pair started by someone else meanwhile is worked out again from their card (the

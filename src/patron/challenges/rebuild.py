@@ -59,7 +59,9 @@ async def differences(session: AsyncSession, *, repair: bool = False) -> list[st
             logs[(entry.contact_id,)].append(entry)
         if repair:
             # Live checkpoint batches change a card only under its (contact, definition) lock.
-            await lock_keys(session, "challenge", (f"{contact}:{definition.id}" for (contact,) in logs))
+            await lock_keys(
+                session, repository.CHALLENGE_LOCKS, (f"{contact}:{definition.id}" for (contact,) in logs)
+            )
         stored: dict[tuple[uuid.UUID, int], Challenge] = {
             (c.contact_id, c.cycle): c
             for c in await repository.challenges_of_definition(session, definition.id)

@@ -12,10 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from patron.challenges.log_rows import LogRows, Pair
+from patron.db.locking import ensure_write_lock, lock_key_pairs, pair_locks
 from patron.db.upsert import insert_for
 from patron.models import Challenge, ChallengeCheckpoint, ChallengeDefinition
 
 Def = ChallengeDefinition
+# The namespace of the locks a (contact, definition) pair's cards are changed under.
+CHALLENGE_LOCKS = "challenge"
 
 
 async def definition(session: AsyncSession, definition_id: uuid.UUID) -> ChallengeDefinition | None:
@@ -188,9 +191,17 @@ _INSERT_FIRST_CARDS = text(
     + " ON CONFLICT DO NOTHING RETURNING contact_id, definition_id, xmin, CAST(ctid AS text)"
 )
 _INSERT_LOG = text(_insert_log())
-# The new ids as one array: one row to decode, not a thousand.
-_INSERT_LOG_RETURNING = text(
-    f"WITH logged AS ({_insert_log()} RETURNING id) SELECT array_agg(id ORDER BY id) FROM logged"
+# The new ids as one array (one row to decode, not a thousand), then the locks of the rows'
+# pairs and of the pairs `also`. The locks are taken once the rows are written: sorting their
+# keys reads every row the insert returns.
+_ALSO_LOCKED = "unnest(CAST(:also_contact_id AS uuid[]), CAST(:also_definition_id AS uuid[]))"
+_INSERT_LOG_THEN_LOCK = text(
+    f"WITH logged AS ({_insert_log()} RETURNING id, contact_id, definition_id) "
+    "SELECT (SELECT array_agg(id ORDER BY id) FROM logged), "
+    + pair_locks(
+        f"(SELECT contact_id, definition_id FROM logged UNION ALL SELECT * FROM {_ALSO_LOCKED}) "
+        "AS pair(first, second)"
+    )
 )
 # A card whose count alone moved on (and the time of its latest checkpoint): its other
 # columns are as read, so only these are sent.
@@ -486,12 +497,25 @@ async def add_log(session: AsyncSession, rows: LogRows) -> None:
     await session.execute(insert_for(session, ChallengeCheckpoint), rows.as_dicts())
 
 
-async def add_log_returning_ids(session: AsyncSession, rows: LogRows) -> list[int]:
-    """Append to the checkpoint log in list order; returns the new rows' ids."""
+async def add_log_then_lock(session: AsyncSession, rows: LogRows, also: Collection[Pair]) -> list[int]:
+    """Append to the checkpoint log in list order, then take the challenge locks
+    (`lock_key_pairs`) of the rows' pairs and of `also`; returns the new rows' ids. One round
+    trip, and the pairs are not sent twice."""
+    if _on_postgresql(session):
+        await ensure_write_lock(session)
+        found = await session.execute(
+            _INSERT_LOG_THEN_LOCK,
+            {
+                **_log_parameters(rows),
+                "also_contact_id": [contact_id for contact_id, _ in also],
+                "also_definition_id": [definition_id for _, definition_id in also],
+                "lock_namespace": CHALLENGE_LOCKS,
+            },
+        )
+        return list(found.one()[0] or [])
+    await lock_key_pairs(session, CHALLENGE_LOCKS, also)  # SQLite: checks the write lock is held
     if not rows:
         return []
-    if _on_postgresql(session):
-        return list((await session.execute(_INSERT_LOG_RETURNING, _log_parameters(rows))).scalar_one())
     stmt = insert_for(session, ChallengeCheckpoint).returning(ChallengeCheckpoint.__table__.c.id)
     return list((await session.execute(stmt, rows.as_dicts())).scalars().all())
 

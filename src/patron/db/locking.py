@@ -103,11 +103,22 @@ _LOCK_NAMES = text(
     "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
     "hashtextextended(name, 0) AS k FROM unnest(CAST(:names AS text[])) AS name ORDER BY k) AS ordered) AS locked"
 )
+
+
+def pair_locks(pairs: str) -> str:
+    """PostgreSQL: a scalar subquery that takes `lock_key_pairs`' locks on the pairs of `pairs`,
+    a FROM item of columns `first` and `second`, with the namespace bound as `:lock_namespace`.
+    For a statement that has the pairs at hand (rows it has just written, say): the locks then
+    cost no array of their own and no round trip."""
+    return (
+        "(SELECT count(*) FROM (SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
+        "hashtextextended(CAST(:lock_namespace AS text) || ':' || CAST(first AS text) || ':' "
+        f"|| CAST(second AS text), 0) AS k FROM {pairs} ORDER BY k) AS ordered) AS locked)"
+    )
+
+
 _LOCK_PAIRS = text(
-    "SELECT count(*) FROM (SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT "
-    "hashtextextended(CAST(:namespace AS text) || ':' || CAST(first AS text) || ':' || CAST(second AS text), 0) AS k "
-    "FROM unnest(CAST(:firsts AS uuid[]), CAST(:seconds AS uuid[])) AS pair(first, second) ORDER BY k) AS ordered) "
-    "AS locked"
+    "SELECT " + pair_locks("unnest(CAST(:firsts AS uuid[]), CAST(:seconds AS uuid[])) AS pair(first, second)")
 )
 
 
@@ -138,7 +149,7 @@ async def lock_key_pairs(
     await session.execute(
         _LOCK_PAIRS,
         {
-            "namespace": namespace,
+            "lock_namespace": namespace,
             "firsts": [first for first, _ in pairs],
             "seconds": [second for _, second in pairs],
         },

@@ -21,7 +21,7 @@ from patron.api.deps import (
     errors,
     session_of,
 )
-from patron.api.direct import Answer, json_answer, read_json, validated_as
+from patron.api.direct import Answer, json_answer, read_json, valid_as, validated_as
 from patron.api.pages import Paged
 from patron.auth.roles import INTEGRATIONS
 from patron.challenges import service as challenges
@@ -175,9 +175,12 @@ async def award_checkpoints_directly(scope: Scope, state: AppState) -> Answer:
     """POST /challenges/checkpoints without FastAPI (patron.api.direct): up to a thousand rows,
     where FastAPI's turning them into Python objects before validating them, and its checking
     the answer again, are a share of the call worth sparing."""
-    payload = read_json(scope)
+    rows = valid_as(_ROWS, scope)
+    payload = read_json(scope) if rows is None else None
     await authorised(scope, state, INTEGRATIONS)
-    result = await challenges.checkpoints(session_of(scope), validated_as(_ROWS, payload))
+    if rows is None:
+        rows = validated_as(_ROWS, payload)
+    result = await challenges.checkpoints(session_of(scope), rows)
     return json_answer(status.HTTP_200_OK, result.model_dump_json().encode())
 
 
