@@ -269,7 +269,9 @@ _WRITE_IF_UNCHANGED = text(
     "UNION ALL SELECT id FROM unnest(CAST(:p_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM counted)), "
     "pairs AS (SELECT DISTINCT card.contact_id, card.definition_id FROM left_alone "
     "JOIN challenges AS card ON card.id = left_alone.id), "
-    "removed AS (DELETE FROM challenge_checkpoints AS l USING pairs WHERE l.id = ANY(CAST(:log_ids AS bigint[])) "
+    # Gated: with no pair left alone (the usual case) the log rows are not even read.
+    "removed AS (DELETE FROM challenge_checkpoints AS l USING pairs WHERE EXISTS (SELECT FROM pairs) "
+    "AND l.id = ANY(CAST(:log_ids AS bigint[])) "
     "AND l.contact_id = pairs.contact_id AND l.definition_id = pairs.definition_id RETURNING 1) "
     "SELECT pairs.contact_id AS pair_contact_id, pairs.definition_id AS pair_definition_id, "
     f"{', '.join('c.' + name for name in _CARD_COLUMNS)} FROM pairs "
