@@ -11,12 +11,12 @@ the rewards earned are issued, all in the request's transaction.
 Locks are what concurrent batches wait for, so a big batch does its work before taking them:
 it reads its cards, works its rows out and writes their log rows first; after the lock it
 keeps every pair whose card is the same as it read, and redoes (taking back its early log
-rows) only the pairs a concurrent batch changed meanwhile.
+rows) only the pairs a concurrent batch changed meanwhile. While a batch of this process holds
+its locks, the early work of the others gives way to it at each step (`HoldersFirst`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +35,7 @@ from patron.contacts import service as contacts
 from patron.db.locking import lock_key_pairs
 from patron.db.types import driver_uuid
 from patron.kit import clock
+from patron.kit.holders_first import HoldersFirst
 from patron.models import ChallengeDefinition
 from patron.progress import engine
 from patron.rewards import service as rewards
@@ -47,6 +48,8 @@ def _is_active(definition: ChallengeDefinition) -> bool:
 # Pairs in a batch from which its outcome is worked out before its locks are waited for.
 WORK_OUT_BEFORE_LOCKING = 50
 YIELD_EVERY_PAIRS = 100
+# A big batch's early work gives way to this process's batches that hold their locks.
+_LOCK_HOLDERS = HoldersFirst()
 
 Rows = dict[Pair, list[tuple[int, CheckpointRow]]]
 
@@ -162,7 +165,7 @@ async def _work_out_early(
         if position % YIELD_EVERY_PAIRS == YIELD_EVERY_PAIRS - 1:
             # Let this process's other requests run: one of them may hold locks that
             # batches (this one too) are waiting for.
-            await asyncio.sleep(0)
+            await _LOCK_HOLDERS.give_way()
         if card is None:
             definition = batch.definitions[pair[1]]
             if definition.consent_required:
@@ -189,12 +192,28 @@ async def _apply_worked_out_first(
     and for the cards it left alone (a concurrent batch changed them meanwhile) takes their
     early log rows back and reads them again. Only those pairs are worked out again and
     written."""
+    await _LOCK_HOLDERS.give_way()
     early, first_cards, redo = await _work_out_early(session, batch, by_pair)
+    await _LOCK_HOLDERS.give_way()
     # The foreign-key checks of a thousand log rows are most of that write. The pairs locked
     # are those with rows in the log and those left out (whose rows are worked out again); a
     # pair whose rows were all refused is written nothing, so it needs no lock.
     logged_early = await repository.add_log_then_lock(session, early.log, also=redo)
+    with _LOCK_HOLDERS.holding():
+        return await _write_under_locks(session, batch, by_pair, now, early, first_cards, redo, logged_early)
 
+
+async def _write_under_locks(
+    session: AsyncSession,
+    batch: _Batch,
+    by_pair: Rows,
+    now: datetime,
+    early: BatchWrites,
+    first_cards: list[SimpleNamespace],
+    redo: set[Pair],
+    logged_early: list[int],
+) -> Outcome:
+    """`_apply_worked_out_first` once the locks are held."""
     if first_cards:
         started = set(await store_first_cards(session, first_cards))
         # A pair started by someone else meanwhile is worked out again from their card (the
@@ -236,6 +255,8 @@ async def apply_checkpoints(
     source: str,
     receipt_id: uuid.UUID | None = None,
 ) -> CheckpointsResult:
+    if len(rows) >= WORK_OUT_BEFORE_LOCKING:
+        await _LOCK_HOLDERS.give_way()
     now = clock.now()
     # Each id is hashed and sent to the database several times over: as the driver's own
     # UUIDs, that costs the batch a conversion per id instead of Python-level hashing.
