@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import httpx
 
@@ -39,6 +40,37 @@ async def test_concurrent_batches_on_cards_already_started_count_exactly(
         *(client.post("/api/v3/challenges/checkpoints", json=batch, headers=till) for batch in rest)
     )
     assert [r.status_code for r in responses] == [200] * len(rest)
+    check_answers(race, [started.json(), *(r.json() for r in responses)])
+    await check_counts_and_rewards(client, till, race)
+    code, output = await asyncio.to_thread(run_check, settings)
+    assert (code, output.strip()) == (0, "No differences.")
+
+
+async def test_concurrent_batches_once_every_card_is_started_count_exactly(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], settings: Settings
+) -> None:
+    """With a card for every pair, a big batch stores no first card: it appends its log rows,
+    takes its locks and writes its cards in one statement, on a snapshot from before it waited.
+    The cards a concurrent batch changed meanwhile must be left alone there and worked out
+    again after it."""
+    race = await prepare(client, admin, till)
+    every_pair = [
+        {"definitionId": definition["id"], "contactId": contact, "checkpointAmount": 1}
+        for contact in race.contacts
+        for definition in (race.capped, race.recurring)
+    ]
+    started = await client.post("/api/v3/challenges/checkpoints", json=every_pair, headers=till)
+    assert started.status_code == 200
+    totals = dict(race.totals)
+    for row in every_pair:
+        key = (row["contactId"], row["definitionId"])
+        totals[key] = totals.get(key, 0) + 1
+    race = replace(race, totals=totals)
+
+    responses = await asyncio.gather(
+        *(client.post("/api/v3/challenges/checkpoints", json=batch, headers=till) for batch in race.batches)
+    )
+    assert [r.status_code for r in responses] == [200] * len(race.batches)
     check_answers(race, [started.json(), *(r.json() for r in responses)])
     await check_counts_and_rewards(client, till, race)
     code, output = await asyncio.to_thread(run_check, settings)

@@ -188,51 +188,58 @@ async def _apply_worked_out_first(
     session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
 ) -> Outcome:
     """A big batch: its outcome is worked out and its log rows written before it waits for its
-    locks; under them, one statement writes every early result whose card is as it was read,
-    and for the cards it left alone (a concurrent batch changed them meanwhile) takes their
-    early log rows back and reads them again. Only those pairs are worked out again and
-    written."""
+    locks; under them, every early result whose card is as it was read is written. Only the
+    pairs whose cards were left alone (a concurrent batch changed them meanwhile) have their
+    early log rows taken back and are worked out again and written.
+
+    The log rows, the locks and the conditional write are one statement when no first card is
+    to be stored; otherwise the first cards are stored under the locks before the write."""
     await _LOCK_HOLDERS.give_way()
     early, first_cards, redo = await _work_out_early(session, batch, by_pair)
     await _LOCK_HOLDERS.give_way()
     # The foreign-key checks of a thousand log rows are most of that write. The pairs locked
     # are those with rows in the log and those left out (whose rows are worked out again); a
-    # pair whose rows were all refused is written nothing, so it needs no lock.
+    # pair whose rows were all refused is written nothing, so it needs no lock. A pair's
+    # changes always include its card in hand (`updated` or `counted`, once), so that card's
+    # check covers the pair; a pair whose rows were all refused changes nothing and needs no
+    # check: only a completed or expired card refuses, and those stay as they are.
+    if not first_cards:
+        logged_early, left_alone = await repository.add_log_lock_and_write(
+            session, early.log, redo, updated=early.updated, counted=early.counted, inserted=early.inserted
+        )
+        with _LOCK_HOLDERS.holding():
+            return await _redo(session, batch, by_pair, now, early, redo | left_alone, logged_early)
     logged_early = await repository.add_log_then_lock(session, early.log, also=redo)
     with _LOCK_HOLDERS.holding():
-        return await _write_under_locks(session, batch, by_pair, now, early, first_cards, redo, logged_early)
-
-
-async def _write_under_locks(
-    session: AsyncSession,
-    batch: _Batch,
-    by_pair: Rows,
-    now: datetime,
-    early: BatchWrites,
-    first_cards: list[SimpleNamespace],
-    redo: set[Pair],
-    logged_early: list[int],
-) -> Outcome:
-    """`_apply_worked_out_first` once the locks are held."""
-    if first_cards:
         started = set(await store_first_cards(session, first_cards))
         # A pair started by someone else meanwhile is worked out again from their card (the
         # first card it was worked out from was not stored, so nothing below writes it).
         redo |= {
             pair for card in first_cards if (pair := (card.contact_id, card.definition_id)) not in started
         }
-    # A pair's changes always include its card in hand (`updated` or `counted`, once), so
-    # that card's check covers the pair. A pair whose rows were all refused changes nothing
-    # and needs no check: only a completed or expired card refuses, and those stay as they are.
-    left_alone = await repository.write_if_unchanged(
-        session,
-        updated=early.updated,
-        counted=early.counted,
-        at=early.log.at,
-        inserted=early.inserted,
-        log_ids=logged_early,
-    )
-    redo |= left_alone.keys()
+        read = await repository.write_if_unchanged(
+            session,
+            updated=early.updated,
+            counted=early.counted,
+            at=early.log.at,
+            inserted=early.inserted,
+            log_ids=logged_early,
+        )
+        return await _redo(session, batch, by_pair, now, early, redo | read.keys(), logged_early, read)
+
+
+async def _redo(
+    session: AsyncSession,
+    batch: _Batch,
+    by_pair: Rows,
+    now: datetime,
+    early: BatchWrites,
+    redo: set[Pair],
+    logged_early: list[int],
+    read: dict[Pair, Any] | None = None,
+) -> Outcome:
+    """The batch's outcome, with the pairs of `redo` worked out again under the locks (their
+    early log rows taken back, unless they are among `read`, whose cards are given)."""
     if not redo:
         return early.earned, early.refused
     earned, refused = early.outcome_outside(redo, {index for pair in redo for index, _ in by_pair[pair]})
@@ -242,7 +249,7 @@ async def _write_under_locks(
         {pair: by_pair[pair] for pair in by_pair if pair in redo},
         now,
         taking_back=logged_early,
-        read=left_alone,
+        read=read,
     )
     await _write(session, again)
     return earned + again.earned, refused + again.refused

@@ -249,26 +249,36 @@ _VERSION_COLUMNS = ("completed_checkpoints", "status", "latest_checkpoint_on")
 _ARRAY_TYPES["was_version"] = "xid"
 _ARRAY_TYPES["row_address"] = "tid"
 _UNCHANGED = "c.ctid = t.row_address AND c.id = t.id AND c.is_current AND c.xmin = t.was_version"
-# Early results written under the locks: each card only if it is still current and as it was
-# read (the update itself checks), and a new cycle's card only if the card it follows
-# (`origin`) was written. For the cards left alone (usually a few; a concurrent batch changed
-# them), the pairs' early log rows (among `log_ids`) are taken back and their current cards
-# returned as they are now, so a redo needs no statement of its own to start from.
+
+
+def _conditional_writes(gate: str = "TRUE") -> str:
+    """CTEs: early results written where `gate` holds, each card only if it is still current
+    and as it was read (the update itself checks), and a new cycle's card only if the card it
+    follows (`origin`) was written; `pairs`, those of the cards left alone (usually a few: a
+    concurrent batch changed them)."""
+    return (
+        "updated AS (UPDATE challenges AS c SET "
+        + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
+        + f" FROM {_unnest(('id', *_STATE_COLUMNS, 'was_version', 'row_address'), 'u_')} "
+        f"WHERE {gate} AND {_UNCHANGED} RETURNING c.id), "
+        f"counted AS (UPDATE challenges AS c SET {_COUNT_SET} "
+        f"FROM {_unnest(('id', 'completed_checkpoints', 'was_version', 'row_address'), 'p_')} "
+        f"WHERE {gate} AND {_UNCHANGED} RETURNING c.id), "
+        f"inserted AS (INSERT INTO challenges ({', '.join(_NEW_CARD_COLUMNS)}) "
+        f"SELECT {', '.join(_NEW_CARD_COLUMNS)} FROM {_unnest((*_NEW_CARD_COLUMNS, 'origin'), 'i_')} "
+        "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1), "
+        "left_alone AS (SELECT id FROM unnest(CAST(:u_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM updated) "
+        "UNION ALL SELECT id FROM unnest(CAST(:p_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM counted)), "
+        "pairs AS (SELECT DISTINCT card.contact_id, card.definition_id FROM left_alone "
+        "JOIN challenges AS card ON card.id = left_alone.id)"
+    )
+
+
+# The early results written under the locks. For the cards left alone, the pairs' early log
+# rows (among `log_ids`) are taken back and their current cards returned as they are now, so
+# a redo needs no statement of its own to start from.
 _WRITE_IF_UNCHANGED = text(
-    "WITH updated AS (UPDATE challenges AS c SET "
-    + ", ".join(f"{name} = t.{name}" for name in _STATE_COLUMNS)
-    + f" FROM {_unnest(('id', *_STATE_COLUMNS, 'was_version', 'row_address'), 'u_')} "
-    f"WHERE {_UNCHANGED} RETURNING c.id), "
-    f"counted AS (UPDATE challenges AS c SET {_COUNT_SET} "
-    f"FROM {_unnest(('id', 'completed_checkpoints', 'was_version', 'row_address'), 'p_')} "
-    f"WHERE {_UNCHANGED} RETURNING c.id), "
-    f"inserted AS (INSERT INTO challenges ({', '.join(_NEW_CARD_COLUMNS)}) "
-    f"SELECT {', '.join(_NEW_CARD_COLUMNS)} FROM {_unnest((*_NEW_CARD_COLUMNS, 'origin'), 'i_')} "
-    "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1), "
-    "left_alone AS (SELECT id FROM unnest(CAST(:u_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM updated) "
-    "UNION ALL SELECT id FROM unnest(CAST(:p_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM counted)), "
-    "pairs AS (SELECT DISTINCT card.contact_id, card.definition_id FROM left_alone "
-    "JOIN challenges AS card ON card.id = left_alone.id), "
+    f"WITH {_conditional_writes()}, "
     # Gated: with no pair left alone (the usual case) the log rows are not even read.
     "removed AS (DELETE FROM challenge_checkpoints AS l USING pairs WHERE EXISTS (SELECT FROM pairs) "
     "AND l.id = ANY(CAST(:log_ids AS bigint[])) "
@@ -277,6 +287,25 @@ _WRITE_IF_UNCHANGED = text(
     f"{', '.join('c.' + name for name in _CARD_COLUMNS)} FROM pairs "
     "LEFT JOIN LATERAL (SELECT * FROM challenges AS card WHERE card.contact_id = pairs.contact_id "
     "AND card.definition_id = pairs.definition_id AND card.is_current ORDER BY card.cycle DESC LIMIT 1) AS c ON true"
+)
+# The early log rows appended, their pairs' locks taken, and the early results written under
+# them, in one statement: everything it sends is encoded before it waits for the locks. The
+# writes run on the snapshot taken before that wait, which is safe for them: an update finds
+# a card changed meanwhile by a batch that has committed since, and leaves it alone. What it
+# cannot do is read those cards as they are now, nor see the log rows it appends itself, so
+# the cards left alone are only named; their redo takes back and reads in a statement of its
+# own.
+_LOG_LOCK_AND_WRITE = text(
+    f"WITH logged AS ({_insert_log()} RETURNING id, contact_id, definition_id), "
+    "locked AS MATERIALIZED (SELECT "
+    + pair_locks(
+        f"(SELECT contact_id, definition_id FROM logged UNION ALL SELECT * FROM {_ALSO_LOCKED}) "
+        "AS pair(first, second)"
+    )
+    + " AS locks), "
+    + _conditional_writes("(SELECT locks FROM locked) IS NOT NULL")
+    + " SELECT (SELECT array_agg(id ORDER BY id) FROM logged), "
+    "ARRAY(SELECT contact_id FROM pairs), ARRAY(SELECT definition_id FROM pairs)"
 )
 _REMOVE_LOG_TEXT = (
     "DELETE FROM challenge_checkpoints AS l USING "
@@ -441,20 +470,7 @@ async def write_if_unchanged(
     if not updated and not counted:
         return {}
     if _on_postgresql(session):
-        # Column by column, straight from the pairs (no merged row to build per card).
-        arrays = {
-            **_arrays([state for _, state in updated], ("id", *_STATE_COLUMNS), "u_"),
-            "u_was_version": [card.row_version for card, _ in updated],
-            "u_row_address": [card.row_address for card, _ in updated],
-            "p_id": [card.id for card, _ in counted],
-            "p_completed_checkpoints": [count for _, count in counted],
-            "p_was_version": [card.row_version for card, _ in counted],
-            "p_row_address": [card.row_address for card, _ in counted],
-            "p_at": at,
-            **_arrays([row for row, _ in inserted], _NEW_CARD_COLUMNS, "i_"),
-            "i_origin": [origin for _, origin in inserted],
-            "log_ids": log_ids,
-        }
+        arrays = {**_conditional_write_parameters(updated, counted, at, inserted), "log_ids": log_ids}
         return {
             (row.pair_contact_id, row.pair_definition_id): row if row.id is not None else None
             for row in await session.execute(_WRITE_IF_UNCHANGED, arrays)
@@ -484,6 +500,61 @@ async def write_if_unchanged(
     )
     cards = await current_cards_in_order(session, pairs, taking_back=log_ids)
     return dict(zip(pairs, cards, strict=True))
+
+
+def _conditional_write_parameters(
+    updated: list[tuple[Any, dict[str, Any]]],
+    counted: list[tuple[Any, int]],
+    at: datetime,
+    inserted: list[tuple[dict[str, Any], uuid.UUID]],
+) -> dict[str, Any]:
+    # Column by column, straight from the pairs (no merged row to build per card).
+    return {
+        **_arrays([state for _, state in updated], ("id", *_STATE_COLUMNS), "u_"),
+        "u_was_version": [card.row_version for card, _ in updated],
+        "u_row_address": [card.row_address for card, _ in updated],
+        "p_id": [card.id for card, _ in counted],
+        "p_completed_checkpoints": [count for _, count in counted],
+        "p_was_version": [card.row_version for card, _ in counted],
+        "p_row_address": [card.row_address for card, _ in counted],
+        "p_at": at,
+        **_arrays([row for row, _ in inserted], _NEW_CARD_COLUMNS, "i_"),
+        "i_origin": [origin for _, origin in inserted],
+    }
+
+
+async def add_log_lock_and_write(
+    session: AsyncSession,
+    rows: LogRows,
+    also: Collection[Pair],
+    *,
+    updated: list[tuple[Any, dict[str, Any]]],
+    counted: list[tuple[Any, int]],
+    inserted: list[tuple[dict[str, Any], uuid.UUID]],
+) -> tuple[list[int], set[Pair]]:
+    """`add_log_then_lock`, then `write_if_unchanged` (at `rows.at`) under the locks, in one
+    statement. Returns the new log rows' ids and the pairs of the cards left alone, whose log
+    rows are not taken back and whose cards are not read: the caller does both, in one
+    statement of its own (`current_cards_in_order` with `taking_back`)."""
+    if not _on_postgresql(session) or not (updated or counted):
+        ids = await add_log_then_lock(session, rows, also)
+        left_alone = await write_if_unchanged(
+            session, updated=updated, counted=counted, at=rows.at, inserted=inserted, log_ids=[]
+        )
+        return ids, set(left_alone)
+    await ensure_write_lock(session)
+    found = await session.execute(
+        _LOG_LOCK_AND_WRITE,
+        {
+            **_log_parameters(rows),
+            "also_contact_id": [contact_id for contact_id, _ in also],
+            "also_definition_id": [definition_id for _, definition_id in also],
+            "lock_namespace": CHALLENGE_LOCKS,
+            **_conditional_write_parameters(updated, counted, rows.at, inserted),
+        },
+    )
+    ids, contact_ids, definition_ids = found.one()
+    return list(ids or []), set(zip(contact_ids, definition_ids, strict=True))
 
 
 def forget_loaded_cards(session: AsyncSession) -> None:
