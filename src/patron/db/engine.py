@@ -77,6 +77,10 @@ def _postgres_engine(url: str, pool_size: int, *, autocommit: bool = False) -> A
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_recycle=1800,
+        # The connection used last is handed out next: after a burst, the few that a quieter
+        # load needs stay hot (prepared statements, plans, the server backend's caches) rather
+        # than every pooled connection taking turns cold.
+        pool_use_lifo=True,
         # Reads run without BEGIN/ROLLBACK: two round trips fewer on every GET.
         **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
         connect_args={"server_settings": {"application_name": "patron", "timezone": "UTC"}},
