@@ -198,11 +198,11 @@ async def _apply_worked_out_first(
     early, first_cards, redo = await _work_out_early(session, batch, by_pair)
     await _LOCK_HOLDERS.give_way()
     # The foreign-key checks of a thousand log rows are most of that write. The pairs locked
-    # are those with rows in the log and those left out (whose rows are worked out again); a
-    # pair whose rows were all refused is written nothing, so it needs no lock. A pair's
-    # changes always include its card in hand (`updated` or `counted`, once), so that card's
-    # check covers the pair; a pair whose rows were all refused changes nothing and needs no
-    # check: only a completed or expired card refuses, and those stay as they are.
+    # are those with rows in the log and those left out (whose rows are worked out again). A
+    # pair's changes always include its card in hand (`updated` or `counted`, once), so that
+    # card's check covers the pair. A pair whose rows were all refused changes nothing and
+    # needs neither a lock nor a check: only a completed or expired card refuses, and those
+    # stay as they are.
     if not first_cards:
         logged_early, left_alone = await repository.add_log_lock_and_write(
             session, early.log, redo, updated=early.updated, counted=early.counted, inserted=early.inserted

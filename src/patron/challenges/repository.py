@@ -546,10 +546,7 @@ async def add_log_lock_and_write(
     found = await session.execute(
         _LOG_LOCK_AND_WRITE,
         {
-            **_log_parameters(rows),
-            "also_contact_id": [contact_id for contact_id, _ in also],
-            "also_definition_id": [definition_id for _, definition_id in also],
-            "lock_namespace": CHALLENGE_LOCKS,
+            **_log_and_lock_parameters(rows, also),
             **_conditional_write_parameters(updated, counted, rows.at, inserted),
         },
     )
@@ -574,21 +571,22 @@ async def add_log(session: AsyncSession, rows: LogRows) -> None:
     await session.execute(insert_for(session, ChallengeCheckpoint), rows.as_dicts())
 
 
+def _log_and_lock_parameters(rows: LogRows, also: Collection[Pair]) -> dict[str, Any]:
+    return {
+        **_log_parameters(rows),
+        "also_contact_id": [contact_id for contact_id, _ in also],
+        "also_definition_id": [definition_id for _, definition_id in also],
+        "lock_namespace": CHALLENGE_LOCKS,
+    }
+
+
 async def add_log_then_lock(session: AsyncSession, rows: LogRows, also: Collection[Pair]) -> list[int]:
     """Append to the checkpoint log in list order, then take the challenge locks
     (`lock_key_pairs`) of the rows' pairs and of `also`; returns the new rows' ids. One round
     trip, and the pairs are not sent twice."""
     if _on_postgresql(session):
         await ensure_write_lock(session)
-        found = await session.execute(
-            _INSERT_LOG_THEN_LOCK,
-            {
-                **_log_parameters(rows),
-                "also_contact_id": [contact_id for contact_id, _ in also],
-                "also_definition_id": [definition_id for _, definition_id in also],
-                "lock_namespace": CHALLENGE_LOCKS,
-            },
-        )
+        found = await session.execute(_INSERT_LOG_THEN_LOCK, _log_and_lock_parameters(rows, also))
         return list(found.one()[0] or [])
     await lock_key_pairs(session, CHALLENGE_LOCKS, also)  # SQLite: checks the write lock is held
     if not rows:
