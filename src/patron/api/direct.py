@@ -73,14 +73,21 @@ def read_json(scope: Scope) -> Any:
         raise BadRequest("There was an error parsing the body") from None
 
 
-def valid_as(shape: TypeAdapter[Shape], scope: Scope) -> Shape | None:
-    """The body as `shape`, validated straight from its bytes (no Python objects in between),
-    when it is valid; None when it is not, and then `read_json` and `validated_as` refuse it in
-    FastAPI's order and words."""
+async def body_as(
+    shape: TypeAdapter[Shape], scope: Scope, check_caller: Callable[[], Awaitable[object]]
+) -> Shape:
+    """The body as `shape`, the caller checked (`check_caller`) in between, in FastAPI's order:
+    a body that is not JSON is refused before the caller is checked, one of the wrong shape
+    after. A valid body is validated once, straight from its bytes (no Python objects in
+    between); only one that fails goes through `read_json` and `validated_as`."""
     try:
-        return shape.validate_json(scope["patron.body"])
+        valid = shape.validate_json(scope["patron.body"])
     except ValidationError:
-        return None
+        payload = read_json(scope)
+        await check_caller()
+        return validated_as(shape, payload)
+    await check_caller()
+    return valid
 
 
 def validated(model: type[Body], payload: Any) -> Body:

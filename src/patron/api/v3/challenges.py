@@ -21,7 +21,7 @@ from patron.api.deps import (
     errors,
     session_of,
 )
-from patron.api.direct import Answer, json_answer, read_json, valid_as, validated_as
+from patron.api.direct import Answer, body_as, json_answer
 from patron.api.pages import Paged
 from patron.auth.roles import INTEGRATIONS
 from patron.challenges import service as challenges
@@ -175,11 +175,7 @@ async def award_checkpoints_directly(scope: Scope, state: AppState) -> Answer:
     """POST /challenges/checkpoints without FastAPI (patron.api.direct): up to a thousand rows,
     where FastAPI's turning them into Python objects before validating them, and its checking
     the answer again, are a share of the call worth sparing."""
-    rows = valid_as(_ROWS, scope)
-    payload = read_json(scope) if rows is None else None
-    await authorised(scope, state, INTEGRATIONS)
-    if rows is None:
-        rows = validated_as(_ROWS, payload)
+    rows = await body_as(_ROWS, scope, lambda: authorised(scope, state, INTEGRATIONS))
     result = await challenges.checkpoints(session_of(scope), rows)
     return json_answer(status.HTTP_200_OK, result.model_dump_json().encode())
 
