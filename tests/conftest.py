@@ -17,18 +17,19 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from patron.app import create_app
 from patron.auth import service as keys
 from patron.auth.roles import Role
-from patron.challenges.receipt_rules import rules as receipt_rules
 from patron.config import Settings
 from patron.db import migrate
 from patron.db.base import Base
 from patron.db.engine import Database
 from patron.db.session import transaction
+from patron.state import AppState
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "PATRON_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -124,16 +125,28 @@ def settings(database_url: str) -> Settings:
     return make_settings(database_url)
 
 
-@pytest.fixture(scope="session")
-async def app(settings: Settings) -> AsyncIterator[object]:
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """A new application for every test, built by the composition root on the session's
+    migrated database: its caches, subscribers and queues start empty, so nothing one test
+    did reaches the next."""
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
+        if application.state.patron.database.is_sqlite:
+            await _imports_settled(application.state.patron.database)
 
 
 @pytest.fixture
-def database(app: object) -> Database:
-    return app.state.patron.database  # type: ignore[attr-defined,no-any-return]
+def state(app: FastAPI) -> AppState:
+    """What the composition root built for this test's application."""
+    built: AppState = app.state.patron
+    return built
+
+
+@pytest.fixture
+def database(state: AppState) -> Database:
+    return state.database
 
 
 async def _empty_tables(database: Database) -> None:
@@ -147,23 +160,19 @@ async def _empty_tables(database: Database) -> None:
 
 
 @pytest.fixture
-async def client(app: object, database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the ASGI app, over an emptied database."""
+async def client(app: FastAPI, database: Database) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the test's application, over an emptied database."""
     await _empty_tables(database)
-    app.state.patron.verifier._verified.clear()  # type: ignore[attr-defined]
-    receipt_rules.forget()  # the tables it was read from were just emptied
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://patron.test") as http:
         yield http
-    if database.is_sqlite:
-        await _imports_settled(database)
 
 
 async def _imports_settled(database: Database, seconds: float = 120) -> None:
-    """Wait for the bulk imports a test started to end: the app's background worker goes on
-    after the test, and on SQLite it holds the write lock the next test needs to empty the
-    tables. (PostgreSQL's TRUNCATE waits for a running import's transaction by itself, and
-    takes a queued one away.)"""
+    """Wait for the bulk imports a test started to end before its application stops, so none
+    is cut off mid-run and left for the next test's application to take over. (On PostgreSQL
+    the next test's TRUNCATE waits for a running import's transaction by itself, and takes a
+    queued one away.)"""
     deadline = asyncio.get_running_loop().time() + seconds
     unfinished = text("SELECT count(*) FROM contact_imports WHERE status IN ('Queued', 'Running')")
     while asyncio.get_running_loop().time() < deadline:

@@ -13,7 +13,6 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from patron import __version__
-from patron.activity import bus
 from patron.api import handlers, openapi
 from patron.api.boundary import Boundary
 from patron.api.direct import DirectRoutes, Endpoint
@@ -29,15 +28,9 @@ from patron.api.v3 import (
     rewards,
     stores,
 )
-from patron.auth.service import KeyVerifier
-from patron.challenges.receipt_rules import rules as receipt_rules
-from patron.challenges.receipts import listens as receipt_checkpoints_live
-from patron.challenges.receipts import on_receipt as award_receipt_checkpoints
 from patron.config import Settings
-from patron.db.engine import create_database
 from patron.kit import collector
-from patron.rewards import issuers as reward_issuers
-from patron.state import AppState
+from patron.state import assemble
 from patron.worker import housekeeping
 from patron.worker import imports as import_worker
 
@@ -70,17 +63,7 @@ def _operation_id(prefix: str):  # type: ignore[no-untyped-def]
 def create_app(settings: Settings | None = None, *, background: bool = True) -> FastAPI:
     settings = settings or Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
-    state = AppState(
-        settings=settings,
-        database=create_database(settings),
-        verifier=KeyVerifier(settings.auth_cache_seconds),
-    )
-
-    # Activity subscribers and reward issuers are wired here, never on import.
-    bus.subscribe_receipts(award_receipt_checkpoints, receipt_checkpoints_live)
-    receipt_rules.ttl = settings.definition_cache_seconds
-    receipt_rules.forget()
-    reward_issuers.set_default_point_definition(settings.default_point_definition_id)
+    state = assemble(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

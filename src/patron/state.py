@@ -1,4 +1,9 @@
-"""What every request and background loop can reach: settings, the database, the key verifier."""
+"""The composition root's product: everything a request or a background loop reaches.
+
+`assemble` builds it from the settings, once per application (`create_app`, and any other
+process that does Patron's work); nothing is wired through another module's globals, so two
+applications in one process share nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,14 @@ import contextlib
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
+from patron.activity.bus import ActivityBus
 from patron.auth.service import KeyVerifier
+from patron.challenges.checkpoints import CheckpointBatches
+from patron.challenges.receipt_rules import ReceiptRules
+from patron.challenges.receipts import ReceiptCheckpoints
 from patron.config import Settings
-from patron.db.engine import Database
+from patron.db.engine import Database, create_database
+from patron.rewards.service import RewardIssuer
 
 
 @dataclass
@@ -17,6 +27,11 @@ class AppState:
     settings: Settings
     database: Database
     verifier: KeyVerifier
+    # Who hears about stored activity (receipts), in the transaction that stores it.
+    bus: ActivityBus
+    # The receipt-driven challenge definitions, kept for PATRON_DEFINITION_CACHE_SECONDS.
+    receipt_rules: ReceiptRules
+    checkpoints: CheckpointBatches
     # Set when a bulk import is queued, so the import loop starts at once instead of polling.
     imports_queued: asyncio.Event = field(default_factory=asyncio.Event)
     # SQLite has one writer at a time and lets waiting writers poll for it, in no order, so
@@ -27,3 +42,20 @@ class AppState:
     def write_turn(self) -> AbstractAsyncContextManager[object]:
         """Wait for this process's turn to write (SQLite); nothing to wait for on PostgreSQL."""
         return self.sqlite_write_turns if self.database.is_sqlite else contextlib.nullcontext()
+
+
+def assemble(settings: Settings) -> AppState:
+    """Build one application's objects from its settings, each subscriber wired to its bus."""
+    receipt_rules = ReceiptRules(settings.definition_cache_seconds)
+    checkpoints = CheckpointBatches(RewardIssuer(settings.default_point_definition_id))
+    receipt_checkpoints = ReceiptCheckpoints(receipt_rules, checkpoints)
+    bus = ActivityBus()
+    bus.subscribe_receipts(receipt_checkpoints.on_receipt, receipt_checkpoints.listens)
+    return AppState(
+        settings=settings,
+        database=create_database(settings),
+        verifier=KeyVerifier(settings.auth_cache_seconds),
+        bus=bus,
+        receipt_rules=receipt_rules,
+        checkpoints=checkpoints,
+    )

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from patron.app import create_app
+from patron.db.engine import Database
 from tests.conftest import make_settings
 
 ADMIN, INTEGRATION, ANYONE = "admin", "integration", "anyone"
@@ -135,15 +136,20 @@ async def test_route_admits_and_refuses_by_role_and_header_form(
             assert status == 403, form
 
 
-async def test_revoked_key_is_refused(client: httpx.AsyncClient, admin_token: str, app: object) -> None:
+async def test_revoked_key_is_refused_once_the_cache_time_has_passed(
+    client: httpx.AsyncClient, admin_token: str, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from patron.auth import service
     from patron.db.session import transaction
+    from patron.kit import clock
 
-    database = app.state.patron.database  # type: ignore[attr-defined]
     assert (await client.get("/api/v3/stores", headers={"apikey": admin_token})).status_code == 200
     async with transaction(database) as session:
         await service.revoke_key(session, admin_token.split(".")[0])
-    app.state.patron.verifier._verified.clear()  # type: ignore[attr-defined]
+    # Within the cache time the key is still trusted (PATRON_AUTH_CACHE_SECONDS, 5 s here).
+    assert (await client.get("/api/v3/stores", headers={"apikey": admin_token})).status_code == 200
+    later = clock.monotonic() + 6
+    monkeypatch.setattr(clock, "monotonic", lambda: later)
     refused = await client.get("/api/v3/stores", headers={"apikey": admin_token})
     assert refused.status_code == 401
     assert refused.json()["key"] == "Unauthorized"

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from patron.challenges.receipt_rules import rules
 from patron.db.engine import Database
 from patron.db.session import transaction
 from patron.kit import clock
 from patron.models import ChallengeDefinition
+from patron.state import AppState
 from tests.challenges.factories import challenges_of, make_definition
 from tests.factories import make_contact_id as make_contact
 from tests.receipts.factories import line, make_store, receipt
@@ -86,6 +86,7 @@ async def test_a_definition_changed_by_another_process_applies_once_the_cache_ti
     admin: dict[str, str],
     till: dict[str, str],
     database: Database,
+    state: AppState,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await make_store(client, admin)
@@ -101,7 +102,7 @@ async def test_a_definition_changed_by_another_process_applies_once_the_cache_ti
     await _post(client, till, contact, line())
     assert await _count(client, till, contact, draft) == 0
 
-    later = clock.monotonic() + rules.ttl + 1
+    later = clock.monotonic() + state.receipt_rules.ttl + 1
     monkeypatch.setattr(clock, "monotonic", lambda: later)
     await _post(client, till, contact, line())
     assert await _count(client, till, contact, draft) == 1

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import httpx
 
-from patron.activity.bus import ReceiptActivity, ReceiptLineActivity, publish_receipt
-from patron.db.engine import Database
+from patron.activity.bus import ReceiptActivity, ReceiptLineActivity
 from patron.db.session import transaction
 from patron.kit import clock
+from patron.state import AppState
 from tests.challenges.factories import challenges_of, make_definition
 from tests.factories import make_contact_id as make_contact
 from tests.promotions.factories import make_promotion
@@ -32,7 +32,8 @@ def line(
     )
 
 
-async def post_receipt(database: Database, contact_id: str, *lines: ReceiptLineActivity) -> None:
+async def post_receipt(state: AppState, contact_id: str, *lines: ReceiptLineActivity) -> None:
+    """A receipt's activity published on the application's bus, as a stored receipt is."""
     activity = ReceiptActivity(
         receipt_id=uuid.uuid4(),
         contact_id=uuid.UUID(contact_id),
@@ -41,8 +42,8 @@ async def post_receipt(database: Database, contact_id: str, *lines: ReceiptLineA
         total=sum((item.total for item in lines), Decimal(0)),
         lines=lines,
     )
-    async with transaction(database) as session:
-        await publish_receipt(session, activity)
+    async with transaction(state.database) as session:
+        await state.bus.publish_receipt(session, activity)
 
 
 async def test_three_two_and_four_bags_complete_one_card_and_start_the_next_at_four(
@@ -96,7 +97,7 @@ async def test_three_two_and_four_bags_complete_one_card_and_start_the_next_at_f
 
 
 async def test_a_second_completed_card_pays_a_second_free_bag(
-    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Database
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], state: AppState
 ) -> None:
     free_bag = await make_promotion(client, admin)
     await make_definition(
@@ -108,14 +109,14 @@ async def test_a_second_completed_card_pays_a_second_free_bag(
         rewards={"onCompletion": {"type": "promotion", "promotionId": free_bag["id"]}},
     )
     contact = await make_contact(client, till)
-    await post_receipt(database, contact, line(10))
+    await post_receipt(state, contact, line(10))
     offers = (await client.get(f"/api/v3/contacts/{contact}/promotions", headers=till)).json()
     assert len(offers) == 2
     assert len({offer["id"] for offer in offers}) == 2
 
 
 async def test_an_ended_promotion_leaves_the_reward_on_record_and_the_receipt_stored(
-    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Database
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], state: AppState
 ) -> None:
     free_bag = await make_promotion(client, admin)
     await make_definition(
@@ -128,7 +129,7 @@ async def test_an_ended_promotion_leaves_the_reward_on_record_and_the_receipt_st
     ended = await client.post(f"/api/v3/promotions/multichannels/{free_bag['id']}/deactivate", headers=admin)
     assert ended.status_code == 200
     contact = await make_contact(client, till)
-    await post_receipt(database, contact, line(5))
+    await post_receipt(state, contact, line(5))
     rewards = (await client.get(f"/api/v3/contacts/{contact}/rewards", headers=till)).json()
     assert len(rewards["items"]) == 1
     assert rewards["items"][0]["promotionAssignmentId"] is None
@@ -136,18 +137,18 @@ async def test_an_ended_promotion_leaves_the_reward_on_record_and_the_receipt_st
 
 
 async def test_a_return_takes_no_checkpoints_back(
-    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Database
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], state: AppState
 ) -> None:
     card = await make_definition(client, admin, checkpointAssignOn="ReceiptLineQuantity")
     contact = await make_contact(client, till)
-    await post_receipt(database, contact, line(3))
-    await post_receipt(database, contact, line(-3, kind="RETURN"))
+    await post_receipt(state, contact, line(3))
+    await post_receipt(state, contact, line(-3, kind="RETURN"))
     [challenge] = await challenges_of(client, till, contact, definitionId=card["id"])
     assert challenge["completedCheckpoints"] == 3
 
 
 async def test_receipt_total_and_line_total_award_by_amount(
-    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Database
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], state: AppState
 ) -> None:
     by_total = await make_definition(
         client, admin, name="big", checkpointAssignOn=1, checkpointAssignOnAmount=50
@@ -156,8 +157,8 @@ async def test_receipt_total_and_line_total_award_by_amount(
         client, admin, name="lines", checkpointAssignOn=3, checkpointAssignOnAmount=25
     )
     contact = await make_contact(client, till)
-    await post_receipt(database, contact, line(3), line(1))  # lines of 30 and 10, total 40
-    await post_receipt(database, contact, line(3), line(3))  # lines of 30 and 30, total 60
+    await post_receipt(state, contact, line(3), line(1))  # lines of 30 and 10, total 40
+    await post_receipt(state, contact, line(3), line(3))  # lines of 30 and 30, total 60
     counts = {c["challengeId"]: c["completedCheckpoints"] for c in await challenges_of(client, till, contact)}
     assert counts == {by_total["id"]: 1, by_line["id"]: 3}
 

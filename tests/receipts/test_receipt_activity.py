@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from patron.activity.bus import ReceiptActivity, subscribe_receipts, unsubscribe_receipts
+from patron.activity.bus import ReceiptActivity
 from patron.db.engine import Database
+from patron.state import AppState
 from tests.factories import make_contact_id as make_contact
 from tests.receipts.factories import line, make_store, receipt, stored_counts
 
@@ -30,13 +30,11 @@ class Heard:
 
 
 @pytest.fixture
-async def heard() -> AsyncIterator[Heard]:
+def heard(state: AppState) -> Heard:
+    """Subscribed to this test's application (built for this test alone)."""
     subscriber = Heard()
-    subscribe_receipts(subscriber)
-    try:
-        yield subscriber
-    finally:
-        unsubscribe_receipts(subscriber)
+    state.bus.subscribe_receipts(subscriber)
+    return subscriber
 
 
 async def test_a_stored_receipt_is_published_once_with_the_tills_lines(
@@ -114,7 +112,11 @@ async def test_a_failing_subscriber_takes_the_receipt_down_with_it(
 
 
 async def test_a_subscriber_not_listening_is_not_told_and_the_receipt_is_stored(
-    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Database
+    client: httpx.AsyncClient,
+    admin: dict[str, str],
+    till: dict[str, str],
+    database: Database,
+    state: AppState,
 ) -> None:
     listening = True
 
@@ -122,20 +124,17 @@ async def test_a_subscriber_not_listening_is_not_told_and_the_receipt_is_stored(
         return listening
 
     subscriber = Heard()
-    subscribe_receipts(subscriber, interested)
-    try:
-        store = await make_store(client, admin)
-        contact = await make_contact(client, till)
-        listening = False
-        assert (
-            await client.post("/api/v3/receipts", json=receipt(contact, store), headers=till)
-        ).status_code == 201
-        assert subscriber.activities == []
-        listening = True
-        heard_id = (await client.post("/api/v3/receipts", json=receipt(contact, store), headers=till)).json()[
-            "id"
-        ]
-        assert [str(activity.receipt_id) for activity in subscriber.activities] == [heard_id]
-        assert await stored_counts(database) == (2, 2, 2)
-    finally:
-        unsubscribe_receipts(subscriber)
+    state.bus.subscribe_receipts(subscriber, interested)
+    store = await make_store(client, admin)
+    contact = await make_contact(client, till)
+    listening = False
+    assert (
+        await client.post("/api/v3/receipts", json=receipt(contact, store), headers=till)
+    ).status_code == 201
+    assert subscriber.activities == []
+    listening = True
+    heard_id = (await client.post("/api/v3/receipts", json=receipt(contact, store), headers=till)).json()[
+        "id"
+    ]
+    assert [str(activity.receipt_id) for activity in subscriber.activities] == [heard_id]
+    assert await stored_counts(database) == (2, 2, 2)

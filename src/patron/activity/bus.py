@@ -1,10 +1,11 @@
 """Who hears about stored activity, and in which transaction.
 
 A service that stores activity (a receipt today; events and challenge logs later) calls
-`publish_receipt` after the activity row is flushed, in the same transaction. Every
-subscriber runs inside that transaction, so its effects commit with the activity or not at
-all, and an activity that is rejected or replayed is never published. Subscribers are
-registered explicitly when the application is assembled (`create_app`), never on import.
+`ActivityBus.publish_receipt` after the activity row is flushed, in the same transaction.
+Every subscriber runs inside that transaction, so its effects commit with the activity or not
+at all, and an activity that is rejected or replayed is never published. Each application has
+its own bus, built with its subscribers when the application is assembled
+(`patron.state.assemble`), never on import.
 
 A subscriber may say when it listens (`interested`, asked before the activity is stored): a
 receipt nobody listens to is stored by one statement that commits by itself, so a deployment
@@ -54,33 +55,31 @@ async def _always(session: AsyncSession) -> bool:
     return True
 
 
-_receipt_subscribers: dict[ReceiptSubscriber, Interest] = {}
+class ActivityBus:
+    """One application's subscribers to stored activity, in the order they were added."""
 
+    def __init__(self) -> None:
+        self._receipt_subscribers: dict[ReceiptSubscriber, Interest] = {}
 
-def subscribe_receipts(subscriber: ReceiptSubscriber, interested: Interest = _always) -> None:
-    _receipt_subscribers.setdefault(subscriber, interested)
+    def subscribe_receipts(self, subscriber: ReceiptSubscriber, interested: Interest = _always) -> None:
+        self._receipt_subscribers.setdefault(subscriber, interested)
 
+    async def receipt_listeners(self, session: AsyncSession) -> tuple[ReceiptSubscriber, ...]:
+        """The subscribers that would act on a receipt stored now."""
+        return tuple(
+            [
+                subscriber
+                for subscriber, interested in list(self._receipt_subscribers.items())
+                if await interested(session)
+            ]
+        )
 
-def unsubscribe_receipts(subscriber: ReceiptSubscriber) -> None:
-    _receipt_subscribers.pop(subscriber, None)
-
-
-async def receipt_listeners(session: AsyncSession) -> tuple[ReceiptSubscriber, ...]:
-    """The subscribers that would act on a receipt stored now."""
-    return tuple(
-        [
-            subscriber
-            for subscriber, interested in list(_receipt_subscribers.items())
-            if await interested(session)
-        ]
-    )
-
-
-async def publish_receipt(
-    session: AsyncSession,
-    activity: ReceiptActivity,
-    listeners: tuple[ReceiptSubscriber, ...] | None = None,
-) -> None:
-    """Tell `listeners` (as `receipt_listeners` found them; by default every subscriber)."""
-    for subscriber in listeners if listeners is not None else tuple(_receipt_subscribers):
-        await subscriber(session, activity)
+    async def publish_receipt(
+        self,
+        session: AsyncSession,
+        activity: ReceiptActivity,
+        listeners: tuple[ReceiptSubscriber, ...] | None = None,
+    ) -> None:
+        """Tell `listeners` (as `receipt_listeners` found them; by default every subscriber)."""
+        for subscriber in listeners if listeners is not None else tuple(self._receipt_subscribers):
+            await subscriber(session, activity)

@@ -41,6 +41,10 @@ async def settings(request: Request) -> Settings:
     return app_state(request).settings
 
 
+async def current_state(request: Request) -> AppState:
+    return app_state(request)
+
+
 async def authorised(scope: Scope, state: AppState, roles: frozenset[Role]) -> Caller:
     """The verified caller, when its role is one of `roles`: 401 without credentials, 403
     with the wrong role."""
@@ -117,6 +121,8 @@ async def page(
 
 Session = Annotated[AsyncSession, Depends(session)]
 CurrentSettings = Annotated[Settings, Depends(settings)]
+# What the composition root built for this application (its bus, caches, checkpoint batches).
+State = Annotated[AppState, Depends(current_state)]
 Admin = Annotated[Caller, Depends(allow(ADMIN_ONLY))]
 Integration = Annotated[Caller, Depends(allow(INTEGRATIONS))]
 BaseUrl = Annotated[str, Depends(base_url)]

@@ -12,13 +12,14 @@ Locks are what concurrent batches wait for, so a big batch does its work before 
 it reads its cards, works its rows out and writes their log rows first; after the lock it
 keeps every pair whose card is the same as it read, and redoes (taking back its early log
 rows) only the pairs a concurrent batch changed meanwhile. While a batch of this process holds
-its locks, the early work of the others gives way to it at each step (`HoldersFirst`).
+its locks, the early work of the others gives way to it at each step (`HoldersFirst`, one per
+application, held by its `CheckpointBatches`).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -48,8 +49,6 @@ def _is_active(definition: ChallengeDefinition) -> bool:
 # Pairs in a batch from which its outcome is worked out before its locks are waited for.
 WORK_OUT_BEFORE_LOCKING = 50
 YIELD_EVERY_PAIRS = 100
-# A big batch's early work gives way to this process's batches that hold their locks.
-_LOCK_HOLDERS = HoldersFirst()
 
 Rows = dict[Pair, list[tuple[int, CheckpointRow]]]
 
@@ -63,6 +62,8 @@ class _Batch:
     advances: dict[uuid.UUID, engine.Advance]
     source: str
     receipt_id: uuid.UUID | None
+    # A big batch's early work gives way to this process's batches that hold their locks.
+    holders: HoldersFirst
 
     def writes(self, at: datetime) -> BatchWrites:
         return BatchWrites(LogRows("checkpoint", self.source, self.receipt_id, at))
@@ -165,7 +166,7 @@ async def _work_out_early(
         if position % YIELD_EVERY_PAIRS == YIELD_EVERY_PAIRS - 1:
             # Let this process's other requests run: one of them may hold locks that
             # batches (this one too) are waiting for.
-            await _LOCK_HOLDERS.give_way()
+            await batch.holders.give_way()
         if card is None:
             definition = batch.definitions[pair[1]]
             if definition.consent_required:
@@ -194,9 +195,9 @@ async def _apply_worked_out_first(
 
     The log rows, the locks and the conditional write are one statement when no first card is
     to be stored; otherwise the first cards are stored under the locks before the write."""
-    await _LOCK_HOLDERS.give_way()
+    await batch.holders.give_way()
     early, first_cards, redo = await _work_out_early(session, batch, by_pair)
-    await _LOCK_HOLDERS.give_way()
+    await batch.holders.give_way()
     # The foreign-key checks of a thousand log rows are most of that write. The pairs locked
     # are those with rows in the log and those left out (whose rows are worked out again). A
     # pair's changes always include its card in hand (`updated` or `counted`, once), so that
@@ -207,10 +208,10 @@ async def _apply_worked_out_first(
         logged_early, left_alone = await repository.add_log_lock_and_write(
             session, early.log, redo, updated=early.updated, counted=early.counted, inserted=early.inserted
         )
-        with _LOCK_HOLDERS.holding():
+        with batch.holders.holding():
             return await _redo(session, batch, by_pair, now, early, redo | left_alone, logged_early)
     logged_early = await repository.add_log_then_lock(session, early.log, also=redo)
-    with _LOCK_HOLDERS.holding():
+    with batch.holders.holding():
         started = set(await store_first_cards(session, first_cards))
         # A pair started by someone else meanwhile is worked out again from their card (the
         # first card it was worked out from was not stored, so nothing below writes it).
@@ -255,50 +256,60 @@ async def _redo(
     return earned + again.earned, refused + again.refused
 
 
-async def apply_checkpoints(
-    session: AsyncSession,
-    rows: list[CheckpointRow],
-    *,
-    source: str,
-    receipt_id: uuid.UUID | None = None,
-) -> CheckpointsResult:
-    if len(rows) >= WORK_OUT_BEFORE_LOCKING:
-        await _LOCK_HOLDERS.give_way()
-    now = clock.now()
-    # Each id is hashed and sent to the database several times over: as the driver's own
-    # UUIDs, that costs the batch a conversion per id instead of Python-level hashing.
-    pairs = [(driver_uuid(row.contactId), driver_uuid(row.definitionId)) for row in rows]
-    contact_ids = {contact_id for contact_id, _ in pairs}
-    definition_ids = {definition_id for _, definition_id in pairs}
-    known_contacts = await contacts.existing_ids(session, contact_ids)
-    definitions = {d.id: d for d in await repository.definitions(session, definition_ids)}
-    not_accepted: list[CheckpointRow] = []
-    candidates: list[CheckpointRow] = []
-    active = {definition_id for definition_id, d in definitions.items() if _is_active(d)}
-    by_pair: Rows = {}
-    for pair, row in zip(pairs, rows, strict=True):
-        if pair[0] in known_contacts and pair[1] in active and row.checkpointAmount >= 1:
-            by_pair.setdefault(pair, []).append((len(candidates), row))
-            candidates.append(row)
-        else:
-            not_accepted.append(row)
+@dataclass(frozen=True)
+class CheckpointBatches:
+    """Applies checkpoint batches for one application: its process's lock holders (whom the
+    early work of big batches gives way to) and its reward issuer."""
 
-    plans = {d.id: plan_of(d) for d in definitions.values()}
-    batch = _Batch(
-        definitions=definitions,
-        plans=plans,
-        advances={definition_id: engine.advance_of(plan) for definition_id, plan in plans.items()},
-        source=source,
-        receipt_id=receipt_id,
-    )
-    apply = _apply_worked_out_first if len(by_pair) >= WORK_OUT_BEFORE_LOCKING else _apply_locked_first
-    earned, refused_rows = await apply(session, batch, by_pair, now)
-    repository.forget_loaded_cards(session)
-    await rewards.issue(session, earned)
-    refused = set(refused_rows)
-    not_accepted += [row for index, row in enumerate(candidates) if index in refused]
-    return CheckpointsResult(
-        missingContactIds=sorted(contact_ids - known_contacts, key=str),
-        missingDefinitionIds=sorted(definition_ids - set(definitions), key=str),
-        notAccepted=not_accepted,
-    )
+    rewards: rewards.RewardIssuer
+    holders: HoldersFirst = field(default_factory=HoldersFirst)
+
+    async def apply(
+        self,
+        session: AsyncSession,
+        rows: list[CheckpointRow],
+        *,
+        source: str,
+        receipt_id: uuid.UUID | None = None,
+    ) -> CheckpointsResult:
+        if len(rows) >= WORK_OUT_BEFORE_LOCKING:
+            await self.holders.give_way()
+        now = clock.now()
+        # Each id is hashed and sent to the database several times over: as the driver's own
+        # UUIDs, that costs the batch a conversion per id instead of Python-level hashing.
+        pairs = [(driver_uuid(row.contactId), driver_uuid(row.definitionId)) for row in rows]
+        contact_ids = {contact_id for contact_id, _ in pairs}
+        definition_ids = {definition_id for _, definition_id in pairs}
+        known_contacts = await contacts.existing_ids(session, contact_ids)
+        definitions = {d.id: d for d in await repository.definitions(session, definition_ids)}
+        not_accepted: list[CheckpointRow] = []
+        candidates: list[CheckpointRow] = []
+        active = {definition_id for definition_id, d in definitions.items() if _is_active(d)}
+        by_pair: Rows = {}
+        for pair, row in zip(pairs, rows, strict=True):
+            if pair[0] in known_contacts and pair[1] in active and row.checkpointAmount >= 1:
+                by_pair.setdefault(pair, []).append((len(candidates), row))
+                candidates.append(row)
+            else:
+                not_accepted.append(row)
+
+        plans = {d.id: plan_of(d) for d in definitions.values()}
+        batch = _Batch(
+            definitions=definitions,
+            plans=plans,
+            advances={definition_id: engine.advance_of(plan) for definition_id, plan in plans.items()},
+            source=source,
+            receipt_id=receipt_id,
+            holders=self.holders,
+        )
+        apply = _apply_worked_out_first if len(by_pair) >= WORK_OUT_BEFORE_LOCKING else _apply_locked_first
+        earned, refused_rows = await apply(session, batch, by_pair, now)
+        repository.forget_loaded_cards(session)
+        await self.rewards.issue(session, earned)
+        refused = set(refused_rows)
+        not_accepted += [row for index, row in enumerate(candidates) if index in refused]
+        return CheckpointsResult(
+            missingContactIds=sorted(contact_ids - known_contacts, key=str),
+            missingDefinitionIds=sorted(definition_ids - set(definitions), key=str),
+            notAccepted=not_accepted,
+        )

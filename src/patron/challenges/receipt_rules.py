@@ -46,7 +46,9 @@ class ReceiptRule:
 
 
 class ReceiptRules:
-    def __init__(self, ttl: float = 5.0) -> None:
+    """One application's kept answer, for `ttl` seconds (PATRON_DEFINITION_CACHE_SECONDS)."""
+
+    def __init__(self, ttl: float) -> None:
         self.ttl = ttl
         self._rules: tuple[ReceiptRule, ...] | None = None
         self._loaded_at = 0.0
@@ -79,7 +81,3 @@ class ReceiptRules:
         between may have loaded the definitions as they were before)."""
         self.forget()
         event.listen(session.sync_session, "after_commit", lambda _session: self.forget(), once=True)
-
-
-# One per process; `create_app` sets its time to live from the settings.
-rules = ReceiptRules()

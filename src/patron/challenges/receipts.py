@@ -1,6 +1,6 @@
 """Receipt-driven checkpoints: a stored receipt awards checkpoints to matching challenges.
 
-Subscribed to the activity bus in `create_app`. Only PURCHASE lines count: a RETURN never
+Subscribed to the application's activity bus when it is assembled (`patron.state.assemble`). Only PURCHASE lines count: a RETURN never
 takes checkpoints back (the stamps a customer saw on the receipt stay theirs), and a replayed
 receipt is never published, so it never adds any.
 """
@@ -8,7 +8,7 @@ receipt is never published, so it never adds any.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.activity.bus import ReceiptActivity, ReceiptLineActivity
 from patron.articles import service as articles
-from patron.challenges.checkpoints import apply_checkpoints
-from patron.challenges.receipt_rules import ReceiptRule, rules
+from patron.challenges.checkpoints import CheckpointBatches
+from patron.challenges.receipt_rules import ReceiptRule, ReceiptRules
 from patron.challenges.schemas import CheckpointRow
 from patron.challenges.statuses import AssignOn, DefinitionStatus, status_at
 from patron.kit import clock
@@ -73,24 +73,34 @@ async def _with_register(session: AsyncSession, receipt: ReceiptActivity) -> Rec
     return replace(receipt, lines=tuple(described(line) for line in receipt.lines))
 
 
-async def _live_rules(session: AsyncSession) -> list[ReceiptRule]:
-    now = clock.now()
-    return [rule for rule in await rules.current(session) if status_at(rule, now) is DefinitionStatus.ACTIVE]
+@dataclass(frozen=True)
+class ReceiptCheckpoints:
+    """The receipt subscriber: awards the checkpoints a stored receipt earns under the live
+    receipt-driven definitions (`rules`), through the application's checkpoint batches."""
 
+    rules: ReceiptRules
+    batches: CheckpointBatches
 
-async def listens(session: AsyncSession) -> bool:
-    """Whether a receipt stored now could award checkpoints: some receipt-driven definition is live."""
-    return bool(await _live_rules(session))
+    async def _live_rules(self, session: AsyncSession) -> list[ReceiptRule]:
+        now = clock.now()
+        return [
+            rule
+            for rule in await self.rules.current(session)
+            if status_at(rule, now) is DefinitionStatus.ACTIVE
+        ]
 
+    async def listens(self, session: AsyncSession) -> bool:
+        """Whether a receipt stored now could award checkpoints: some receipt-driven definition is live."""
+        return bool(await self._live_rules(session))
 
-async def on_receipt(session: AsyncSession, receipt: ReceiptActivity) -> None:
-    live = await _live_rules(session)
-    if any(rule.reads_register for rule in live):
-        receipt = await _with_register(session, receipt)
-    rows = [
-        CheckpointRow(definitionId=rule.id, contactId=receipt.contact_id, checkpointAmount=earned)
-        for rule in live
-        if (earned := checkpoints_for(rule, receipt)) > 0
-    ]
-    if rows:
-        await apply_checkpoints(session, rows, source="receipt", receipt_id=receipt.receipt_id)
+    async def on_receipt(self, session: AsyncSession, receipt: ReceiptActivity) -> None:
+        live = await self._live_rules(session)
+        if any(rule.reads_register for rule in live):
+            receipt = await _with_register(session, receipt)
+        rows = [
+            CheckpointRow(definitionId=rule.id, contactId=receipt.contact_id, checkpointAmount=earned)
+            for rule in live
+            if (earned := checkpoints_for(rule, receipt)) > 0
+        ]
+        if rows:
+            await self.batches.apply(session, rows, source="receipt", receipt_id=receipt.receipt_id)

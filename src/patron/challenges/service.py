@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from patron.auth.roles import Caller
 from patron.challenges import repository
 from patron.challenges.cards import log_assignments, start_first_cycles
-from patron.challenges.checkpoints import apply_checkpoints
+from patron.challenges.checkpoints import CheckpointBatches
 from patron.challenges.errors import (
     ChallengeDefinitionInUse,
     ChallengeDefinitionNotActive,
@@ -18,7 +18,7 @@ from patron.challenges.errors import (
     ChallengeDefinitionNotFound,
     ChallengeNotFound,
 )
-from patron.challenges.receipt_rules import rules as receipt_rules
+from patron.challenges.receipt_rules import ReceiptRules
 from patron.challenges.schemas import (
     ArticleFilter,
     ChallengeFilter,
@@ -38,8 +38,6 @@ from patron.kit.links import item_link
 from patron.kit.timefmt import local_iso
 from patron.models import Challenge, ChallengeDefinition
 from patron.rewards import service as rewards
-
-__all__ = ["apply_checkpoints"]
 
 
 def status_now(definition: ChallengeDefinition) -> DefinitionStatus:
@@ -145,14 +143,18 @@ def _write_fields(definition: ChallengeDefinition, fields: DefinitionFields) -> 
     definition.rewards = fields.rewards.model_dump(mode="json")
 
 
-async def _definition_written(session: AsyncSession) -> None:
+async def _definition_written(session: AsyncSession, receipt_rules: ReceiptRules) -> None:
     """Flush a change to a definition; receipts apply it once it is committed."""
     await session.flush()
     receipt_rules.forget_after_commit(session)
 
 
 async def create_definition(
-    session: AsyncSession, fields: DefinitionFields, caller: Caller, zone: ZoneInfo
+    session: AsyncSession,
+    fields: DefinitionFields,
+    caller: Caller,
+    zone: ZoneInfo,
+    receipt_rules: ReceiptRules,
 ) -> ChallengeDefinition:
     now = clock.now()
     definition = ChallengeDefinition(
@@ -167,12 +169,16 @@ async def create_definition(
     await _check_rewards(session, fields)
     _write_fields(definition, fields)
     repository.add(session, definition)
-    await _definition_written(session)
+    await _definition_written(session, receipt_rules)
     return definition
 
 
 async def replace_definition(
-    session: AsyncSession, definition_id: uuid.UUID, fields: DefinitionFields, caller: Caller
+    session: AsyncSession,
+    definition_id: uuid.UUID,
+    fields: DefinitionFields,
+    caller: Caller,
+    receipt_rules: ReceiptRules,
 ) -> ChallengeDefinition:
     definition = await get_definition(session, definition_id)
     shape = (definition.required_checkpoints, definition.expiration_months, definition.is_recurring)
@@ -185,19 +191,23 @@ async def replace_definition(
     _write_fields(definition, fields)
     definition.modified_by = caller.key_id
     definition.modified_on = clock.now()
-    await _definition_written(session)
+    await _definition_written(session, receipt_rules)
     return definition
 
 
-async def delete_definition(session: AsyncSession, definition_id: uuid.UUID) -> None:
+async def delete_definition(
+    session: AsyncSession, definition_id: uuid.UUID, receipt_rules: ReceiptRules
+) -> None:
     definition = await get_definition(session, definition_id)
     if await repository.has_challenges(session, definition_id):
         raise ChallengeDefinitionInUse()
     await repository.remove_definition(session, definition)
-    await _definition_written(session)
+    await _definition_written(session, receipt_rules)
 
 
-async def activate(session: AsyncSession, definition_id: uuid.UUID, caller: Caller) -> ChallengeDefinition:
+async def activate(
+    session: AsyncSession, definition_id: uuid.UUID, caller: Caller, receipt_rules: ReceiptRules
+) -> ChallengeDefinition:
     definition = await get_definition(session, definition_id)
     if definition.status == DefinitionStatus.ACTIVE:
         return definition
@@ -206,16 +216,18 @@ async def activate(session: AsyncSession, definition_id: uuid.UUID, caller: Call
     definition.status = DefinitionStatus.ACTIVE
     definition.modified_by = caller.key_id
     definition.modified_on = clock.now()
-    await _definition_written(session)
+    await _definition_written(session, receipt_rules)
     return definition
 
 
-async def end(session: AsyncSession, definition_id: uuid.UUID, caller: Caller) -> ChallengeDefinition:
+async def end(
+    session: AsyncSession, definition_id: uuid.UUID, caller: Caller, receipt_rules: ReceiptRules
+) -> ChallengeDefinition:
     definition = await get_definition(session, definition_id)
     definition.status = DefinitionStatus.ENDED
     definition.modified_by = caller.key_id
     definition.modified_on = clock.now()
-    await _definition_written(session)
+    await _definition_written(session, receipt_rules)
     return definition
 
 
@@ -236,10 +248,12 @@ async def assign(session: AsyncSession, definition_id: uuid.UUID, contact_id: uu
 MAX_CHECKPOINT_ROWS = 1000
 
 
-async def checkpoints(session: AsyncSession, rows: list[CheckpointRow]) -> CheckpointsResult:
+async def checkpoints(
+    session: AsyncSession, batches: CheckpointBatches, rows: list[CheckpointRow]
+) -> CheckpointsResult:
     if len(rows) > MAX_CHECKPOINT_ROWS:
         raise PayloadTooLarge(f"At most {MAX_CHECKPOINT_ROWS} checkpoint rows per request.")
-    return await apply_checkpoints(session, rows, source="api")
+    return await batches.apply(session, rows, source="api")
 
 
 async def get_challenge(

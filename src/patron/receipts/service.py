@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from patron.activity import bus
-from patron.activity.bus import ReceiptActivity, ReceiptLineActivity
+from patron.activity.bus import ActivityBus, ReceiptActivity, ReceiptLineActivity
 from patron.contacts import service as contacts
 from patron.contacts.errors import ContactNotFound
 from patron.contacts.service import ContactRules
@@ -168,7 +167,9 @@ def _activity(stored: StoredReceipt) -> ReceiptActivity:
     )
 
 
-async def record(session: AsyncSession, body: ReceiptIn, rules: ContactRules, zone: ZoneInfo) -> Recorded:
+async def record(
+    session: AsyncSession, body: ReceiptIn, rules: ContactRules, zone: ZoneInfo, bus: ActivityBus
+) -> Recorded:
     """Store a receipt once per uniqueReceiptId and publish it as activity in the same transaction.
 
     The same body again is a replay (nothing stored, nothing published); a different body under

@@ -11,6 +11,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from patron.models import Reward
 from patron.points import service as points
 from patron.promotions import service as promotions
 from patron.promotions.errors import PromotionNotActive, PromotionNotFound
-from patron.rewards import issuers, repository
+from patron.rewards import repository
 from patron.rewards.schemas import PointsReward, PromotionReward, RewardOut, RewardSource, RewardSpec
 
 log = logging.getLogger("patron.rewards")
@@ -50,70 +51,89 @@ async def check_issuable(session: AsyncSession, rewards: Sequence[dict[str, Any]
             await promotions.get(session, uuid.UUID(str(reward["promotionId"])))
 
 
-async def issue(session: AsyncSession, earned: Sequence[Earned]) -> list[uuid.UUID]:
-    """Issue what has not been issued before; returns the ids of the rewards issued now."""
-    if not earned:
-        return []
-    now = clock.now()
-    # Handed out in contact order, so the accounts they credit are locked in one order everywhere.
-    earned = sorted(
-        earned, key=lambda e: (str(e.contact_id), e.source_type, e.source_id, e.threshold, e.period_key)
-    )
-    wanted: dict[uuid.UUID, tuple[Earned, PromotionReward | PointsReward]] = {}
-    rows: list[dict[str, Any]] = []
-    for item in earned:
-        spec = _spec.validate_python(item.reward)
-        reward_id = ids.new_id()
-        wanted[reward_id] = (item, spec)
-        rows.append(
-            {
-                "id": reward_id,
-                "contact_id": item.contact_id,
-                "source_type": item.source_type,
-                "source_id": item.source_id,
-                "threshold": item.threshold,
-                "period_key": item.period_key,
-                "reward_type": spec.type,
-                "promotion_id": str(spec.promotionId) if isinstance(spec, PromotionReward) else None,
-                "points": spec.amount if isinstance(spec, PointsReward) else None,
-                "point_definition_id": spec.definitionId if isinstance(spec, PointsReward) else None,
-                "details": {"reward": spec.model_dump(mode="json")},
-                "issued_on": now,
-            }
+@dataclass(frozen=True)
+class RewardIssuer:
+    """Issues what activity earned, for one deployment: a points reward that names no point
+    definition credits `default_point_definition_id` (PATRON_DEFAULT_POINT_DEFINITION_ID), or
+    the definition named "Points", created on first use."""
+
+    default_point_definition_id: int | None = None
+
+    async def issue(self, session: AsyncSession, earned: Sequence[Earned]) -> list[uuid.UUID]:
+        """Issue what has not been issued before; returns the ids of the rewards issued now."""
+        if not earned:
+            return []
+        now = clock.now()
+        # Handed out in contact order, so the accounts they credit are locked in one order everywhere.
+        earned = sorted(
+            earned, key=lambda e: (str(e.contact_id), e.source_type, e.source_id, e.threshold, e.period_key)
         )
-    issued = await repository.insert_new(session, rows)
-    for reward_id in [r["id"] for r in rows if r["id"] in issued]:
-        item, spec = wanted[reward_id]
-        await _hand_out(session, reward_id, item, spec)
-    return [r["id"] for r in rows if r["id"] in issued]
+        wanted: dict[uuid.UUID, tuple[Earned, PromotionReward | PointsReward]] = {}
+        rows: list[dict[str, Any]] = []
+        for item in earned:
+            spec = _spec.validate_python(item.reward)
+            reward_id = ids.new_id()
+            wanted[reward_id] = (item, spec)
+            rows.append(_reward_row(reward_id, item, spec, now))
+        issued = await repository.insert_new(session, rows)
+        for reward_id in [r["id"] for r in rows if r["id"] in issued]:
+            item, spec = wanted[reward_id]
+            await self._hand_out(session, reward_id, item, spec)
+        return [r["id"] for r in rows if r["id"] in issued]
 
-
-async def _hand_out(
-    session: AsyncSession, reward_id: uuid.UUID, item: Earned, spec: PromotionReward | PointsReward
-) -> None:
-    description = f"{item.source_type} {item.source_id} {item.threshold} ({item.period_key})"
-    if isinstance(spec, PromotionReward):
-        try:
-            assignment = await promotions.assign(session, item.contact_id, spec.promotionId, reuse_held=False)
-        except (PromotionNotActive, PromotionNotFound) as exc:
-            # The activity that earned it must not be refused because an offer was ended or
-            # deleted since; the reward stays on record, unpaid, with the reason.
-            log.warning("reward %s: promotion %s not assignable: %s", reward_id, spec.promotionId, exc.key)
+    async def _hand_out(
+        self, session: AsyncSession, reward_id: uuid.UUID, item: Earned, spec: PromotionReward | PointsReward
+    ) -> None:
+        description = f"{item.source_type} {item.source_id} {item.threshold} ({item.period_key})"
+        if isinstance(spec, PromotionReward):
+            try:
+                assignment = await promotions.assign(
+                    session, item.contact_id, spec.promotionId, reuse_held=False
+                )
+            except (PromotionNotActive, PromotionNotFound) as exc:
+                # The activity that earned it must not be refused because an offer was ended or
+                # deleted since; the reward stays on record, unpaid, with the reason.
+                log.warning(
+                    "reward %s: promotion %s not assignable: %s", reward_id, spec.promotionId, exc.key
+                )
+                await repository.record_outcome(
+                    session,
+                    reward_id,
+                    {"details": {"reward": spec.model_dump(mode="json"), "unpaid": exc.key}},
+                )
+                return
             await repository.record_outcome(
-                session, reward_id, {"details": {"reward": spec.model_dump(mode="json"), "unpaid": exc.key}}
+                session, reward_id, {"promotion_assignment_id": str(assignment.id)}
             )
             return
-        await repository.record_outcome(session, reward_id, {"promotion_assignment_id": str(assignment.id)})
-        return
-    definition_id = spec.definitionId or await points.default_definition_id(
-        session, issuers.default_point_definition()
-    )
-    transaction_id = await points.credit(
-        session, item.contact_id, definition_id, spec.amount, "reward", description
-    )
-    await repository.record_outcome(
-        session, reward_id, {"point_definition_id": definition_id, "point_transaction_id": transaction_id}
-    )
+        definition_id = spec.definitionId or await points.default_definition_id(
+            session, self.default_point_definition_id
+        )
+        transaction_id = await points.credit(
+            session, item.contact_id, definition_id, spec.amount, "reward", description
+        )
+        await repository.record_outcome(
+            session, reward_id, {"point_definition_id": definition_id, "point_transaction_id": transaction_id}
+        )
+
+
+def _reward_row(
+    reward_id: uuid.UUID, item: Earned, spec: PromotionReward | PointsReward, now: datetime
+) -> dict[str, Any]:
+    return {
+        "id": reward_id,
+        "contact_id": item.contact_id,
+        "source_type": item.source_type,
+        "source_id": item.source_id,
+        "threshold": item.threshold,
+        "period_key": item.period_key,
+        "reward_type": spec.type,
+        "promotion_id": str(spec.promotionId) if isinstance(spec, PromotionReward) else None,
+        "points": spec.amount if isinstance(spec, PointsReward) else None,
+        "point_definition_id": spec.definitionId if isinstance(spec, PointsReward) else None,
+        "details": {"reward": spec.model_dump(mode="json")},
+        "issued_on": now,
+    }
 
 
 def reward_out(reward: Reward, base_url: str, zone: ZoneInfo) -> RewardOut:

@@ -17,6 +17,7 @@ from patron.api.deps import (
     ListUrl,
     Page,
     Session,
+    State,
     authorised,
     errors,
     session_of,
@@ -71,9 +72,10 @@ async def list_challenge_definitions(
     responses=errors(BadRequest, PromotionNotFound),
 )
 async def create_challenge_definition(
-    body: DefinitionFields, session: Session, caller: Admin, base: EngageBase, settings: CurrentSettings
+    body: DefinitionFields, session: Session, caller: Admin, base: EngageBase, state: State
 ) -> DefinitionOut:
-    definition = await challenges.create_definition(session, body, caller, settings.zone)
+    settings = state.settings
+    definition = await challenges.create_definition(session, body, caller, settings.zone, state.receipt_rules)
     return challenges.definition_out(definition, base, settings.zone)
 
 
@@ -105,10 +107,10 @@ async def replace_challenge_definition(
     session: Session,
     caller: Admin,
     base: EngageBase,
-    settings: CurrentSettings,
+    state: State,
 ) -> DefinitionOut:
-    definition = await challenges.replace_definition(session, definitionId, body, caller)
-    return challenges.definition_out(definition, base, settings.zone)
+    definition = await challenges.replace_definition(session, definitionId, body, caller, state.receipt_rules)
+    return challenges.definition_out(definition, base, state.settings.zone)
 
 
 @router.delete(
@@ -116,8 +118,10 @@ async def replace_challenge_definition(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=errors(ChallengeDefinitionNotFound, ChallengeDefinitionInUse),
 )
-async def delete_challenge_definition(definitionId: uuid.UUID, session: Session, caller: Admin) -> Response:
-    await challenges.delete_definition(session, definitionId)
+async def delete_challenge_definition(
+    definitionId: uuid.UUID, session: Session, caller: Admin, state: State
+) -> Response:
+    await challenges.delete_definition(session, definitionId, state.receipt_rules)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -127,11 +131,10 @@ async def delete_challenge_definition(definitionId: uuid.UUID, session: Session,
     responses=errors(ChallengeDefinitionNotFound, ChallengeDefinitionNotDraft),
 )
 async def activate_challenge_definition(
-    definitionId: uuid.UUID, session: Session, caller: Admin, base: EngageBase, settings: CurrentSettings
+    definitionId: uuid.UUID, session: Session, caller: Admin, base: EngageBase, state: State
 ) -> DefinitionOut:
-    return challenges.definition_out(
-        await challenges.activate(session, definitionId, caller), base, settings.zone
-    )
+    activated = await challenges.activate(session, definitionId, caller, state.receipt_rules)
+    return challenges.definition_out(activated, base, state.settings.zone)
 
 
 @router.post(
@@ -140,9 +143,10 @@ async def activate_challenge_definition(
     responses=errors(ChallengeDefinitionNotFound),
 )
 async def end_challenge_definition(
-    definitionId: uuid.UUID, session: Session, caller: Admin, base: EngageBase, settings: CurrentSettings
+    definitionId: uuid.UUID, session: Session, caller: Admin, base: EngageBase, state: State
 ) -> DefinitionOut:
-    return challenges.definition_out(await challenges.end(session, definitionId, caller), base, settings.zone)
+    ended = await challenges.end(session, definitionId, caller, state.receipt_rules)
+    return challenges.definition_out(ended, base, state.settings.zone)
 
 
 @router.post(
@@ -162,10 +166,10 @@ async def assign_challenge(
     responses=errors(BadRequest, PayloadTooLarge),
 )
 async def award_checkpoints(
-    body: Annotated[list[CheckpointRow], Body()], session: Session, caller: Integration
+    body: Annotated[list[CheckpointRow], Body()], session: Session, caller: Integration, state: State
 ) -> CheckpointsResult:
     """Answered directly (`award_checkpoints_directly`) unless PATRON_DIRECT_ROUTES is off."""
-    return await challenges.checkpoints(session, body)
+    return await challenges.checkpoints(session, state.checkpoints, body)
 
 
 _ROWS = TypeAdapter(list[CheckpointRow])
@@ -176,7 +180,7 @@ async def award_checkpoints_directly(scope: Scope, state: AppState) -> Answer:
     where FastAPI's turning them into Python objects before validating them, and its checking
     the answer again, are a share of the call worth sparing."""
     rows = await body_as(_ROWS, scope, lambda: authorised(scope, state, INTEGRATIONS))
-    result = await challenges.checkpoints(session_of(scope), rows)
+    result = await challenges.checkpoints(session_of(scope), state.checkpoints, rows)
     return json_answer(status.HTTP_200_OK, result.model_dump_json().encode())
 
 

@@ -68,7 +68,7 @@ async def create_receipt_directly(scope: Scope, state: AppState) -> Answer:
 async def _recorded(body: ReceiptIn, scope: Scope, state: AppState) -> Answer:
     settings = state.settings
     recorded = await receipts.record(
-        session_of(scope), body, ContactRules.from_settings(settings), settings.zone
+        session_of(scope), body, ContactRules.from_settings(settings), settings.zone, state.bus
     )
     answer = receipts.receipt_out(recorded.stored, settings.zone, engage_base_of(scope, settings))
     if recorded.replayed:
