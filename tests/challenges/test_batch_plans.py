@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from patron.challenges import repository
+from patron.challenges import statements
 from patron.db import migrate
 
 CARDS = 100_000
@@ -72,7 +72,7 @@ async def test_a_batch_writes_its_cards_by_index(cards: tuple[AsyncConnection, l
     connection, read = cards
     ids = [card.id for card in read]
     now = datetime.now(UTC)
-    state = ("id", *repository._STATE_COLUMNS)
+    state = ("id", *statements.STATE_COLUMNS)
     new_state = {"cycle": 0, "completed_checkpoints": 1, "status": 1, "started_on": now, "is_current": True}
     # Every card's count moved on, or every card has a new state; no new cards either way.
     counted = {**_arrays("p_", ("completed_checkpoints",), len(ids), completed_checkpoints=1), "p_id": ids}
@@ -81,7 +81,7 @@ async def test_a_batch_writes_its_cards_by_index(cards: tuple[AsyncConnection, l
         {**counted, **_arrays("u_", state, 0)},
         {**updated, **_arrays("p_", ("id", "completed_checkpoints"), 0)},
     )
-    new_cards = {**_arrays("i_", (*repository._NEW_CARD_COLUMNS, "origin"), 0), "p_at": now}
+    new_cards = {**_arrays("i_", (*statements.NEW_CHALLENGE_COLUMNS, "origin"), 0), "p_at": now}
     log = {
         **_arrays("l_", ("contact_id", "definition_id", "amount"), 0),
         **{"l_kind": "checkpoint", "l_source": "api", "l_receipt_id": None, "l_at": now},
@@ -93,9 +93,9 @@ async def test_a_batch_writes_its_cards_by_index(cards: tuple[AsyncConnection, l
             written = read if batch[f"{prefix}id"] else []
             early[f"{prefix}was_version"] = [card.row_version for card in written]
             early[f"{prefix}row_address"] = [card.row_address for card in written]
-        assert await _tables_read_whole(connection, repository._WRITE_IF_UNCHANGED, early) == set()
+        assert await _tables_read_whole(connection, statements.WRITE_IF_UNCHANGED, early) == set()
         # Worked out under the locks.
         assert (
-            await _tables_read_whole(connection, repository._WRITE_BATCH, {**batch, **new_cards, **log})
+            await _tables_read_whole(connection, statements.WRITE_BATCH, {**batch, **new_cards, **log})
             == set()
         )

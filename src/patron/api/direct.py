@@ -16,7 +16,7 @@ the OpenAPI description) and answers it the same way when direct dispatch is off
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -139,13 +139,13 @@ class DirectRoutes:
         *,
         state: AppState,
         routes: Iterable[BaseRoute],
-        endpoints: dict[Callable[..., Any], Endpoint],
+        endpoints: Mapping[Callable[..., Any], Endpoint],
     ) -> None:
         self.app = app
         self.state = state
         self.table: dict[tuple[str, str], tuple[Endpoint, RouteContext]] = {}
         for route in iter_route_contexts(list(routes)):
-            if route.endpoint in endpoints and route.path is not None:
+            if route.endpoint is not None and route.endpoint in endpoints and route.path is not None:
                 for method in route.methods or ():
                     self.table[(method, route.path)] = (endpoints[route.endpoint], route)
 

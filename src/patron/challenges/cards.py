@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from patron.challenges import repository
+from patron.challenges import batch_store
 from patron.challenges.log_rows import LogRows, Pair
 from patron.challenges.plans import checkpoint_rewards, columns_of, plainly_counted, plan_of, state_of
 from patron.challenges.schemas import CheckpointRow
@@ -52,7 +52,7 @@ async def store_first_cards(session: AsyncSession, cards: list[SimpleNamespace])
 
     A card a checkpoint starts needs no log row of its own: the log's first row of the pair
     (that checkpoint, at the instant the card starts) says when it started."""
-    stored = await repository.insert_first_cycles(session, [vars(card) for card in cards])
+    stored = await batch_store.insert_first_cycles(session, [vars(card) for card in cards])
     for card in cards:
         where = stored.get((card.contact_id, card.definition_id))
         if where is not None:
@@ -81,7 +81,7 @@ async def log_assignments(session: AsyncSession, pairs: list[Pair], source: str,
     assigned = LogRows("assigned", source, None, at)
     for pair in pairs:
         assigned.add(pair, [0])
-    await repository.add_log(session, assigned)
+    await batch_store.add_log(session, assigned)
 
 
 def _earned(

@@ -26,14 +26,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from patron.challenges import repository
+from patron.challenges import batch_store, repository
 from patron.challenges.cards import BatchWrites, apply_pair, first_card, start_first_cycles, store_first_cards
 from patron.challenges.log_rows import LogRows, Pair
 from patron.challenges.plans import plan_of
 from patron.challenges.schemas import CheckpointRow, CheckpointsResult
 from patron.challenges.statuses import DefinitionStatus, status_at
 from patron.contacts import service as contacts
-from patron.db.locking import lock_key_pairs
 from patron.db.types import driver_uuid
 from patron.kit import clock
 from patron.kit.holders_first import HoldersFirst
@@ -94,7 +93,7 @@ async def _work_out_after_lock(
     given."""
     read = read or {}
     pairs = [pair for pair in by_pair if pair not in read]
-    cards = await repository.current_cards_in_order(session, pairs, taking_back=taking_back)
+    cards = await batch_store.current_challenges_in_order(session, pairs, taking_back=taking_back)
     pairs += list(read)
     cards += list(read.values())
     unstarted = sorted(
@@ -111,7 +110,7 @@ async def _work_out_after_lock(
         # Started at the instant their first checkpoints count, which is what the log says.
         await start_first_cycles(session, unstarted, batch.definitions, now)
         # Read back rather than assumed: a concurrent assignment may have started one first.
-        started = await repository.current_cards(session, unstarted)
+        started = await batch_store.current_challenges(session, unstarted)
         cards = [
             card if card is not None else started.get(pair) for pair, card in zip(pairs, cards, strict=True)
         ]
@@ -125,7 +124,7 @@ async def _work_out_after_lock(
 
 
 async def _write(session: AsyncSession, writes: BatchWrites) -> None:
-    await repository.write_batch(
+    await batch_store.write_batch(
         session,
         updated=[state for _, state in writes.updated],
         counted=[(card.id, count) for card, count in writes.counted],
@@ -134,14 +133,9 @@ async def _write(session: AsyncSession, writes: BatchWrites) -> None:
     )
 
 
-async def _lock(session: AsyncSession, by_pair: Rows) -> None:
-    # One contact's card of one definition is changed by one transaction at a time.
-    await lock_key_pairs(session, repository.CHALLENGE_LOCKS, list(by_pair))
-
-
 async def _apply_locked_first(session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime) -> Outcome:
     """A small batch: lock, read, work out, write."""
-    await _lock(session, by_pair)
+    await batch_store.lock_pairs(session, by_pair)
     writes = await _work_out_after_lock(session, batch, by_pair, now)
     await _write(session, writes)
     return writes.earned, writes.refused
@@ -154,7 +148,7 @@ async def _work_out_early(
     stored) standing in for a pair that has none. Returns it, those first cards, and the
     pairs left out: consent-required ones without a card."""
     pairs = list(by_pair)
-    seen = await repository.current_cards_in_order(session, pairs)
+    seen = await batch_store.current_challenges_in_order(session, pairs)
     # Every card just read was written before this instant, so none lies in its future.
     seen_at = clock.now()
     writes = batch.writes(seen_at)
@@ -205,12 +199,12 @@ async def _apply_worked_out_first(
     # needs neither a lock nor a check: only a completed or expired card refuses, and those
     # stay as they are.
     if not first_cards:
-        logged_early, left_alone = await repository.add_log_lock_and_write(
+        logged_early, left_alone = await batch_store.add_log_lock_and_write(
             session, early.log, redo, updated=early.updated, counted=early.counted, inserted=early.inserted
         )
         with batch.holders.holding():
             return await _redo(session, batch, by_pair, now, early, redo | left_alone, logged_early)
-    logged_early = await repository.add_log_then_lock(session, early.log, also=redo)
+    logged_early = await batch_store.add_log_then_lock(session, early.log, also=redo)
     with batch.holders.holding():
         started = set(await store_first_cards(session, first_cards))
         # A pair started by someone else meanwhile is worked out again from their card (the
@@ -218,7 +212,7 @@ async def _apply_worked_out_first(
         redo |= {
             pair for card in first_cards if (pair := (card.contact_id, card.definition_id)) not in started
         }
-        read = await repository.write_if_unchanged(
+        read = await batch_store.write_if_unchanged(
             session,
             updated=early.updated,
             counted=early.counted,
@@ -304,7 +298,7 @@ class CheckpointBatches:
         )
         apply = _apply_worked_out_first if len(by_pair) >= WORK_OUT_BEFORE_LOCKING else _apply_locked_first
         earned, refused_rows = await apply(session, batch, by_pair, now)
-        repository.forget_loaded_cards(session)
+        batch_store.forget_loaded_challenges(session)
         await self.rewards.issue(session, earned)
         refused = set(refused_rows)
         not_accepted += [row for index, row in enumerate(candidates) if index in refused]

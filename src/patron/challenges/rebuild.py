@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from patron.challenges import repository
+from patron.challenges import batch_store, repository
 from patron.challenges.plans import plan_of, write_state
 from patron.db.locking import lock_keys
 from patron.models import Challenge, ChallengeCheckpoint, ChallengeDefinition
@@ -60,7 +60,7 @@ async def differences(session: AsyncSession, *, repair: bool = False) -> list[st
         if repair:
             # Live checkpoint batches change a card only under its (contact, definition) lock.
             await lock_keys(
-                session, repository.CHALLENGE_LOCKS, (f"{contact}:{definition.id}" for (contact,) in logs)
+                session, batch_store.CHALLENGE_LOCKS, (f"{contact}:{definition.id}" for (contact,) in logs)
             )
         stored: dict[tuple[uuid.UUID, int], Challenge] = {
             (c.contact_id, c.cycle): c

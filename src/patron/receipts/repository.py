@@ -10,11 +10,13 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from operator import attrgetter
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from patron.db.arrays import element_types, unnest
 from patron.db.session import fetch_first
 from patron.db.upsert import insert_for
 from patron.models import Contact, Receipt, ReceiptLine, ReceiptPayment, Store
@@ -24,9 +26,9 @@ _RECEIPTS: Table = Receipt.__table__  # type: ignore[assignment]
 _LINES: Table = ReceiptLine.__table__  # type: ignore[assignment]
 _PAYMENTS: Table = ReceiptPayment.__table__  # type: ignore[assignment]
 
-_RECEIPT_COLUMNS = [field.name for field in fields(ReceiptRecord)]
-_LINE_COLUMNS = [field.name for field in fields(LineRecord)]
-_PAYMENT_COLUMNS = [field.name for field in fields(PaymentRecord)]
+_RECEIPT_COLUMNS = tuple(field.name for field in fields(ReceiptRecord))
+_LINE_COLUMNS = tuple(field.name for field in fields(LineRecord))
+_PAYMENT_COLUMNS = tuple(field.name for field in fields(PaymentRecord))
 # A record's values in column order (dataclasses.astuple would copy every nested value too).
 _receipt_values = attrgetter(*_RECEIPT_COLUMNS)
 _line_values = attrgetter(*_LINE_COLUMNS)
@@ -63,7 +65,7 @@ class History:
 _READ = select(*(_RECEIPTS.c[name] for name in _RECEIPT_COLUMNS), _RECEIPTS.c.contact_id)
 
 
-def _details_of(table: Table, columns: list[str], ids: list[uuid.UUID]) -> Any:
+def _details_of(table: Table, columns: Sequence[str], ids: list[uuid.UUID]) -> Any:
     return (
         select(table.c.receipt_id, *(table.c[name] for name in columns))
         .where(table.c.receipt_id.in_(ids))
@@ -127,18 +129,11 @@ async def history_of_contact(session: AsyncSession, contact_id: uuid.UUID) -> Hi
 
 # --- Storing a receipt ---------------------------------------------------------------------
 
-# The types the lines' and payments' columns are sent in, one array per column; JSON travels
-# as text.
-_ARRAY_TYPES = {
-    "id": "uuid",
-    "position": "int",
-    "quantity": "numeric",
-    "gross_paid_price": "numeric",
-    "tax_amount": "numeric",
-    "tax_percent": "numeric",
-    "value": "numeric",
-}
-_JSON_COLUMNS = {"discounts", "extra_data", "used_promotions"}
+# The lines' and payments' columns are sent one array each (JSON as text).
+_ARRAY_TYPES = MappingProxyType(
+    {_LINES.name: element_types(_LINES), _PAYMENTS.name: element_types(_PAYMENTS)}
+)
+_JSON_COLUMNS = frozenset({"discounts", "extra_data", "used_promotions"})
 
 
 class _Parameters:
@@ -157,20 +152,19 @@ def _value_sql(value: str, column: str) -> str:
     return f"CAST({value} AS jsonb)" if column in _JSON_COLUMNS else value
 
 
-def _insert_from_arrays(table: str, name: str, columns: list[str], parameter: _Parameters) -> str:
+def _insert_from_arrays(table: str, name: str, columns: Sequence[str], parameter: _Parameters) -> str:
     """Insert one row per array position, each tied to the receipt the statement inserted."""
     values = ", ".join(_value_sql(f"{name}.{column}", column) for column in columns)
-    unnest = ", ".join(
-        f"CAST({parameter(f'{name}_{column}')} AS {_ARRAY_TYPES.get(column, 'text')}[])" for column in columns
+    rows = unnest(
+        _ARRAY_TYPES[table], columns, lambda column: parameter(f"{name}_{column}"), alias=name, numbered=False
     )
     return (
         f"INSERT INTO {table} (receipt_id, contact_id, {', '.join(columns)}) "
-        f"SELECT receipt.id, receipt.contact_id, {values} "
-        f"FROM receipt, unnest({unnest}) AS {name}({', '.join(columns)})"
+        f"SELECT receipt.id, receipt.contact_id, {values} FROM receipt, {rows}"
     )
 
 
-def _store_statement(contact_column: str) -> tuple[str, list[str]]:
+def _store_statement(contact_column: str) -> tuple[str, tuple[str, ...]]:
     """PostgreSQL stores a receipt in one statement: it finds the contact and the store, and
     inserts the receipt only when both are there and its uniqueReceiptId is free, and its lines
     and payments only when the receipt row went in. The lines' foreign keys are checked at the
@@ -194,13 +188,13 @@ def _store_statement(contact_column: str) -> tuple[str, list[str]]:
         "SELECT (SELECT id FROM contact) AS contact_id, (SELECT type FROM store) AS store_type, "
         "EXISTS (SELECT FROM receipt) AS stored"
     )
-    return sql, parameter.names
+    return sql, tuple(parameter.names)
 
 
 # Built once per way of matching a contact: building a statement costs more than running it.
-_STORE = {
-    column: _store_statement(column) for column in ("id", *(c.key for c in Contact.__table__.c if c.unique))
-}
+_STORE = MappingProxyType(
+    {column: _store_statement(column) for column in ("id", *(c.key for c in Contact.__table__.c if c.unique))}
+)
 
 
 def _json_text(value: Any) -> str | None:
