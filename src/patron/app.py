@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from types import MappingProxyType
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -35,13 +36,15 @@ from patron.worker import housekeeping
 from patron.worker import imports as import_worker
 
 # FastAPI routes answered directly (api.direct), each with its direct counterpart.
-DIRECT_ENDPOINTS: dict[Callable[..., Any], Endpoint] = {
-    receipts.create_receipt: receipts.create_receipt_directly,
-    challenges.award_checkpoints: challenges.award_checkpoints_directly,
-}
+DIRECT_ENDPOINTS: Mapping[Callable[..., Any], Endpoint] = MappingProxyType(
+    {
+        receipts.create_receipt: receipts.create_receipt_directly,
+        challenges.award_checkpoints: challenges.award_checkpoints_directly,
+    }
+)
 
 # receipts comes before contacts: its /contacts/transactions must win over /contacts/{contactId}.
-ENGAGE_ROUTERS: list[APIRouter] = [
+ENGAGE_ROUTERS: tuple[APIRouter, ...] = (
     receipts.router,
     contacts.router,
     stores.router,
@@ -50,7 +53,7 @@ ENGAGE_ROUTERS: list[APIRouter] = [
     challenges.router,
     point_accounts.router,
     rewards.router,
-]
+)
 
 
 def _operation_id(prefix: str):  # type: ignore[no-untyped-def]

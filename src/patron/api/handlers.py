@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from types import MappingProxyType
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,18 +19,20 @@ from patron.errors import BadRequest, InternalError, PatronError, ServiceUnavail
 
 log = logging.getLogger("patron.errors")
 
-_HTTP_KEYS = {
-    400: "BadRequest",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "NotFound",
-    405: "MethodNotAllowed",
-    406: "NotAcceptable",
-    413: "PayloadTooLarge",
-    415: "UnsupportedMediaType",
-    422: "UnprocessableEntity",
-    429: "TooManyRequests",
-}
+_HTTP_KEYS = MappingProxyType(
+    {
+        400: "BadRequest",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "NotFound",
+        405: "MethodNotAllowed",
+        406: "NotAcceptable",
+        413: "PayloadTooLarge",
+        415: "UnsupportedMediaType",
+        422: "UnprocessableEntity",
+        429: "TooManyRequests",
+    }
+)
 
 
 def request_id_of(request: Request) -> str | None:
@@ -66,7 +69,7 @@ def invalid_request(problems: Sequence[Any], request_id: str | None) -> dict[str
 
 # Deadlock detected, serialization failure: the transaction was rolled back whole and the
 # same request will most likely succeed when sent again.
-_RETRYABLE_SQLSTATES = {"40P01", "40001"}
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 def is_disconnect(exc: BaseException) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-_ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
+_ERROR_BODY_REF = "#/components/schemas/ErrorBody"
 
 
 def _bad_request_instead_of_422(operation: dict[str, Any]) -> None:
@@ -20,7 +20,7 @@ def _bad_request_instead_of_422(operation: dict[str, Any]) -> None:
         return
     responses.setdefault(
         "400",
-        {"description": "BadRequest", "content": {"application/json": {"schema": _ERROR_BODY}}},
+        {"description": "BadRequest", "content": {"application/json": {"schema": {"$ref": _ERROR_BODY_REF}}}},
     )
     operation["responses"] = dict(sorted(responses.items()))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated
 
 import phonenumbers
@@ -9,13 +11,15 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, StringConstraints
 
 # Wire name -> column name of every unique key.
-UNIQUE_KEYS: dict[str, str] = {
-    "email": "email",
-    "mobilePhone": "mobile_phone",
-    "externalId": "external_id",
-    "memberNumber": "member_number",
-    "cardId": "card_id",
-}
+UNIQUE_KEYS: Mapping[str, str] = MappingProxyType(
+    {
+        "email": "email",
+        "mobilePhone": "mobile_phone",
+        "externalId": "external_id",
+        "memberNumber": "member_number",
+        "cardId": "card_id",
+    }
+)
 
 
 def normalise_email(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,7 +24,7 @@ from patron.stores import service as stores
 
 MEMBER = "Member"
 DEFAULT_TYPE = "Contact"
-_COLUMN_TO_WIRE = {column: wire for wire, column in UNIQUE_KEYS.items()}
+_COLUMN_TO_WIRE = MappingProxyType({column: wire for wire, column in UNIQUE_KEYS.items()})
 
 
 @dataclass(frozen=True)

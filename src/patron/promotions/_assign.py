@@ -24,7 +24,7 @@ from patron.promotions.repository import Offer
 from patron.promotions.schemas import AssignmentRequest
 
 # Statuses in which a promotion can be assigned: activated and not ended.
-_ASSIGNABLE = {validity.Status.ACTIVE, validity.Status.SCHEDULED}
+_ASSIGNABLE = frozenset({validity.Status.ACTIVE, validity.Status.SCHEDULED})
 
 
 def parse_id(value: Any, error: type[Exception]) -> uuid.UUID:

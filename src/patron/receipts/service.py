@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,16 +38,18 @@ from patron.receipts.schemas import (
 from patron.stores.errors import StoreNotFound
 
 # Where an offer used on a receipt counts as redeemed: at the till or on the web.
-_REDEMPTION_CHANNEL = {"Physical": "POS", "Online": "ECOM"}
+_REDEMPTION_CHANNEL = MappingProxyType({"Physical": "POS", "Online": "ECOM"})
 
 # matchKeyType -> the contact's unique key (wire name) it is matched on.
-_MATCH_KEYS = {
-    "Email": "email",
-    "MobilePhone": "mobilePhone",
-    "ExternalId": "externalId",
-    "MemberNumber": "memberNumber",
-    "CardId": "cardId",
-}
+_MATCH_KEYS = MappingProxyType(
+    {
+        "Email": "email",
+        "MobilePhone": "mobilePhone",
+        "ExternalId": "externalId",
+        "MemberNumber": "memberNumber",
+        "CardId": "cardId",
+    }
+)
 
 
 @dataclass(frozen=True)

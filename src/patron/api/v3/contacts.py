@@ -105,10 +105,11 @@ async def erase_contact(contactId: uuid.UUID, session: Session, caller: Integrat
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-_promote_errors = errors(BadRequest, ContactNotFound, AlreadyMember, ContactAlreadyExists)
-
-
-@router.post("/contacts/{contactId}/promote-to-member", response_model=ContactOut, responses=_promote_errors)
+@router.post(
+    "/contacts/{contactId}/promote-to-member",
+    response_model=ContactOut,
+    responses=errors(BadRequest, ContactNotFound, AlreadyMember, ContactAlreadyExists),
+)
 async def promote_to_member(
     contactId: uuid.UUID,
     session: Session,
@@ -129,6 +130,6 @@ router.add_api_route(
     promote_to_member,
     methods=["POST"],
     response_model=ContactOut,
-    responses=_promote_errors,
+    responses=errors(BadRequest, ContactNotFound, AlreadyMember, ContactAlreadyExists),
     name="promote_to_member_v2",
 )
