@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import httpx
 
-from patron.kit.clock import frozen_at
 from tests.challenges.factories import challenges_of, make_definition
+from tests.clock import frozen_at
 from tests.factories import make_contact_id as make_contact
 
 

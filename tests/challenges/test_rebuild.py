@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 from patron.cli import app as cli
 from patron.config import Settings
 from patron.db.engine import Database
-from patron.kit.clock import frozen_at
 from tests.challenges.factories import make_definition
+from tests.clock import frozen_at
 from tests.factories import make_contact_id as make_contact
 
 

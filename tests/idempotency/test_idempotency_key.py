@@ -11,6 +11,7 @@ from patron.db.engine import Database
 from patron.db.session import transaction
 from patron.idempotency import service as idempotency
 from patron.kit import clock
+from tests.clock import frozen_at
 
 
 async def test_retry_gets_the_stored_response_and_creates_nothing_new(
@@ -81,7 +82,7 @@ async def test_key_held_by_a_running_request_is_409(
     assert busy.status_code == 409
     assert busy.json()["key"] == "IdempotencyKeyInFlight"
     # A request that died holding the key does not block it for ever: after the lease it is taken over.
-    with clock.frozen_at(clock.now() + timedelta(seconds=61)):
+    with frozen_at(clock.now() + timedelta(seconds=61)):
         taken = await client.post("/api/v3/contacts", content=body, headers=headers)
     assert taken.status_code == 201
 
@@ -111,6 +112,6 @@ async def test_records_are_kept_for_the_retention_then_purged(
     )
     async with transaction(database) as session:
         assert await idempotency.purge_expired(session, timedelta(hours=24)) == 0
-    with clock.frozen_at(clock.now() + timedelta(hours=25)):
+    with frozen_at(clock.now() + timedelta(hours=25)):
         async with transaction(database) as session:
             assert await idempotency.purge_expired(session, timedelta(hours=24)) == 1

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from patron.kit.clock import frozen_at
+from tests.clock import frozen_at
 from tests.factories import make_contact_id as make_contact
 
 NOW = datetime(2025, 3, 10, 12, tzinfo=UTC)

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from patron.kit import clock
+from tests.clock import frozen_at
 from tests.factories import make_contact_id as make_contact
 from tests.promotions.factories import make_assignment, make_promotion, redeem
 
@@ -36,7 +36,7 @@ async def test_an_assignment_has_the_seed_item_shape(
         },
         validity={"startDate": "2024-01-01", "assignedValidity": {"unit": "Months", "amount": 1}},
     )
-    with clock.frozen_at(datetime(2024, 1, 31, 12, 0, tzinfo=UTC)):
+    with frozen_at(datetime(2024, 1, 31, 12, 0, tzinfo=UTC)):
         assignment = await make_assignment(client, admin, contact, promotion["id"])
     assert set(assignment) == {
         "id",
@@ -75,7 +75,7 @@ async def test_expiry_is_capped_by_the_promotion_end(
     promotion = await make_promotion(
         client, admin, validity={"startDate": "2024-01-01", "endDate": "2024-02-10"}
     )
-    with clock.frozen_at(datetime(2024, 1, 31, 12, 0, tzinfo=UTC)):
+    with frozen_at(datetime(2024, 1, 31, 12, 0, tzinfo=UTC)):
         assignment = await make_assignment(client, admin, contact, promotion["id"])
     assert assignment["expiresOn"] == "2024-02-10T23:59:59+00:00"
 
@@ -149,7 +149,7 @@ async def test_a_scheduled_promotion_can_be_assigned_but_is_not_listed_before_it
     assert promotion["status"] == "Scheduled"
     assignment = await make_assignment(client, admin, contact, promotion["id"])
     assert (await client.get(ASSIGN, params={"contactId": contact}, headers=till)).json() == []
-    with clock.frozen_at(datetime(2031, 1, 1, tzinfo=UTC)):
+    with frozen_at(datetime(2031, 1, 1, tzinfo=UTC)):
         listed = (await client.get(ASSIGN, params={"contactId": contact}, headers=till)).json()
     assert [item["id"] for item in listed] == [assignment["id"]]
 
@@ -159,7 +159,7 @@ async def test_the_list_keeps_redeemed_and_drops_expired_ended_and_other_contact
 ) -> None:
     contact, other = await make_contact(client, till), await make_contact(client, till)
     days = {"startDate": "2024-01-01", "assignedValidity": {"unit": "Days", "amount": 10}}
-    with clock.frozen_at(datetime(2024, 3, 1, 10, tzinfo=UTC)):
+    with frozen_at(datetime(2024, 3, 1, 10, tzinfo=UTC)):
         short = await make_assignment(
             client, admin, contact, (await make_promotion(client, admin, validity=days))["id"]
         )
@@ -176,9 +176,9 @@ async def test_the_list_keeps_redeemed_and_drops_expired_ended_and_other_contact
         assert by_id[redeemed["id"]]["redeemed"] is True
         assert by_id[redeemed["id"]]["redeemedOn"] is not None
     # Day 10 ends at 23:59:59 on 11 March; a second later the assignment is gone.
-    with clock.frozen_at(datetime(2024, 3, 11, 23, 59, 59, tzinfo=UTC)):
+    with frozen_at(datetime(2024, 3, 11, 23, 59, 59, tzinfo=UTC)):
         assert len((await client.get(ASSIGN, params={"contactId": contact}, headers=till)).json()) == 2
-    with clock.frozen_at(datetime(2024, 3, 12, 0, 0, 0, tzinfo=UTC)):
+    with frozen_at(datetime(2024, 3, 12, 0, 0, 0, tzinfo=UTC)):
         listed = (await client.get(ASSIGN, params={"contactId": contact}, headers=till)).json()
         assert [item["id"] for item in listed] == [redeemed["id"]]
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from patron.kit import clock
+from tests.clock import frozen_at
 from tests.factories import make_contact_id as make_contact
 from tests.promotions.factories import make_assignment, make_promotion, promotion_body
 
@@ -248,12 +248,12 @@ async def test_status_moves_with_the_clock(
 ) -> None:
     body = promotion_body(validity={"startDate": "2030-05-01", "endDate": "2030-05-31"})
     draft = (await client.post(URL, json=body, headers=admin)).json()
-    with clock.frozen_at(datetime(2030, 4, 1, tzinfo=UTC)):
+    with frozen_at(datetime(2030, 4, 1, tzinfo=UTC)):
         activated = await client.post(f"{URL}/{draft['id']}/activate", headers=admin)
         assert activated.json()["status"] == "Scheduled"
-    with clock.frozen_at(datetime(2030, 5, 1, tzinfo=UTC)):
+    with frozen_at(datetime(2030, 5, 1, tzinfo=UTC)):
         assert (await client.get(f"{URL}/{draft['id']}", headers=till)).json()["status"] == "Active"
-    with clock.frozen_at(datetime(2030, 6, 1, tzinfo=UTC)):
+    with frozen_at(datetime(2030, 6, 1, tzinfo=UTC)):
         assert (await client.get(f"{URL}/{draft['id']}", headers=till)).json()["status"] == "Ended"
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from patron.kit import clock
+from tests.clock import frozen_at
 from tests.factories import make_contact_id as make_contact
 from tests.promotions.factories import make_assignment, make_promotion, redeem
 
@@ -29,7 +29,7 @@ async def test_redeeming_answers_with_the_redeemed_assignment(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     assignment = await _assignment(client, admin, till, redemptionChannels=TWO_CHANNELS)
-    with clock.frozen_at(datetime(2025, 5, 3, 13, 39, 49, tzinfo=UTC)):
+    with frozen_at(datetime(2025, 5, 3, 13, 39, 49, tzinfo=UTC)):
         response = await redeem(client, till, assignment["id"], "ECOM")
     assert response.status_code == 200, response.text
     assert response.json() == {**assignment, "redeemed": True, "redeemedOn": "2025-05-03T13:39:49+00:00"}
@@ -110,9 +110,9 @@ async def test_an_expired_assignment_is_409_expired(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     validity = {"startDate": "2024-01-01", "assignedValidity": {"unit": "Days", "amount": 1}}
-    with clock.frozen_at(datetime(2024, 6, 1, 8, tzinfo=UTC)):
+    with frozen_at(datetime(2024, 6, 1, 8, tzinfo=UTC)):
         assignment = await _assignment(client, admin, till, validity=validity)
-    with clock.frozen_at(datetime(2024, 6, 3, 0, 0, tzinfo=UTC)):
+    with frozen_at(datetime(2024, 6, 3, 0, 0, tzinfo=UTC)):
         response = await redeem(client, till, assignment["id"])
     assert (response.status_code, response.json()["key"]) == (409, "PromotionExpired")
 

@@ -1,29 +1,15 @@
-"""The only place that reads the current time, so tests can move it."""
+"""The only place that reads the current time, so tests can move it (by patching this
+module's functions: `tests/clock.py`)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-
-_frozen: datetime | None = None
 
 
 def now() -> datetime:
     """The current instant, timezone-aware UTC."""
-    return _frozen if _frozen is not None else datetime.now(UTC)
-
-
-@contextmanager
-def frozen_at(instant: datetime) -> Iterator[None]:
-    """Pin `now()` to `instant` for the duration of the block (tests)."""
-    global _frozen
-    previous, _frozen = _frozen, instant.astimezone(UTC)
-    try:
-        yield
-    finally:
-        _frozen = previous
+    return datetime.now(UTC)
 
 
 def monotonic() -> float:
