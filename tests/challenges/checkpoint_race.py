@@ -53,7 +53,7 @@ async def prepare(
     recurring = await make_definition(
         client,
         admin,
-        name="card",
+        name="challenge",
         requiredNumberOfCheckpoints=CARD_REQUIREMENT,
         isRecurring=True,
         rewards={
@@ -94,29 +94,29 @@ async def check_counts_and_rewards(
     for contact in race.contacts:
         found = await challenges_of(client, till, contact)
         capped_total = race.totals.get((contact, capped), 0)
-        card_total = race.totals.get((contact, recurring), 0)
+        challenge_total = race.totals.get((contact, recurring), 0)
         mine = [c for c in found if c["challengeId"] == capped]
         if capped_total:
             assert [c["completedCheckpoints"] for c in mine] == [min(capped_total, CAPPED_REQUIREMENT)]
-        cards = [c for c in found if c["challengeId"] == recurring]
-        if card_total:
-            assert sum(c["completedCheckpoints"] for c in cards) == card_total
-            assert sum(c["status"] == 2 for c in cards) == card_total // CARD_REQUIREMENT
+        challenges = [c for c in found if c["challengeId"] == recurring]
+        if challenge_total:
+            assert sum(c["completedCheckpoints"] for c in challenges) == challenge_total
+            assert sum(c["status"] == 2 for c in challenges) == challenge_total // CARD_REQUIREMENT
         rewards = (
             await client.get(f"/api/v3/contacts/{contact}/rewards", params={"count": 1000}, headers=till)
         ).json()["items"]
         expected_capped = 1 if capped_total >= CAPPED_REQUIREMENT else 0
         completions = [r for r in rewards if r["threshold"] == "completion"]
         assert sum(r["source"]["id"] == capped for r in completions) == expected_capped
-        assert sum(r["source"]["id"] == recurring for r in completions) == card_total // CARD_REQUIREMENT
+        assert sum(r["source"]["id"] == recurring for r in completions) == challenge_total // CARD_REQUIREMENT
         at_three = [r for r in rewards if r["threshold"] == f"checkpoint:{CARD_REWARD_AT}"]
-        expected_three = card_total // CARD_REQUIREMENT + (
-            1 if card_total % CARD_REQUIREMENT >= CARD_REWARD_AT else 0
+        expected_three = challenge_total // CARD_REQUIREMENT + (
+            1 if challenge_total % CARD_REQUIREMENT >= CARD_REWARD_AT else 0
         )
         assert len(at_three) == expected_three
         assert len({(r["source"]["id"], r["threshold"], r["window"]) for r in rewards}) == len(rewards)
         accounts = (
             await client.get("/api/v3/point-accounts", params={"contactId": contact}, headers=till)
         ).json()["items"]
-        points = Decimal(10 * expected_capped + card_total // CARD_REQUIREMENT + 2 * expected_three)
+        points = Decimal(10 * expected_capped + challenge_total // CARD_REQUIREMENT + 2 * expected_three)
         assert sum((Decimal(str(a["balance"])) for a in accounts), Decimal(0)) == points

@@ -1,6 +1,6 @@
-"""PostgreSQL: a checkpoint batch finds each of its cards by its address or with one index
+"""PostgreSQL: a checkpoint batch finds each of its challenges by its address or with one index
 probe, whatever plan the server makes for its thousand-element arrays. A plan that reads the whole challenges table
-instead costs a batch more, under its locks, the more cards there are."""
+instead costs a batch more, under its locks, the more challenges there are."""
 
 from __future__ import annotations
 
@@ -21,22 +21,22 @@ BATCH = 1000
 
 
 @pytest.fixture
-async def cards(fresh_postgres_url: str) -> AsyncIterator[tuple[AsyncConnection, list[Row[Any]]]]:
-    """A migrated database of many cards, analysed, and a batch's worth of them as a batch
+async def challenges(fresh_postgres_url: str) -> AsyncIterator[tuple[AsyncConnection, list[Row[Any]]]]:
+    """A migrated database of many challenges, analysed, and a batch's worth of them as a batch
     reads them (id, row version and address)."""
     await asyncio.to_thread(migrate.upgrade, fresh_postgres_url)
     engine = create_async_engine(fresh_postgres_url)
     async with engine.connect() as connection:
-        # The cards' contacts and definitions are not what is measured: no foreign-key checks.
+        # The challenges' contacts and definitions are not what is measured: no foreign-key checks.
         await connection.execute(text("SET session_replication_role = replica"))
         await connection.execute(
             text(
                 "INSERT INTO challenges (id, contact_id, definition_id, cycle, is_current, "
                 "completed_checkpoints, required_checkpoints, status, started_on) "
                 "SELECT gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 0, true, 0, 10, 1, now() "
-                "FROM generate_series(1, :cards)"
+                "FROM generate_series(1, :challenges)"
             ),
-            {"cards": CARDS},
+            {"challenges": CARDS},
         )
         await connection.commit()
         await connection.execute(text("ANALYZE challenges"))
@@ -68,34 +68,36 @@ def _arrays(prefix: str, columns: tuple[str, ...], rows: int, **values: Any) -> 
     return {prefix + name: [values.get(name)] * rows for name in columns}
 
 
-async def test_a_batch_writes_its_cards_by_index(cards: tuple[AsyncConnection, list[Row[Any]]]) -> None:
-    connection, read = cards
-    ids = [card.id for card in read]
+async def test_a_batch_writes_its_challenges_by_index(
+    challenges: tuple[AsyncConnection, list[Row[Any]]],
+) -> None:
+    connection, read = challenges
+    ids = [challenge.id for challenge in read]
     now = datetime.now(UTC)
     state = ("id", *statements.STATE_COLUMNS)
     new_state = {"cycle": 0, "completed_checkpoints": 1, "status": 1, "started_on": now, "is_current": True}
-    # Every card's count moved on, or every card has a new state; no new cards either way.
+    # Every challenge's count moved on, or every challenge has a new state; no new challenges either way.
     counted = {**_arrays("p_", ("completed_checkpoints",), len(ids), completed_checkpoints=1), "p_id": ids}
     updated = {**_arrays("u_", state, len(ids), **new_state), "u_id": ids}
     batches = (
         {**counted, **_arrays("u_", state, 0)},
         {**updated, **_arrays("p_", ("id", "completed_checkpoints"), 0)},
     )
-    new_cards = {**_arrays("i_", (*statements.NEW_CHALLENGE_COLUMNS, "origin"), 0), "p_at": now}
+    new_challenges = {**_arrays("i_", (*statements.NEW_CHALLENGE_COLUMNS, "origin"), 0), "p_at": now}
     log = {
         **_arrays("l_", ("contact_id", "definition_id", "amount"), 0),
         **{"l_kind": "checkpoint", "l_source": "api", "l_receipt_id": None, "l_at": now},
     }
     for batch in batches:
         # Worked out before the locks, written if unchanged.
-        early = {**batch, **new_cards, "log_ids": []}
+        early = {**batch, **new_challenges, "log_ids": []}
         for prefix in ("u_", "p_"):
             written = read if batch[f"{prefix}id"] else []
-            early[f"{prefix}was_version"] = [card.row_version for card in written]
-            early[f"{prefix}row_address"] = [card.row_address for card in written]
+            early[f"{prefix}was_version"] = [challenge.row_version for challenge in written]
+            early[f"{prefix}row_address"] = [challenge.row_address for challenge in written]
         assert await _tables_read_whole(connection, statements.WRITE_IF_UNCHANGED, early) == set()
         # Worked out under the locks.
         assert (
-            await _tables_read_whole(connection, statements.WRITE_BATCH, {**batch, **new_cards, **log})
+            await _tables_read_whole(connection, statements.WRITE_BATCH, {**batch, **new_challenges, **log})
             == set()
         )

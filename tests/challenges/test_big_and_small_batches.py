@@ -1,5 +1,5 @@
 """A big batch (worked out before its locks) ends exactly where the same rows in small batches
-(locked, then worked out) end: the same cards, refusals and rewards, and a log that rebuilds."""
+(locked, then worked out) end: the same challenges, refusals and rewards, and a log that rebuilds."""
 
 from __future__ import annotations
 
@@ -21,10 +21,10 @@ SMALL = 10
 
 
 async def _definitions(client: httpx.AsyncClient, admin: dict[str, str]) -> list[dict[str, Any]]:
-    card = await make_definition(
+    challenge = await make_definition(
         client,
         admin,
-        name="card",
+        name="challenge",
         requiredNumberOfCheckpoints=3,
         isRecurring=True,
         rewards={
@@ -42,7 +42,7 @@ async def _definitions(client: httpx.AsyncClient, admin: dict[str, str]) -> list
     consent = await make_definition(
         client, admin, name="consent", requiredNumberOfCheckpoints=2, isContactConsentRequired=True
     )
-    return [card, capped, consent]
+    return [challenge, capped, consent]
 
 
 def _rows(contacts: list[str], definitions: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
@@ -63,11 +63,11 @@ def _rows(contacts: list[str], definitions: list[dict[str, Any]], seed: int) -> 
 
 
 async def _outcome(client: httpx.AsyncClient, till: dict[str, str], contact: str) -> tuple[Any, Any]:
-    cards = await challenges_of(client, till, contact, count="100")
+    challenges = await challenges_of(client, till, contact, count="100")
     rewards = await client.get(f"/api/v3/contacts/{contact}/rewards", params={"count": 100}, headers=till)
     assert rewards.status_code == 200, rewards.text
     return (
-        sorted((c["challengeId"], c["completedCheckpoints"], c["isChallengeCompleted"]) for c in cards),
+        sorted((c["challengeId"], c["completedCheckpoints"], c["isChallengeCompleted"]) for c in challenges),
         sorted((r["threshold"], r["window"], str(r["reward"]["amount"])) for r in rewards.json()["items"]),
     )
 
@@ -79,7 +79,7 @@ async def test_a_big_batch_ends_where_the_same_rows_in_small_batches_end(
     consent = definitions[2]
     big = [await make_contact(client, till) for _ in range(CONTACTS)]
     small = [await make_contact(client, till) for _ in range(CONTACTS)]
-    # Every other contact consents; a card already started goes the early way too.
+    # Every other contact consents; a challenge already started goes the early way too.
     for contacts in (big, small):
         for contact in contacts[::2]:
             answer = await client.post(
@@ -106,7 +106,7 @@ async def test_a_big_batch_ends_where_the_same_rows_in_small_batches_end(
 
     mirror = dict(zip(small, big, strict=True))
     assert {(mirror[c], d): n for (c, d), n in small_refused.items()} == dict(big_refused)
-    # Refusals of both kinds happened: consent not given, and the capped card full.
+    # Refusals of both kinds happened: consent not given, and the capped challenge full.
     assert {d for _, d in big_refused} == {consent["id"], definitions[1]["id"]}
     for small_contact, big_contact in mirror.items():
         assert await _outcome(client, till, small_contact) == await _outcome(client, till, big_contact)

@@ -25,12 +25,12 @@ async def test_concurrent_batches_count_exactly_and_reward_each_completion_once(
     await check_counts_and_rewards(client, till, race)
 
 
-async def test_concurrent_batches_on_cards_already_started_count_exactly(
+async def test_concurrent_batches_on_challenges_already_started_count_exactly(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], settings: Settings
 ) -> None:
-    """Big batches work their rows out (and log them) before waiting for their locks; a card
+    """Big batches work their rows out (and log them) before waiting for their locks; a challenge
     another batch changed meanwhile must be worked out again from what is stored, never from
-    the early read, and the early log rows taken back, so the log still rebuilds every card."""
+    the early read, and the early log rows taken back, so the log still rebuilds every challenge."""
     race = await prepare(client, admin, till)
     first, *rest = race.batches
     started = await client.post("/api/v3/challenges/checkpoints", json=first, headers=till)
@@ -46,12 +46,12 @@ async def test_concurrent_batches_on_cards_already_started_count_exactly(
     assert (code, output.strip()) == (0, "No differences.")
 
 
-async def test_concurrent_batches_once_every_card_is_started_count_exactly(
+async def test_concurrent_batches_once_every_challenge_is_started_count_exactly(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], settings: Settings
 ) -> None:
-    """With a card for every pair, a big batch stores no first card: it appends its log rows,
-    takes its locks and writes its cards in one statement, on a snapshot from before it waited.
-    The cards a concurrent batch changed meanwhile must be left alone there and worked out
+    """With a challenge for every pair, a big batch stores no first challenge: it appends its log rows,
+    takes its locks and writes its challenges in one statement, on a snapshot from before it waited.
+    The challenges a concurrent batch changed meanwhile must be left alone there and worked out
     again after it."""
     race = await prepare(client, admin, till)
     every_pair = [

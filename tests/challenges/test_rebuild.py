@@ -44,7 +44,7 @@ async def test_check_finds_nothing_after_a_random_workload_and_reports_a_corrupt
             await make_definition(
                 client,
                 admin,
-                name="card",
+                name="challenge",
                 requiredNumberOfCheckpoints=4,
                 isRecurring=True,
                 rewards={"onCompletion": {"type": "points", "amount": 5}},

@@ -13,11 +13,12 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, null, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import statements
 from patron.challenges.log_rows import LogRows, Pair
+from patron.challenges.rows import ReadChallenge, StoredAt
 from patron.challenges.statements import CHALLENGE_COLUMNS, NEW_CHALLENGE_COLUMNS, STATE_COLUMNS
 from patron.db.arrays import arrays_of
 from patron.db.locking import ensure_write_lock, lock_key_pairs
@@ -52,14 +53,10 @@ def _log_parameters(log: LogRows, prefix: str = "") -> dict[str, Any]:
     }
 
 
-# Where a card was stored, as a batch reads it (`row_version`, `row_address`); None on SQLite.
-Stored = tuple[Any, str | None]
-
-
-async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[Pair, Stored]:
-    """Start cycle 0 where the contact has none yet (each row's card columns are stored, any
-    other key is not); returns the pairs that were started now, each with where its card
-    was stored."""
+async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[Pair, StoredAt]:
+    """Start cycle 0 where the contact has none yet (each row's challenge columns are stored,
+    any other key is not); returns the pairs that were started now, each with where its
+    challenge was stored."""
     if not rows:
         return {}
     rows = sorted(rows, key=lambda r: (str(r["contact_id"]), str(r["definition_id"])))
@@ -67,7 +64,7 @@ async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]])
         result = await session.execute(
             statements.INSERT_FIRST_CHALLENGES, arrays_of(rows, NEW_CHALLENGE_COLUMNS)
         )
-        return {(c, d): (version, address) for c, d, version, address in result.all()}
+        return {(c, d): StoredAt(version, address) for c, d, version, address in result.all()}
     # Parameter lists rather than one huge VALUES: the statement compiles once and is cached.
     stmt = (
         insert_for(session, Challenge)
@@ -75,21 +72,21 @@ async def insert_first_cycles(session: AsyncSession, rows: list[dict[str, Any]])
         .returning(Challenge.contact_id, Challenge.definition_id)
     )
     columns = [{name: row[name] for name in NEW_CHALLENGE_COLUMNS} for row in rows]
-    return {(c, d): (None, None) for c, d in (await session.execute(stmt, columns)).all()}
+    return {(c, d): StoredAt(None, None) for c, d in (await session.execute(stmt, columns)).all()}
 
 
 async def current_challenges_in_order(
     session: AsyncSession, pairs: Sequence[Pair], *, taking_back: list[int] | None = None
-) -> list[Row[Any] | None]:
-    """The current card of each pair, in the pairs' order (None where there is none), as plain
-    rows: no ORM objects to track, and no map keyed by ids to build and probe. On PostgreSQL a
-    row holds the card's id, state and where it is stored, not its pair.
+) -> list[ReadChallenge | None]:
+    """The current challenge of each pair, in the pairs' order (None where there is none), as
+    plain rows: no ORM objects to track, and no map keyed by ids to build and probe. On
+    PostgreSQL a row holds the challenge's id, state and where it is stored, not its pair.
 
     With `taking_back`, the log rows among those ids (written by this transaction) that are
-    of these pairs are taken back first: they were worked out from cards changed since."""
+    of these pairs are taken back first: they were worked out from challenges changed since."""
     if not pairs:
         return []
-    found: list[Row[Any] | None] = [None] * len(pairs)
+    found: list[ReadChallenge | None] = [None] * len(pairs)
     if _on_postgresql(session):
         arrays = {"contact_id": [c for c, _ in pairs], "definition_id": [d for _, d in pairs]}
         if taking_back:
@@ -104,7 +101,8 @@ async def current_challenges_in_order(
     # Two plain INs (then the exact pairs in Python): row-value IN does not bind GUIDs on SQLite.
     position = {pair: index for index, pair in enumerate(pairs)}
     table = Challenge.__table__
-    stmt = select(*(table.c[name] for name in CHALLENGE_COLUMNS)).where(
+    unstored = (null().label("row_version"), null().label("row_address"))
+    stmt = select(*(table.c[name] for name in CHALLENGE_COLUMNS), *unstored).where(
         table.c.contact_id.in_({c for c, _ in pairs}),
         table.c.definition_id.in_({d for _, d in pairs}),
         table.c.is_current.is_(True),
@@ -116,11 +114,11 @@ async def current_challenges_in_order(
     return found
 
 
-async def current_challenges(session: AsyncSession, pairs: Collection[Pair]) -> dict[Pair, Row[Any]]:
-    """The current card of each pair that has one, by pair."""
+async def current_challenges(session: AsyncSession, pairs: Collection[Pair]) -> dict[Pair, ReadChallenge]:
+    """The current challenge of each pair that has one, by pair."""
     ordered = list(pairs)
     found = await current_challenges_in_order(session, ordered)
-    return {pair: card for pair, card in zip(ordered, found, strict=True) if card is not None}
+    return {pair: challenge for pair, challenge in zip(ordered, found, strict=True) if challenge is not None}
 
 
 async def write_batch(
@@ -131,15 +129,15 @@ async def write_batch(
     inserted: list[dict[str, Any]],
     log: LogRows,
 ) -> None:
-    """Write a batch's outcome: new states onto existing cards (`id` plus every state column),
-    new counts onto cards whose count alone moved on (their latest checkpoint at `log.at`),
-    the cards of new cycles, and the checkpoint log in list order (its ids order what was
+    """Write a batch's outcome: new states onto existing challenges (`id` plus every state column),
+    new counts onto challenges whose count alone moved on (their latest checkpoint at `log.at`),
+    the challenges of new cycles, and the checkpoint log in list order (its ids order what was
     applied)."""
     if _on_postgresql(session):
         if updated or counted or inserted or log:
             arrays = {
                 **arrays_of(updated, ("id", *STATE_COLUMNS), "u_"),
-                "p_id": [card_id for card_id, _ in counted],
+                "p_id": [challenge_id for challenge_id, _ in counted],
                 "p_completed_checkpoints": [count for _, count in counted],
                 "p_at": log.at,
                 **arrays_of(inserted, NEW_CHALLENGE_COLUMNS, "i_"),
@@ -148,16 +146,18 @@ async def write_batch(
             await session.execute(statements.WRITE_BATCH, arrays)
         return
     table = cast(Table, Challenge.__table__)
-    stmt = update(table).where(table.c.id == bindparam("card_id"))
+    stmt = update(table).where(table.c.id == bindparam("challenge_id"))
     if updated:
-        params = [{"card_id": row["id"], **{name: row[name] for name in STATE_COLUMNS}} for row in updated]
+        params = [
+            {"challenge_id": row["id"], **{name: row[name] for name in STATE_COLUMNS}} for row in updated
+        ]
         await session.execute(stmt, params)
     if counted:
         await session.execute(
             stmt,
             [
-                {"card_id": card_id, "completed_checkpoints": count, "latest_checkpoint_on": log.at}
-                for card_id, count in counted
+                {"challenge_id": challenge_id, "completed_checkpoints": count, "latest_checkpoint_on": log.at}
+                for challenge_id, count in counted
             ],
         )
     if inserted:
@@ -168,21 +168,21 @@ async def write_batch(
 async def write_if_unchanged(
     session: AsyncSession,
     *,
-    updated: list[tuple[Any, dict[str, Any]]],
-    counted: list[tuple[Any, int]],
+    updated: list[tuple[ReadChallenge, dict[str, Any]]],
+    counted: list[tuple[ReadChallenge, int]],
     at: datetime,
     inserted: list[tuple[dict[str, Any], uuid.UUID]],
     log_ids: list[int],
-) -> dict[Pair, Row[Any] | None]:
-    """Write results worked out from cards as they were read: `updated` pairs each card as
+) -> dict[Pair, ReadChallenge | None]:
+    """Write results worked out from challenges as they were read: `updated` pairs each challenge as
     read (a row: id and version) with its new state, `counted` each with its new count (its
-    latest checkpoint at `at`, the rest as read), `inserted` new cards each with the id of
-    the card it follows. A card that is no longer current or as read is left alone, with the
-    cards that follow it. Returns the pairs of the cards left alone, each with its current
-    card as it is now (None if it has none), and takes back their log rows among `log_ids`
-    (written by this transaction, worked out from the cards as they were).
+    latest checkpoint at `at`, the rest as read), `inserted` new challenges each with the id of
+    the challenge it follows. A challenge that is no longer current or as read is left alone, with the
+    challenges that follow it. Returns the pairs of the challenges left alone, each with its current
+    challenge as it is now (None if it has none), and takes back their log rows among `log_ids`
+    (written by this transaction, worked out from the challenges as they were).
 
-    The caller holds the cards' locks, so nothing changes between the check and the write.
+    The caller holds the challenges' locks, so nothing changes between the check and the write.
     """
     if not updated and not counted:
         return {}
@@ -193,12 +193,18 @@ async def write_if_unchanged(
             for row in await session.execute(statements.WRITE_IF_UNCHANGED, arrays)
         }
     table = Challenge.__table__
-    read = {card.id: card for card, _ in (*updated, *counted)}
-    stored = await session.execute(
-        select(table.c.id, table.c.is_current, *(table.c[name] for name in _VERSION_COLUMNS)).where(
-            table.c.id.in_(read)
+    read = {challenge.id: challenge for challenge, _ in (*updated, *counted)}
+    stored = (
+        await session.execute(
+            select(
+                table.c.id,
+                table.c.contact_id,
+                table.c.definition_id,
+                table.c.is_current,
+                *(table.c[name] for name in _VERSION_COLUMNS),
+            ).where(table.c.id.in_(read))
         )
-    )
+    ).all()
     unchanged = {
         row.id
         for row in stored
@@ -207,33 +213,31 @@ async def write_if_unchanged(
     }
     await write_batch(
         session,
-        updated=[state for card, state in updated if card.id in unchanged],
-        counted=[(card.id, count) for card, count in counted if card.id in unchanged],
+        updated=[state for challenge, state in updated if challenge.id in unchanged],
+        counted=[(challenge.id, count) for challenge, count in counted if challenge.id in unchanged],
         inserted=[row for row, origin in inserted if origin in unchanged],
         log=LogRows("checkpoint", "", None, at),
     )
-    pairs = list(
-        {(card.contact_id, card.definition_id) for card_id, card in read.items() if card_id not in unchanged}
-    )
-    cards = await current_challenges_in_order(session, pairs, taking_back=log_ids)
-    return dict(zip(pairs, cards, strict=True))
+    pairs = list({(row.contact_id, row.definition_id) for row in stored if row.id not in unchanged})
+    challenges = await current_challenges_in_order(session, pairs, taking_back=log_ids)
+    return dict(zip(pairs, challenges, strict=True))
 
 
 def _conditional_write_parameters(
-    updated: list[tuple[Any, dict[str, Any]]],
-    counted: list[tuple[Any, int]],
+    updated: list[tuple[ReadChallenge, dict[str, Any]]],
+    counted: list[tuple[ReadChallenge, int]],
     at: datetime,
     inserted: list[tuple[dict[str, Any], uuid.UUID]],
 ) -> dict[str, Any]:
-    # Column by column, straight from the pairs (no merged row to build per card).
+    # Column by column, straight from the pairs (no merged row to build per challenge).
     return {
         **arrays_of([state for _, state in updated], ("id", *STATE_COLUMNS), "u_"),
-        "u_was_version": [card.row_version for card, _ in updated],
-        "u_row_address": [card.row_address for card, _ in updated],
-        "p_id": [card.id for card, _ in counted],
+        "u_was_version": [challenge.row_version for challenge, _ in updated],
+        "u_row_address": [challenge.row_address for challenge, _ in updated],
+        "p_id": [challenge.id for challenge, _ in counted],
         "p_completed_checkpoints": [count for _, count in counted],
-        "p_was_version": [card.row_version for card, _ in counted],
-        "p_row_address": [card.row_address for card, _ in counted],
+        "p_was_version": [challenge.row_version for challenge, _ in counted],
+        "p_row_address": [challenge.row_address for challenge, _ in counted],
         "p_at": at,
         **arrays_of([row for row, _ in inserted], NEW_CHALLENGE_COLUMNS, "i_"),
         "i_origin": [origin for _, origin in inserted],
@@ -245,13 +249,13 @@ async def add_log_lock_and_write(
     rows: LogRows,
     also: Collection[Pair],
     *,
-    updated: list[tuple[Any, dict[str, Any]]],
-    counted: list[tuple[Any, int]],
+    updated: list[tuple[ReadChallenge, dict[str, Any]]],
+    counted: list[tuple[ReadChallenge, int]],
     inserted: list[tuple[dict[str, Any], uuid.UUID]],
 ) -> tuple[list[int], set[Pair]]:
     """`add_log_then_lock`, then `write_if_unchanged` (at `rows.at`) under the locks, in one
-    statement. Returns the new log rows' ids and the pairs of the cards left alone, whose log
-    rows are not taken back and whose cards are not read: the caller does both, in one
+    statement. Returns the new log rows' ids and the pairs of the challenges left alone, whose log
+    rows are not taken back and whose challenges are not read: the caller does both, in one
     statement of its own (`current_challenges_in_order` with `taking_back`)."""
     if not _on_postgresql(session) or not (updated or counted):
         ids = await add_log_then_lock(session, rows, also)

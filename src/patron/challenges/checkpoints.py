@@ -1,16 +1,16 @@
 """Applying checkpoint batches: set-based reads and writes, exact under concurrency.
 
 Per batch: one query each for contacts and definitions, then every (contact, definition) of
-the batch is locked by name in one sorted round and its current card is read after the lock,
+the batch is locked by name in one sorted round and its current challenge is read after the lock,
 as a plain row. Challenges that start on their first checkpoint are started where there is no
-card yet. A pair's rows go through the progress engine one by one in the batch's order, so
+challenge yet. A pair's rows go through the progress engine one by one in the batch's order, so
 acceptance, thresholds and completions are exactly those of applying them singly; the new
-states are then written back in one statement for changed and new cards (and log rows), and
+states are then written back in one statement for changed and new challenges (and log rows), and
 the rewards earned are issued, all in the request's transaction.
 
 Locks are what concurrent batches wait for, so a big batch does its work before taking them:
-it reads its cards, works its rows out and writes their log rows first; after the lock it
-keeps every pair whose card is the same as it read, and redoes (taking back its early log
+it reads its challenges, works its rows out and writes their log rows first; after the lock it
+keeps every pair whose challenge is the same as it read, and redoes (taking back its early log
 rows) only the pairs a concurrent batch changed meanwhile. While a batch of this process holds
 its locks, the early work of the others gives way to it at each step (`HoldersFirst`, one per
 application, held by its `CheckpointBatches`).
@@ -21,15 +21,20 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import SimpleNamespace
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import batch_store, repository
-from patron.challenges.cards import BatchWrites, apply_pair, first_card, start_first_cycles, store_first_cards
 from patron.challenges.log_rows import LogRows, Pair
+from patron.challenges.pairs import (
+    BatchWrites,
+    apply_pair,
+    first_challenge,
+    start_first_cycles,
+    store_first_challenges,
+)
 from patron.challenges.plans import plan_of
+from patron.challenges.rows import FirstChallenge, ReadChallenge
 from patron.challenges.schemas import CheckpointRow, CheckpointsResult
 from patron.challenges.statuses import DefinitionStatus, status_at
 from patron.contacts import service as contacts
@@ -68,11 +73,11 @@ class _Batch:
         return BatchWrites(LogRows("checkpoint", self.source, self.receipt_id, at))
 
     def apply(
-        self, writes: BatchWrites, pair: Pair, card: Any, rows: list[tuple[int, CheckpointRow]]
+        self, writes: BatchWrites, pair: Pair, challenge: ReadChallenge, rows: list[tuple[int, CheckpointRow]]
     ) -> None:
         definition_id = pair[1]
         plan, advance = self.plans[definition_id], self.advances[definition_id]
-        apply_pair(writes, pair, self.definitions[definition_id], plan, advance, card, rows)
+        apply_pair(writes, pair, self.definitions[definition_id], plan, advance, challenge, rows)
 
 
 Outcome = tuple[list[rewards.Earned], list[int]]  # rewards earned, positions of rows refused
@@ -85,41 +90,42 @@ async def _work_out_after_lock(
     now: datetime,
     *,
     taking_back: list[int] | None = None,
-    read: dict[Pair, Any] | None = None,
+    read: dict[Pair, ReadChallenge | None] | None = None,
 ) -> BatchWrites:
-    """Read the pairs' current cards (their locks are held), start first cards where there are
+    """Read the pairs' current challenges (their locks are held), start first challenges where there are
     none, and work the rows out; the caller writes the result. The pairs' log rows among
-    `taking_back` are taken back first. Pairs in `read` have had that done: their cards are
+    `taking_back` are taken back first. Pairs in `read` have had that done: their challenges are
     given."""
     read = read or {}
     pairs = [pair for pair in by_pair if pair not in read]
-    cards = await batch_store.current_challenges_in_order(session, pairs, taking_back=taking_back)
+    challenges = await batch_store.current_challenges_in_order(session, pairs, taking_back=taking_back)
     pairs += list(read)
-    cards += list(read.values())
+    challenges += list(read.values())
     unstarted = sorted(
         (
             pair
-            for pair, card in zip(pairs, cards, strict=True)
-            if card is None and not batch.definitions[pair[1]].consent_required
+            for pair, challenge in zip(pairs, challenges, strict=True)
+            if challenge is None and not batch.definitions[pair[1]].consent_required
         ),
         key=str,
     )
-    # Read after the lock, so a card a concurrent batch just started never lies in the future.
+    # Read after the lock, so a challenge a concurrent batch just started never lies in the future.
     now = max(now, clock.now())
     if unstarted:
         # Started at the instant their first checkpoints count, which is what the log says.
         await start_first_cycles(session, unstarted, batch.definitions, now)
         # Read back rather than assumed: a concurrent assignment may have started one first.
         started = await batch_store.current_challenges(session, unstarted)
-        cards = [
-            card if card is not None else started.get(pair) for pair, card in zip(pairs, cards, strict=True)
+        challenges = [
+            challenge if challenge is not None else started.get(pair)
+            for pair, challenge in zip(pairs, challenges, strict=True)
         ]
     writes = batch.writes(now)
-    for pair, card in zip(pairs, cards, strict=True):
-        if card is None:
+    for pair, challenge in zip(pairs, challenges, strict=True):
+        if challenge is None:
             writes.refused += [index for index, _ in by_pair[pair]]
         else:
-            batch.apply(writes, pair, card, by_pair[pair])
+            batch.apply(writes, pair, challenge, by_pair[pair])
     return writes
 
 
@@ -127,7 +133,7 @@ async def _write(session: AsyncSession, writes: BatchWrites) -> None:
     await batch_store.write_batch(
         session,
         updated=[state for _, state in writes.updated],
-        counted=[(card.id, count) for card, count in writes.counted],
+        counted=[(challenge.id, count) for challenge, count in writes.counted],
         inserted=[row for row, _ in writes.inserted],
         log=writes.log,
     )
@@ -143,62 +149,61 @@ async def _apply_locked_first(session: AsyncSession, batch: _Batch, by_pair: Row
 
 async def _work_out_early(
     session: AsyncSession, batch: _Batch, by_pair: Rows
-) -> tuple[BatchWrites, list[SimpleNamespace], set[Pair]]:
-    """The batch's outcome from its cards as read now, without locks, a first card (not yet
-    stored) standing in for a pair that has none. Returns it, those first cards, and the
-    pairs left out: consent-required ones without a card."""
+) -> tuple[BatchWrites, list[FirstChallenge], set[Pair]]:
+    """The batch's outcome from its challenges as read now, without locks, a first challenge (not yet
+    stored) standing in for a pair that has none. Returns it, those first challenges, and the
+    pairs left out: consent-required ones without a challenge."""
     pairs = list(by_pair)
     seen = await batch_store.current_challenges_in_order(session, pairs)
-    # Every card just read was written before this instant, so none lies in its future.
+    # Every challenge just read was written before this instant, so none lies in its future.
     seen_at = clock.now()
     writes = batch.writes(seen_at)
     starts = {definition_id: engine.start(plan, seen_at) for definition_id, plan in batch.plans.items()}
-    first_cards: list[SimpleNamespace] = []
+    first_challenges: list[FirstChallenge] = []
     left_out: set[Pair] = set()
-    for position, (pair, card_read) in enumerate(zip(pairs, seen, strict=True)):
-        card: Any = card_read
+    for position, (pair, challenge) in enumerate(zip(pairs, seen, strict=True)):
         if position % YIELD_EVERY_PAIRS == YIELD_EVERY_PAIRS - 1:
             # Let this process's other requests run: one of them may hold locks that
             # batches (this one too) are waiting for.
             await batch.holders.give_way()
-        if card is None:
+        if challenge is None:
             definition = batch.definitions[pair[1]]
             if definition.consent_required:
                 left_out.add(pair)
                 continue
-            card = first_card(pair, definition, starts[pair[1]])
-            first_cards.append(card)
-            batch.apply(writes, pair, card, by_pair[pair])
-            if writes.counted and writes.counted[-1][0] is card:
-                # A first card its rows only count on is stored as it ends up: one insert,
+            first = first_challenge(pair, definition, starts[pair[1]])
+            first_challenges.append(first)
+            batch.apply(writes, pair, first, by_pair[pair])
+            if writes.counted and writes.counted[-1][0] is first:
+                # A first challenge its rows only count on is stored as it ends up: one insert,
                 # not an insert and then an update (most of a batch's pairs, early on).
-                _, card.completed_checkpoints = writes.counted.pop()
-                card.latest_checkpoint_on = seen_at
+                _, first.completed_checkpoints = writes.counted.pop()
+                first.latest_checkpoint_on = seen_at
             continue
-        batch.apply(writes, pair, card, by_pair[pair])
-    return writes, first_cards, left_out
+        batch.apply(writes, pair, challenge, by_pair[pair])
+    return writes, first_challenges, left_out
 
 
 async def _apply_worked_out_first(
     session: AsyncSession, batch: _Batch, by_pair: Rows, now: datetime
 ) -> Outcome:
     """A big batch: its outcome is worked out and its log rows written before it waits for its
-    locks; under them, every early result whose card is as it was read is written. Only the
-    pairs whose cards were left alone (a concurrent batch changed them meanwhile) have their
+    locks; under them, every early result whose challenge is as it was read is written. Only the
+    pairs whose challenges were left alone (a concurrent batch changed them meanwhile) have their
     early log rows taken back and are worked out again and written.
 
-    The log rows, the locks and the conditional write are one statement when no first card is
-    to be stored; otherwise the first cards are stored under the locks before the write."""
+    The log rows, the locks and the conditional write are one statement when no first challenge is
+    to be stored; otherwise the first challenges are stored under the locks before the write."""
     await batch.holders.give_way()
-    early, first_cards, redo = await _work_out_early(session, batch, by_pair)
+    early, first_challenges, redo = await _work_out_early(session, batch, by_pair)
     await batch.holders.give_way()
     # The foreign-key checks of a thousand log rows are most of that write. The pairs locked
     # are those with rows in the log and those left out (whose rows are worked out again). A
-    # pair's changes always include its card in hand (`updated` or `counted`, once), so that
-    # card's check covers the pair. A pair whose rows were all refused changes nothing and
-    # needs neither a lock nor a check: only a completed or expired card refuses, and those
+    # pair's changes always include its challenge in hand (`updated` or `counted`, once), so that
+    # challenge's check covers the pair. A pair whose rows were all refused changes nothing and
+    # needs neither a lock nor a check: only a completed or expired challenge refuses, and those
     # stay as they are.
-    if not first_cards:
+    if not first_challenges:
         logged_early, left_alone = await batch_store.add_log_lock_and_write(
             session, early.log, redo, updated=early.updated, counted=early.counted, inserted=early.inserted
         )
@@ -206,11 +211,13 @@ async def _apply_worked_out_first(
             return await _redo(session, batch, by_pair, now, early, redo | left_alone, logged_early)
     logged_early = await batch_store.add_log_then_lock(session, early.log, also=redo)
     with batch.holders.holding():
-        started = set(await store_first_cards(session, first_cards))
-        # A pair started by someone else meanwhile is worked out again from their card (the
-        # first card it was worked out from was not stored, so nothing below writes it).
+        started = set(await store_first_challenges(session, first_challenges))
+        # A pair started by someone else meanwhile is worked out again from their challenge (the
+        # first challenge it was worked out from was not stored, so nothing below writes it).
         redo |= {
-            pair for card in first_cards if (pair := (card.contact_id, card.definition_id)) not in started
+            pair
+            for challenge in first_challenges
+            if (pair := (challenge.contact_id, challenge.definition_id)) not in started
         }
         read = await batch_store.write_if_unchanged(
             session,
@@ -231,10 +238,10 @@ async def _redo(
     early: BatchWrites,
     redo: set[Pair],
     logged_early: list[int],
-    read: dict[Pair, Any] | None = None,
+    read: dict[Pair, ReadChallenge | None] | None = None,
 ) -> Outcome:
     """The batch's outcome, with the pairs of `redo` worked out again under the locks (their
-    early log rows taken back, unless they are among `read`, whose cards are given)."""
+    early log rows taken back, unless they are among `read`, whose challenges are given)."""
     if not redo:
         return early.earned, early.refused
     earned, refused = early.outcome_outside(redo, {index for pair in redo for index, _ in by_pair[pair]})

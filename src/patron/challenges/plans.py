@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
+from patron.challenges.rows import ChallengeRow
 from patron.challenges.statuses import ChallengeStatus
 from patron.models import Challenge, ChallengeDefinition
 from patron.progress.engine import Advance, Goal, Plan, State, Status
@@ -29,30 +30,11 @@ def plan_of(definition: ChallengeDefinition) -> Plan:
     )
 
 
-class CardRow(Protocol):
-    """A challenge row as the engine needs it: an ORM object or a plain row read by Core."""
-
-    @property
-    def cycle(self) -> int: ...
-    @property
-    def completed_checkpoints(self) -> int: ...
-    @property
-    def status(self) -> int: ...
-    @property
-    def started_on(self) -> datetime: ...
-    @property
-    def ends_on(self) -> datetime | None: ...
-    @property
-    def completed_on(self) -> datetime | None: ...
-    @property
-    def latest_checkpoint_on(self) -> datetime | None: ...
-
-
-def _engine_status(challenge: CardRow) -> Status:
+def _engine_status(challenge: ChallengeRow) -> Status:
     return Status.COMPLETED if challenge.status == ChallengeStatus.COMPLETED else Status.ACTIVE
 
 
-def state_of(challenge: CardRow) -> State:
+def state_of(challenge: ChallengeRow) -> State:
     return State(
         cycle=challenge.cycle,
         value=Decimal(challenge.completed_checkpoints),
@@ -64,10 +46,12 @@ def state_of(challenge: CardRow) -> State:
     )
 
 
-def plainly_counted(advance: Advance, challenge: CardRow, amounts: list[int], at: datetime) -> int | None:
-    """The card's count after `amounts` at `at` when they only add to it
+def plainly_counted(
+    advance: Advance, challenge: ChallengeRow, amounts: list[int], at: datetime
+) -> int | None:
+    """The challenge's count after `amounts` at `at` when they only add to it
     (`engine.Advance.value_after`); None when the engine must decide. The state the engine
-    would reach is the card as it is with this count and its latest checkpoint at `at`."""
+    would reach is the challenge as it is with this count and its latest checkpoint at `at`."""
     value = advance.value_after(
         _engine_status(challenge),
         challenge.completed_checkpoints,

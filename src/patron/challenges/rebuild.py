@@ -35,7 +35,7 @@ def _expected_rows(definition: ChallengeDefinition, log: list[ChallengeCheckpoin
     start: datetime | None = None
     activity: list[tuple[Decimal, datetime]] = []
     for entry in log:
-        # An assignment starts the first card; so does a checkpoint where there was none.
+        # An assignment starts the first challenge; so does a checkpoint where there was none.
         start = start or entry.recorded_on
         if entry.kind != "assigned":
             activity.append((Decimal(entry.amount), entry.recorded_on))
@@ -58,7 +58,7 @@ async def differences(session: AsyncSession, *, repair: bool = False) -> list[st
         for entry in await repository.log_of_definition(session, definition.id):
             logs[(entry.contact_id,)].append(entry)
         if repair:
-            # Live checkpoint batches change a card only under its (contact, definition) lock.
+            # Live checkpoint batches change a challenge only under its (contact, definition) lock.
             await lock_keys(
                 session, batch_store.CHALLENGE_LOCKS, (f"{contact}:{definition.id}" for (contact,) in logs)
             )

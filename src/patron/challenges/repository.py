@@ -12,6 +12,7 @@ from sqlalchemy import and_, delete, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from patron.challenges.statuses import AssignOn, ChallengeStatus, DefinitionStatus
 from patron.models import Challenge, ChallengeCheckpoint, ChallengeDefinition
 
 Def = ChallengeDefinition
@@ -33,7 +34,11 @@ async def definitions(
 
 
 async def receipt_driven_definitions(session: AsyncSession) -> Sequence[ChallengeDefinition]:
-    stmt = select(Def).where(Def.assign_on != 0, Def.status != 0, Def.status != 3)
+    stmt = select(Def).where(
+        Def.assign_on != AssignOn.NONE,
+        Def.status != DefinitionStatus.DRAFT,
+        Def.status != DefinitionStatus.ENDED,
+    )
     return (await session.execute(stmt)).scalars().all()
 
 
@@ -56,12 +61,12 @@ async def challenge(session: AsyncSession, challenge_id: uuid.UUID) -> Challenge
 
 def _ended(now: datetime) -> ColumnElement[bool]:
     scheduled_end = and_(Def.is_scheduled.is_(True), Def.scheduled_to.is_not(None), Def.scheduled_to <= now)
-    return or_(Def.status == 3, scheduled_end)
+    return or_(Def.status == DefinitionStatus.ENDED, scheduled_end)
 
 
 def _running(now: datetime) -> ColumnElement[bool]:
     not_expired = or_(Challenge.ends_on.is_(None), Challenge.ends_on > now)
-    return and_(Challenge.status == 1, not_expired, not_(_ended(now)))
+    return and_(Challenge.status == ChallengeStatus.ACTIVE, not_expired, not_(_ended(now)))
 
 
 async def challenges_of(
@@ -79,9 +84,9 @@ async def challenges_of(
     if which == "Active":
         conditions.append(_running(now))
     elif which == "Completed":
-        conditions.append(Challenge.status == 2)
+        conditions.append(Challenge.status == ChallengeStatus.COMPLETED)
     elif which == "NotCompleted":
-        conditions.append(and_(Challenge.status != 2, not_(_running(now))))
+        conditions.append(and_(Challenge.status != ChallengeStatus.COMPLETED, not_(_running(now))))
     joined = select(Challenge, Def).join(Def, Def.id == Challenge.definition_id).where(*conditions)
     counted = select(func.count()).select_from(Challenge).join(Def, Def.id == Challenge.definition_id)
     total = (await session.execute(counted.where(*conditions))).scalar_one()

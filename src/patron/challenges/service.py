@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.auth.roles import Caller
 from patron.challenges import repository
-from patron.challenges.cards import log_assignments, start_first_cycles
 from patron.challenges.checkpoints import CheckpointBatches
 from patron.challenges.errors import (
     ChallengeDefinitionInUse,
@@ -18,6 +17,7 @@ from patron.challenges.errors import (
     ChallengeDefinitionNotFound,
     ChallengeNotFound,
 )
+from patron.challenges.pairs import log_assignments, start_first_cycles
 from patron.challenges.receipt_rules import ReceiptRules
 from patron.challenges.schemas import (
     ArticleFilter,

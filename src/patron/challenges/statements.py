@@ -78,17 +78,17 @@ _COUNT_SET = (
 
 def _probed(columns: Sequence[str], prefix: str, condition: str = "TRUE") -> str:
     """A FROM item for an UPDATE of challenges `AS c`: the arrays' rows, each with the
-    physical address (`card_ctid`) of the challenge its `id` names, where `condition` holds
-    for that challenge (`card`); join it with `c.ctid = t.card_ctid`.
+    physical address (`challenge_ctid`) of the challenge its `id` names, where `condition` holds
+    for that challenge (`challenge`); join it with `c.ctid = t.challenge_ctid`.
 
     One index probe per challenge, whatever the plan: as a plain `c.id = t.id` join, the plan
     made for a thousand-element array hashes the whole challenges table, a cost that grows with
     it.
     """
     return (
-        f"(SELECT t.*, probe.ctid AS card_ctid FROM {_unnest(columns, prefix)} "
-        "CROSS JOIN LATERAL (SELECT card.ctid FROM challenges AS card "
-        f"WHERE card.id = t.id AND {condition} OFFSET 0) AS probe) AS t"
+        f"(SELECT t.*, probe.ctid AS challenge_ctid FROM {_unnest(columns, prefix)} "
+        "CROSS JOIN LATERAL (SELECT challenge.ctid FROM challenges AS challenge "
+        f"WHERE challenge.id = t.id AND {condition} OFFSET 0) AS probe) AS t"
     )
 
 
@@ -98,9 +98,9 @@ def _probed(columns: Sequence[str], prefix: str, condition: str = "TRUE") -> str
 WRITE_BATCH = text(
     "WITH updated AS (UPDATE challenges AS c SET "
     + ", ".join(f"{name} = t.{name}" for name in STATE_COLUMNS)
-    + f" FROM {_probed(('id', *STATE_COLUMNS), 'u_')} WHERE c.ctid = t.card_ctid RETURNING 1), "
+    + f" FROM {_probed(('id', *STATE_COLUMNS), 'u_')} WHERE c.ctid = t.challenge_ctid RETURNING 1), "
     + f"counted AS (UPDATE challenges AS c SET {_COUNT_SET} "
-    + f"FROM {_probed(('id', 'completed_checkpoints'), 'p_')} WHERE c.ctid = t.card_ctid RETURNING 1), "
+    + f"FROM {_probed(('id', 'completed_checkpoints'), 'p_')} WHERE c.ctid = t.challenge_ctid RETURNING 1), "
     + f"inserted AS ({insert_unnest('challenges', _CHALLENGE_TYPES, NEW_CHALLENGE_COLUMNS, 'i_')} RETURNING 1), "
     + f"logged AS ({_insert_log('l_')} RETURNING 1) "
     + "SELECT (SELECT count(*) FROM updated), (SELECT count(*) FROM counted), "
@@ -132,8 +132,8 @@ def _conditional_writes(gate: str = "TRUE") -> str:
         "WHERE t.origin IN (SELECT id FROM updated) ORDER BY n RETURNING 1), "
         "left_alone AS (SELECT id FROM unnest(CAST(:u_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM updated) "
         "UNION ALL SELECT id FROM unnest(CAST(:p_id AS uuid[])) AS id WHERE id NOT IN (SELECT id FROM counted)), "
-        "pairs AS (SELECT DISTINCT card.contact_id, card.definition_id FROM left_alone "
-        "JOIN challenges AS card ON card.id = left_alone.id)"
+        "pairs AS (SELECT DISTINCT challenge.contact_id, challenge.definition_id FROM left_alone "
+        "JOIN challenges AS challenge ON challenge.id = left_alone.id)"
     )
 
 
@@ -148,8 +148,8 @@ WRITE_IF_UNCHANGED = text(
     "AND l.contact_id = pairs.contact_id AND l.definition_id = pairs.definition_id RETURNING 1) "
     "SELECT pairs.contact_id AS pair_contact_id, pairs.definition_id AS pair_definition_id, "
     f"{', '.join('c.' + name for name in CHALLENGE_COLUMNS)} FROM pairs "
-    "LEFT JOIN LATERAL (SELECT * FROM challenges AS card WHERE card.contact_id = pairs.contact_id "
-    "AND card.definition_id = pairs.definition_id AND card.is_current ORDER BY card.cycle DESC LIMIT 1) AS c ON true"
+    "LEFT JOIN LATERAL (SELECT * FROM challenges AS challenge WHERE challenge.contact_id = pairs.contact_id "
+    "AND challenge.definition_id = pairs.definition_id AND challenge.is_current ORDER BY challenge.cycle DESC LIMIT 1) AS c ON true"
 )
 # The early log rows appended, their pairs' locks taken, and the early results written under
 # them, in one statement: everything it sends is encoded before it waits for the locks. The
@@ -184,10 +184,10 @@ READ_COLUMNS = tuple(name for name in CHALLENGE_COLUMNS if name not in ("contact
 _CURRENT_CHALLENGES = (
     f"SELECT t.n, {', '.join('c.' + name for name in READ_COLUMNS)}, c.row_version, c.row_address "
     f"FROM {_unnest(('contact_id', 'definition_id'))} "
-    "CROSS JOIN LATERAL (SELECT card.*, card.xmin AS row_version, CAST(card.ctid AS text) AS row_address "
-    "FROM challenges AS card "
-    "WHERE card.contact_id = t.contact_id AND card.definition_id = t.definition_id AND card.is_current "
-    "ORDER BY card.cycle DESC LIMIT 1) AS c"
+    "CROSS JOIN LATERAL (SELECT challenge.*, challenge.xmin AS row_version, CAST(challenge.ctid AS text) AS row_address "
+    "FROM challenges AS challenge "
+    "WHERE challenge.contact_id = t.contact_id AND challenge.definition_id = t.definition_id AND challenge.is_current "
+    "ORDER BY challenge.cycle DESC LIMIT 1) AS c"
 )
 CURRENT_CHALLENGES = text(_CURRENT_CHALLENGES)
 # The same pairs' log rows among `ids` taken back, then their challenges read, in one round

@@ -1,8 +1,9 @@
-"""Challenges: a contact's instance of a definition, one row per card (cycle).
+"""Challenges: a contact's instance of a definition, one row per cycle (a recurring
+definition, a stamp card, starts a new cycle each time one completes).
 
 These rows are the materialised view of the checkpoint log, updated in the same transaction
-and rebuilt from it by `patron progress rebuild`. The current card of a (contact, definition)
-is the row with `is_current`; it is the row checkpoint batches lock.
+and rebuilt from it by `patron progress rebuild`. The current challenge of a (contact,
+definition) pair is the row with `is_current`; it is the row checkpoint batches lock.
 """
 
 from __future__ import annotations

@@ -24,8 +24,8 @@ class ChallengeCheckpoint(Base):
     id: Mapped[int] = mapped_column(IntegerId, primary_key=True, autoincrement=True)
     contact_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("contacts.id"))
     definition_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("challenge_definitions.id"))
-    # "assigned" (amount 0: an assignment, which starts the first card) or "checkpoint" (where
-    # there was no card, the first one starts it).
+    # "assigned" (amount 0: an assignment, which starts the first cycle) or "checkpoint" (where
+    # the contact had no challenge, the first one starts it).
     kind: Mapped[str] = mapped_column(String(20))
     amount: Mapped[int] = mapped_column(Integer)
     # "api" or "receipt"; receipt_id names the receipt that earned it.

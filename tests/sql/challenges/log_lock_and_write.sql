@@ -50,9 +50,9 @@ WITH logged AS (
   WHERE id NOT IN (
     SELECT id
     FROM counted)), pairs AS (
-  SELECT DISTINCT card.contact_id, card.definition_id
+  SELECT DISTINCT challenge.contact_id, challenge.definition_id
   FROM left_alone
-  JOIN challenges AS card ON card.id = left_alone.id)
+  JOIN challenges AS challenge ON challenge.id = left_alone.id)
 SELECT (
   SELECT array_agg(id
     ORDER BY id)

@@ -2,28 +2,28 @@ WITH updated AS (
   UPDATE challenges AS c
   SET cycle = t.cycle, completed_checkpoints = t.completed_checkpoints, status = t.status, started_on = t.started_on, ends_on = t.ends_on, completed_on = t.completed_on, latest_checkpoint_on = t.latest_checkpoint_on, is_current = t.is_current
   FROM (
-    SELECT t.*, probe.ctid AS card_ctid
+    SELECT t.*, probe.ctid AS challenge_ctid
     FROM unnest(CAST(:u_id AS uuid[]), CAST(:u_cycle AS integer[]), CAST(:u_completed_checkpoints AS integer[]), CAST(:u_status AS integer[]), CAST(:u_started_on AS timestamptz[]), CAST(:u_ends_on AS timestamptz[]), CAST(:u_completed_on AS timestamptz[]), CAST(:u_latest_checkpoint_on AS timestamptz[]), CAST(:u_is_current AS boolean[])) WITH ORDINALITY AS t(id, cycle, completed_checkpoints, status, started_on, ends_on, completed_on, latest_checkpoint_on, is_current, n)
     CROSS
     JOIN LATERAL (
-      SELECT card.ctid
-      FROM challenges AS card
-      WHERE card.id = t.id AND TRUE
+      SELECT challenge.ctid
+      FROM challenges AS challenge
+      WHERE challenge.id = t.id AND TRUE
       OFFSET 0) AS probe) AS t
-  WHERE c.ctid = t.card_ctid
+  WHERE c.ctid = t.challenge_ctid
   RETURNING 1), counted AS (
   UPDATE challenges AS c
   SET completed_checkpoints = t.completed_checkpoints, latest_checkpoint_on = CAST(:p_at AS timestamptz)
   FROM (
-    SELECT t.*, probe.ctid AS card_ctid
+    SELECT t.*, probe.ctid AS challenge_ctid
     FROM unnest(CAST(:p_id AS uuid[]), CAST(:p_completed_checkpoints AS integer[])) WITH ORDINALITY AS t(id, completed_checkpoints, n)
     CROSS
     JOIN LATERAL (
-      SELECT card.ctid
-      FROM challenges AS card
-      WHERE card.id = t.id AND TRUE
+      SELECT challenge.ctid
+      FROM challenges AS challenge
+      WHERE challenge.id = t.id AND TRUE
       OFFSET 0) AS probe) AS t
-  WHERE c.ctid = t.card_ctid
+  WHERE c.ctid = t.challenge_ctid
   RETURNING 1), inserted AS (
   INSERT INTO challenges (id, contact_id, definition_id, cycle, completed_checkpoints, status, started_on, ends_on, completed_on, latest_checkpoint_on, is_current, required_checkpoints)
   SELECT id, contact_id, definition_id, cycle, completed_checkpoints, status, started_on, ends_on, completed_on, latest_checkpoint_on, is_current, required_checkpoints

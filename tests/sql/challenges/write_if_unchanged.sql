@@ -28,9 +28,9 @@ WITH updated AS (
   WHERE id NOT IN (
     SELECT id
     FROM counted)), pairs AS (
-  SELECT DISTINCT card.contact_id, card.definition_id
+  SELECT DISTINCT challenge.contact_id, challenge.definition_id
   FROM left_alone
-  JOIN challenges AS card ON card.id = left_alone.id), removed AS (
+  JOIN challenges AS challenge ON challenge.id = left_alone.id), removed AS (
   DELETE
   FROM challenge_checkpoints AS l
   USING pairs
@@ -43,7 +43,7 @@ FROM pairs
 LEFT
 JOIN LATERAL (
   SELECT *
-  FROM challenges AS card
-  WHERE card.contact_id = pairs.contact_id AND card.definition_id = pairs.definition_id AND card.is_current
-  ORDER BY card.cycle DESC
+  FROM challenges AS challenge
+  WHERE challenge.contact_id = pairs.contact_id AND challenge.definition_id = pairs.definition_id AND challenge.is_current
+  ORDER BY challenge.cycle DESC
   LIMIT 1) AS c ON true

@@ -1,4 +1,4 @@
-"""Several rows for one contact's card in one batch: applied in order, each exactly as alone."""
+"""Several rows for one contact's challenge in one batch: applied in order, each exactly as alone."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from tests.challenges.test_rebuild import run_check
 from tests.factories import make_contact_id as make_contact
 
 
-async def test_a_recurring_card_crossing_its_thresholds_twice_in_one_batch_rewards_each_crossing_once(
+async def test_a_recurring_challenge_crossing_its_thresholds_twice_in_one_batch_rewards_each_crossing_once(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], settings: Settings
 ) -> None:
     contact = await make_contact(client, till)
     other = await make_contact(client, till)
-    card = await make_definition(
+    challenge = await make_definition(
         client,
         admin,
         requiredNumberOfCheckpoints=3,
@@ -28,31 +28,31 @@ async def test_a_recurring_card_crossing_its_thresholds_twice_in_one_batch_rewar
             "checkpoints": [{"atCheckpoint": 2, "reward": {"type": "points", "amount": 1}}],
         },
     )
-    # Running total 2 (checkpoint 2 of card 0), 4 (completes card 0, 1 carried), 7 (checkpoint 2
-    # and completion of card 1, 1 carried), 8 (checkpoint 2 of card 2); the other contact's row
-    # sits between them. A third contact's 7 completes two cards in one row, then 2 a third.
+    # Running total 2 (checkpoint 2 of challenge 0), 4 (completes challenge 0, 1 carried), 7 (checkpoint 2
+    # and completion of challenge 1, 1 carried), 8 (checkpoint 2 of challenge 2); the other contact's row
+    # sits between them. A third contact's 7 completes two challenges in one row, then 2 a third.
     bulk = await make_contact(client, till)
     rows = [
-        {"definitionId": card["id"], "contactId": bulk, "checkpointAmount": 7},
-        {"definitionId": card["id"], "contactId": contact, "checkpointAmount": 2},
-        {"definitionId": card["id"], "contactId": contact, "checkpointAmount": 2},
-        {"definitionId": card["id"], "contactId": other, "checkpointAmount": 1},
-        {"definitionId": card["id"], "contactId": contact, "checkpointAmount": 3},
-        {"definitionId": card["id"], "contactId": contact, "checkpointAmount": 1},
-        {"definitionId": card["id"], "contactId": bulk, "checkpointAmount": 2},
+        {"definitionId": challenge["id"], "contactId": bulk, "checkpointAmount": 7},
+        {"definitionId": challenge["id"], "contactId": contact, "checkpointAmount": 2},
+        {"definitionId": challenge["id"], "contactId": contact, "checkpointAmount": 2},
+        {"definitionId": challenge["id"], "contactId": other, "checkpointAmount": 1},
+        {"definitionId": challenge["id"], "contactId": contact, "checkpointAmount": 3},
+        {"definitionId": challenge["id"], "contactId": contact, "checkpointAmount": 1},
+        {"definitionId": challenge["id"], "contactId": bulk, "checkpointAmount": 2},
     ]
     response = await client.post("/api/v3/challenges/checkpoints", json=rows, headers=till)
     assert response.status_code == 200, response.text
     assert response.json()["notAccepted"] == []
 
-    cards = sorted(await challenges_of(client, till, contact), key=lambda c: c["challengeStart"] or "")
-    assert sorted((c["completedCheckpoints"], c["isChallengeCompleted"]) for c in cards) == [
+    challenges = sorted(await challenges_of(client, till, contact), key=lambda c: c["challengeStart"] or "")
+    assert sorted((c["completedCheckpoints"], c["isChallengeCompleted"]) for c in challenges) == [
         (2, False),
         (3, True),
         (3, True),
     ]
-    bulk_cards = await challenges_of(client, till, bulk)
-    assert sorted((c["completedCheckpoints"], c["isChallengeCompleted"]) for c in bulk_cards) == [
+    bulk_challenges = await challenges_of(client, till, bulk)
+    assert sorted((c["completedCheckpoints"], c["isChallengeCompleted"]) for c in bulk_challenges) == [
         (0, False),
         (3, True),
         (3, True),
@@ -82,7 +82,7 @@ async def test_a_recurring_card_crossing_its_thresholds_twice_in_one_batch_rewar
     assert (code, output.strip()) == (0, "No differences.")
 
 
-async def test_a_card_completed_early_in_a_batch_refuses_its_later_rows(
+async def test_a_challenge_completed_early_in_a_batch_refuses_its_later_rows(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     contact = await make_contact(client, till)

@@ -1,5 +1,5 @@
-"""A contact's cards of one definition in a checkpoint batch: its rows through the progress
-engine, and what that writes (cards, log rows) and earns (rewards).
+"""A contact's challenges of one definition in a checkpoint batch: its rows through the progress
+engine, and what that writes (challenges, log rows) and earns (rewards).
 
 Shared by both ways a batch is applied (`checkpoints`), and by assigning a challenge.
 """
@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from patron.challenges import batch_store
 from patron.challenges.log_rows import LogRows, Pair
 from patron.challenges.plans import checkpoint_rewards, columns_of, plainly_counted, plan_of, state_of
+from patron.challenges.rows import FirstChallenge, ReadChallenge
 from patron.challenges.schemas import CheckpointRow
 from patron.kit import ids
 from patron.models import ChallengeDefinition
@@ -26,11 +26,16 @@ from patron.progress import engine
 from patron.rewards import service as rewards
 
 
-def _new_card(
-    card_id: uuid.UUID, pair: Pair, definition: ChallengeDefinition, state: engine.State, *, current: bool
+def _new_challenge(
+    challenge_id: uuid.UUID,
+    pair: Pair,
+    definition: ChallengeDefinition,
+    state: engine.State,
+    *,
+    current: bool,
 ) -> dict[str, Any]:
     return {
-        "id": card_id,
+        "id": challenge_id,
         "contact_id": pair[0],
         "definition_id": pair[1],
         "required_checkpoints": definition.required_checkpoints,
@@ -38,25 +43,28 @@ def _new_card(
     }
 
 
-def first_card(pair: Pair, definition: ChallengeDefinition, start: engine.State) -> SimpleNamespace:
-    """A contact's first card of a definition before it is stored, shaped as a row read back
-    (where it is stored is known once it is)."""
-    card = SimpleNamespace(**_new_card(ids.new_id(), pair, definition, start, current=True))
-    card.row_version = card.row_address = None
-    return card
+def first_challenge(pair: Pair, definition: ChallengeDefinition, start: engine.State) -> FirstChallenge:
+    """A contact's first challenge of a definition before it is stored."""
+    return FirstChallenge(
+        id=ids.new_id(),
+        contact_id=pair[0],
+        definition_id=pair[1],
+        required_checkpoints=definition.required_checkpoints,
+        **columns_of(start, current=True),
+    )
 
 
-async def store_first_cards(session: AsyncSession, cards: list[SimpleNamespace]) -> list[Pair]:
-    """Store each card unless its pair already has one, and note where it was stored. Returns
-    the pairs started now (not those that had a card already).
+async def store_first_challenges(session: AsyncSession, challenges: list[FirstChallenge]) -> list[Pair]:
+    """Store each challenge unless its pair already has one, and note where it was stored.
+    Returns the pairs started now (not those that had a challenge already).
 
-    A card a checkpoint starts needs no log row of its own: the log's first row of the pair
-    (that checkpoint, at the instant the card starts) says when it started."""
-    stored = await batch_store.insert_first_cycles(session, [vars(card) for card in cards])
-    for card in cards:
-        where = stored.get((card.contact_id, card.definition_id))
+    A challenge a checkpoint starts needs no log row of its own: the log's first row of the
+    pair (that checkpoint, at the instant the challenge starts) says when it started."""
+    stored = await batch_store.insert_first_cycles(session, [challenge.columns() for challenge in challenges])
+    for challenge in challenges:
+        where = stored.get((challenge.contact_id, challenge.definition_id))
         if where is not None:
-            card.row_version, card.row_address = where
+            challenge.row_version, challenge.row_address = where.row_version, where.row_address
     return list(stored)
 
 
@@ -70,10 +78,10 @@ async def start_first_cycles(
     started now."""
     starts: dict[uuid.UUID, engine.State] = {}
     for _, definition_id in pairs:
-        if definition_id not in starts:  # every first card of a definition starts alike
+        if definition_id not in starts:  # every first challenge of a definition starts alike
             starts[definition_id] = engine.start(plan_of(definitions[definition_id]), now)
-    cards = [first_card(pair, definitions[pair[1]], starts[pair[1]]) for pair in pairs]
-    return await store_first_cards(session, cards)
+    challenges = [first_challenge(pair, definitions[pair[1]], starts[pair[1]]) for pair in pairs]
+    return await store_first_challenges(session, challenges)
 
 
 async def log_assignments(session: AsyncSession, pairs: list[Pair], source: str, at: datetime) -> None:
@@ -107,14 +115,14 @@ def _earned(
 
 @dataclass(slots=True)
 class BatchWrites:
-    """What a batch's pairs change, worked out at `log.at`: cards as read with their new
+    """What a batch's pairs change, worked out at `log.at`: challenges as read with their new
     states (`updated`) or, where only the count moved on, their new counts (`counted`, their
-    latest checkpoint at `log.at`); the cards of new cycles, each with the id of the card
+    latest checkpoint at `log.at`); the challenges of new cycles, each with the id of the challenge
     it follows; log rows, rewards earned, and the positions of the rows refused."""
 
     log: LogRows
-    updated: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
-    counted: list[tuple[Any, int]] = field(default_factory=list)
+    updated: list[tuple[ReadChallenge, dict[str, Any]]] = field(default_factory=list)
+    counted: list[tuple[ReadChallenge, int]] = field(default_factory=list)
     inserted: list[tuple[dict[str, Any], uuid.UUID]] = field(default_factory=list)
     earned: list[rewards.Earned] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
@@ -139,29 +147,29 @@ def apply_pair(
     definition: ChallengeDefinition,
     plan: engine.Plan,
     advance: engine.Advance,
-    card: Any,
+    challenge: ReadChallenge,
     rows: list[tuple[int, CheckpointRow]],
 ) -> None:
-    """One pair's rows in order, each exactly as if applied alone at `writes.log.at`; the card
+    """One pair's rows in order, each exactly as if applied alone at `writes.log.at`; the challenge
     written once."""
     now = writes.log.at
     amounts = [row.checkpointAmount for _, row in rows]
-    count = plainly_counted(advance, card, amounts, now)
+    count = plainly_counted(advance, challenge, amounts, now)
     if count is not None:
         # Every row is accepted and only adds to the count: no threshold, completion or expiry.
-        writes.counted.append((card, count))
+        writes.counted.append((challenge, count))
         writes.log.add(pair, amounts)
         return
-    in_hand, card_id, is_new = card, card.id, False
-    state = state_of(card)
+    in_hand, challenge_id, is_new = challenge, challenge.id, False
+    state = state_of(challenge)
     accepted: list[int] = []
 
     def write(state: engine.State, *, current: bool) -> None:
         if is_new:
-            new = _new_card(card_id, pair, definition, state, current=current)
+            new = _new_challenge(challenge_id, pair, definition, state, current=current)
             writes.inserted.append((new, in_hand.id))
         else:
-            writes.updated.append((in_hand, {"id": card_id, **columns_of(state, current=current)}))
+            writes.updated.append((in_hand, {"id": challenge_id, **columns_of(state, current=current)}))
 
     for index, row in rows:
         outcome = engine.apply(plan, state, Decimal(row.checkpointAmount), now)
@@ -172,11 +180,11 @@ def apply_pair(
         for crossing in outcome.crossings:
             writes.earned += _earned(definition, pair[0], crossing)
         if outcome.finished:
-            # The card in hand takes the first completed cycle, new cards any further ones;
-            # the state after them goes on a fresh card.
+            # The challenge in hand takes the first completed cycle, new challenges any further ones;
+            # the state after them goes on a fresh challenge.
             for finished in outcome.finished:
                 write(finished, current=False)
-                card_id, is_new = ids.new_id(), True
+                challenge_id, is_new = ids.new_id(), True
         state = outcome.state
     if accepted:
         write(state, current=True)
