@@ -12,6 +12,9 @@ from tests.contacts.factories import make_contact
     ("first", "second", "key"),
     [
         ({"email": "ann@example.com"}, {"email": "ANN@Example.COM"}, "email"),
+        ({"email": "john@example.com"}, {"email": "\uff4aohn@example.com"}, "email"),  # a full-width j
+        ({"email": "strasse@example.com"}, {"email": "STRASSE@example.com"}, "email"),
+        ({"email": "gro\u00df@example.com"}, {"email": "GROSS@example.com"}, "email"),  # ß folds to ss
         ({"mobilePhone": "+46 70 123 45 67"}, {"mobilePhone": "0046701234567"}, "mobilePhone"),
         ({"externalId": "X-1"}, {"externalId": "X-1"}, "externalId"),
         ({"memberNumber": "M-1"}, {"memberNumber": "M-1"}, "memberNumber"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Annotated
@@ -23,12 +24,14 @@ UNIQUE_KEYS: Mapping[str, str] = MappingProxyType(
 
 
 def normalise_email(text: str) -> str:
-    """The address lower-cased, so lookups are case-insensitive; ValueError when malformed."""
+    """The address in its compatibility form (NFKC: a full-width j, U+FF4A, is a j) and case-folded
+    (`ANN`, `ann`; `ß`, `ss`), so one address is one contact however a till or a keyboard spells
+    it; ValueError when malformed. This is the form stored, compared and found."""
     try:
-        valid = validate_email(text.strip(), check_deliverability=False)
+        valid = validate_email(unicodedata.normalize("NFKC", text.strip()), check_deliverability=False)
     except EmailNotValidError as exc:
         raise ValueError(str(exc)) from exc
-    return valid.normalized.lower()
+    return unicodedata.normalize("NFKC", valid.normalized.casefold())
 
 
 def normalise_phone(text: str, default_region: str | None) -> str:
