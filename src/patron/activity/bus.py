@@ -47,6 +47,9 @@ class ReceiptActivity:
 
 
 ReceiptSubscriber = Callable[[AsyncSession, ReceiptActivity], Awaitable[None]]
+# Told the id of a contact being erased, in the erasing transaction: each domain drops or
+# redacts what it keeps of that contact's personal data (docs/PRIVACY.md).
+ErasureSubscriber = Callable[[AsyncSession, uuid.UUID], Awaitable[None]]
 # Whether the subscriber would act on a receipt stored now (it may read through the session).
 Interest = Callable[[AsyncSession], Awaitable[bool]]
 
@@ -60,6 +63,14 @@ class ActivityBus:
 
     def __init__(self) -> None:
         self._receipt_subscribers: dict[ReceiptSubscriber, Interest] = {}
+        self._erasure_subscribers: list[ErasureSubscriber] = []
+
+    def subscribe_erasures(self, subscriber: ErasureSubscriber) -> None:
+        self._erasure_subscribers.append(subscriber)
+
+    async def publish_erasure(self, session: AsyncSession, contact_id: uuid.UUID) -> None:
+        for subscriber in self._erasure_subscribers:
+            await subscriber(session, contact_id)
 
     def subscribe_receipts(self, subscriber: ReceiptSubscriber, interested: Interest = _always) -> None:
         self._receipt_subscribers.setdefault(subscriber, interested)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from patron.activity.bus import ActivityBus
 from patron.config import Settings
 from patron.contacts import repository
 from patron.contacts.errors import AlreadyMember, ContactAlreadyExists, ContactNotFound
@@ -195,6 +196,12 @@ async def ensure_exists(session: AsyncSession, contact_id: uuid.UUID) -> None:
         raise ContactNotFound(f"No contact {contact_id}.")
 
 
+async def lock_present(session: AsyncSession, contact_id: uuid.UUID) -> None:
+    """Lock the contact for the rest of the transaction: 404 ContactNotFound when it is absent."""
+    if not await repository.lock_present(session, contact_id):
+        raise ContactNotFound(f"No contact {contact_id}.")
+
+
 async def existing_ids(session: AsyncSession, contact_ids: set[uuid.UUID]) -> set[uuid.UUID]:
     return await repository.existing_ids(session, contact_ids)
 
@@ -289,8 +296,9 @@ async def upsert(session: AsyncSession, fields: ContactFields, rules: ContactRul
     return await create(session, fields, rules), True
 
 
-async def erase(session: AsyncSession, contact_id: uuid.UUID) -> None:
-    """Wipe personal data; the row stays so receipts and rewards keep an anonymous reference."""
+async def erase(session: AsyncSession, contact_id: uuid.UUID, bus: ActivityBus) -> None:
+    """Wipe personal data; the row stays so receipts and rewards keep an anonymous reference.
+    Every other place that keeps the contact's data hears of it on `bus`, in this transaction."""
     contact = await get(session, contact_id)
     contact.attributes = {}
     contact.preferences = {}
@@ -299,6 +307,7 @@ async def erase(session: AsyncSession, contact_id: uuid.UUID) -> None:
         setattr(contact, column, None)
     contact.erased_on = contact.modified_on = clock.now()
     await session.flush()
+    await bus.publish_erasure(session, contact_id)
 
 
 async def promote_to_member(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.upsert import insert_for
@@ -75,6 +75,22 @@ async def release(session: AsyncSession, *, caller: str, key: str, lease: str) -
         IdempotencyRecord.completed_on.is_(None),
     )
     await session.execute(stmt)
+
+
+async def replace_answers_naming(
+    session: AsyncSession, text: str, *, status_code: int, headers: list[list[str]], body: bytes
+) -> int:
+    """Put another answer in place of every stored one whose body contains `text`."""
+    stored = IdempotencyRecord.response_body
+    # SQLite's LIKE does not look into a BLOB; instr does.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    names = func.instr(stored, text.encode()) > 0 if sqlite else stored.contains(text.encode())
+    stmt = (
+        update(IdempotencyRecord)
+        .where(names)
+        .values(status_code=status_code, response_headers=headers, response_body=body)
+    )
+    return int((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
 
 
 async def purge_completed_before(session: AsyncSession, cutoff: datetime) -> int:

@@ -8,12 +8,15 @@ without committing is taken over once its lease has run out.
 
 from __future__ import annotations
 
+import json
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from patron.contacts.errors import ContactNotFound
 from patron.idempotency import repository
 from patron.kit import clock
 
@@ -105,6 +108,20 @@ async def complete(
 
 async def release(session: AsyncSession, *, caller: str, key: str, lease: str) -> None:
     await repository.release(session, caller=caller, key=key, lease=lease)
+
+
+async def forget_contact(session: AsyncSession, contact_id: uuid.UUID) -> None:
+    """An erased contact's stored answers are redacted: a replay of its creation must not hand
+    its name and address back, nor run again and bring the contact back. Every stored answer
+    that names its id becomes 404 ContactNotFound, replayed as such for the rest of its time."""
+    gone = ContactNotFound(f"No contact {contact_id}.")
+    await repository.replace_answers_naming(
+        session,
+        str(contact_id),
+        status_code=gone.status,
+        headers=[["content-type", "application/json"]],
+        body=json.dumps(gone.envelope(None)).encode(),
+    )
 
 
 async def purge_expired(session: AsyncSession, ttl: timedelta) -> int:

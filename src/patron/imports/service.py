@@ -92,6 +92,8 @@ async def apply_rows(session: AsyncSession, batch: ContactImport, rules: Contact
     batch.failed = len(errors)
     batch.errors = errors
     batch.status = "Done"
+    # Applied: the contacts' data is in their rows now, and a batch keeps no copy of it.
+    batch.rows = []
     batch.finished_on = clock.now()
     await session.flush()
 
@@ -106,6 +108,7 @@ async def running(session: AsyncSession, batch_id: uuid.UUID) -> ContactImport:
 async def mark_failed(session: AsyncSession, batch_id: uuid.UUID, reason: str) -> None:
     batch = await running(session, batch_id)
     batch.status = "Failed"
+    batch.rows = []
     batch.errors = [{"row": -1, "key": "InternalError", "message": reason[:500]}]
     batch.finished_on = clock.now()
     await session.flush()

@@ -12,7 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from patron.db.base import Base
 from patron.db.types import Json, UTCDateTime
 
-_LIVE = text("erased_on IS NULL")
+# The one condition under which a contact is present: an erased contact is absent from every
+# contact-scoped call (404 ContactNotFound), whatever its row still holds.
+LIVE_SQL = "erased_on IS NULL"
+_LIVE = text(LIVE_SQL)
 
 
 class Contact(Base):
@@ -39,3 +42,6 @@ class Contact(Base):
     modified_on: Mapped[datetime] = mapped_column(UTCDateTime())
     # Erased contacts keep their row (receipts and rewards point at it) but no personal data.
     erased_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+LIVE = Contact.erased_on.is_(None)

@@ -9,10 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.contacts import service as contacts
-from patron.contacts.errors import ContactNotFound
-from patron.db.locking import lock_row
 from patron.kit import clock, ids
-from patron.models import Contact, Promotion, PromotionAssignment
+from patron.models import Promotion, PromotionAssignment
 from patron.promotions import repository, validity
 from patron.promotions.errors import (
     InvalidContactId,
@@ -51,8 +49,7 @@ async def assign(
     twice pays twice. Its exactly-once guarantee is the reward log's, so no lock is needed.
     """
     if reuse_held:
-        if await lock_row(session, Contact, contact_id) is None:
-            raise ContactNotFound(f"No contact {contact_id}.")
+        await contacts.lock_present(session, contact_id)
     else:
         await contacts.ensure_exists(session, contact_id)
     promotion = await repository.promotion(session, promotion_id)
@@ -95,6 +92,11 @@ async def assign_request(
     promotion = await repository.promotion(session, promotion_id)
     assert promotion is not None
     return assignment, promotion
+
+
+async def withdraw_offers(session: AsyncSession, contact_id: uuid.UUID) -> None:
+    """An erased contact's open offers are withdrawn: nobody is left to redeem them."""
+    await repository.withdraw_unredeemed(session, contact_id)
 
 
 async def offers_for_contact(session: AsyncSession, contact_id_text: str, channel: str | None) -> list[Offer]:

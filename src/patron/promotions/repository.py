@@ -45,6 +45,15 @@ async def has_assignments(session: AsyncSession, promotion_id: uuid.UUID) -> boo
     return bool((await session.execute(stmt)).scalar())
 
 
+async def withdraw_unredeemed(session: AsyncSession, contact_id: uuid.UUID) -> None:
+    """Delete the contact's assignments not redeemed (a redeemed one is its receipt's history)."""
+    await session.execute(
+        delete(PromotionAssignment).where(
+            PromotionAssignment.contact_id == contact_id, PromotionAssignment.redeemed_on.is_(None)
+        )
+    )
+
+
 async def unredeemed_assignment(
     session: AsyncSession, contact_id: uuid.UUID, promotion_id: uuid.UUID, now: datetime
 ) -> PromotionAssignment | None:

@@ -27,7 +27,7 @@ from patron.errors import BadRequest, PatronError
 from patron.kit import clock, ids
 from patron.models import Promotion
 from patron.promotions import repository, validity
-from patron.promotions._assign import assign, assign_request, offers_for_contact
+from patron.promotions._assign import assign, assign_request, offers_for_contact, withdraw_offers
 from patron.promotions._redeem import REDEEM_DEADLINE_SECONDS, receipts_of, redeem, redeem_for_receipt
 from patron.promotions._render import assignment_out, offer_out, validity_out
 from patron.promotions._render import promotion_out as _promotion_out
@@ -70,6 +70,7 @@ __all__ = [
     "status_of",
     "validity_of",
     "validity_out",
+    "withdraw_offers",
 ]
 
 

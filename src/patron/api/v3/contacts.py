@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 
-from patron.api.deps import CurrentSettings, Integration, Session, app_state, errors
+from patron.api.deps import CurrentSettings, Integration, Session, State, app_state, errors
 from patron.contacts import service as contacts
 from patron.contacts.errors import AlreadyMember, ContactAlreadyExists, ContactNotFound, ImportNotFound
 from patron.contacts.schemas import BulkAccepted, BulkStatus, ContactFields, ContactOut, LookupKeys
@@ -100,8 +100,10 @@ async def update_contact(
 @router.delete(
     "/contacts/{contactId}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(ContactNotFound)
 )
-async def erase_contact(contactId: uuid.UUID, session: Session, caller: Integration) -> Response:
-    await contacts.erase(session, contactId)
+async def erase_contact(
+    contactId: uuid.UUID, session: Session, caller: Integration, state: State
+) -> Response:
+    await contacts.erase(session, contactId, state.bus)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
