@@ -84,23 +84,28 @@ async def commit_alone(session: AsyncSession) -> bool:
 _DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
 
 
-async def fetch_first(
+async def fetch_first_idempotent(
     session: AsyncSession, sql: str, parameters: Sequence[Any], *, whole_write: bool
 ) -> Mapping[str, Any] | None:
-    """Run one statement and return its first row; `whole_write`: it is all its caller writes.
+    """Run one statement, perhaps twice, and return its first row: only for a statement that
+    may run twice, one whose second run over a first that took effect changes nothing more
+    and answers in a way its caller reads as the same outcome. `whole_write`: the statement
+    is all its caller writes.
 
     Such a statement, where the session lets it commit by itself (`commit_alone`), goes to the
     driver directly: no BEGIN, no COMMIT, none of SQLAlchemy's execution layer. One that fails
-    that way was its own transaction and changed nothing, so it is run once more through
-    SQLAlchemy, whose account of the error (a refused value, a lost connection) then applies
-    as for any other statement. Otherwise it runs in the session's transaction. PostgreSQL;
-    `sql` in the driver's own parameter style ($1, $2, ...).
+    that way is run once more through SQLAlchemy, whose account of the error (a refused value,
+    a lost connection) then applies as for any other statement. Mostly the first run was its
+    own transaction and changed nothing; but a connection lost after the server committed
+    it fails the same way, and a deadlock or serialization failure may pass the second time,
+    so the statement must be safe to run again. Otherwise it runs once, in the session's
+    transaction. PostgreSQL; `sql` in the driver's own parameter style ($1, $2, ...).
     """
     alone = whole_write and await commit_alone(session)
     connection = await session.connection()
     if alone:
         driver: Any = (await connection.get_raw_connection()).driver_connection
-        # A failure changed nothing: the statement is run again below, for SQLAlchemy's
+        # A failure is run again below (the statement is idempotent), for SQLAlchemy's
         # handling of the error.
         with contextlib.suppress(*_DRIVER_ERRORS):
             row: Mapping[str, Any] | None = await driver.fetchrow(sql, *parameters)

@@ -17,9 +17,10 @@ from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.arrays import element_types, unnest
-from patron.db.session import fetch_first
+from patron.db.session import fetch_first_idempotent
 from patron.db.upsert import insert_for
 from patron.models import Contact, Receipt, ReceiptLine, ReceiptPayment, Store
+from patron.models.contact import LIVE_SQL
 from patron.receipts.records import LineRecord, PaymentRecord, ReceiptRecord, StoredReceipt
 
 _RECEIPTS: Table = Receipt.__table__  # type: ignore[assignment]
@@ -178,7 +179,7 @@ def _store_statement(contact_column: str) -> tuple[str, tuple[str, ...]]:
     store = parameter("store_external_id")
     receipt_values = ", ".join(_value_sql(parameter(column), column) for column in _RECEIPT_COLUMNS)
     sql = (
-        f"WITH contact AS (SELECT id FROM contacts WHERE {contact_column} = {match} AND erased_on IS NULL), "
+        f"WITH contact AS (SELECT id FROM contacts WHERE {contact_column} = {match} AND {LIVE_SQL}), "
         f"store AS (SELECT type FROM stores WHERE external_id = {store}), "
         f"receipt AS (INSERT INTO receipts (contact_id, {', '.join(_RECEIPT_COLUMNS)}) "
         f"SELECT contact.id, {receipt_values} FROM contact, store "
@@ -247,7 +248,12 @@ async def store(
         sql, names = _STORE[column]
         parameters = _store_parameters(receipt, lines, payments, match)
         arguments = [parameters[name] for name in names]
-        found = await fetch_first(session, sql, arguments, whole_write=whole_write)
+        # Idempotent, so it may run twice: the receipt goes in only while its uniqueReceiptId
+        # is free (ON CONFLICT DO NOTHING), its lines and payments only with it. Run again
+        # after a first run that went in, it stores nothing and answers "not stored", which
+        # `record` reads as a replay of the same body (the fingerprint matches), not a second
+        # receipt.
+        found = await fetch_first_idempotent(session, sql, arguments, whole_write=whole_write)
         assert found is not None, "the statement always answers one row"
         return StoreOutcome(found["contact_id"], found["store_type"], found["stored"])
     contact_id = (
