@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from patron.api.asgi import header, send_json
+from patron.api.asgi import header, send_error
 from patron.api.caller import caller_of
 from patron.api.handlers import bad_data_error, is_bad_data, is_disconnect
 from patron.db.session import UnitOfWork
@@ -27,9 +27,9 @@ from patron.state import AppState
 
 log = logging.getLogger("patron.boundary")
 
-_READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Headers a replay repeats; per-request ones (request id, length) are set afresh.
-_REPLAYED_HEADERS = {"content-type", "location"}
+_REPLAYED_HEADERS = frozenset({"content-type", "location"})
 
 
 def _request_hash(scope: Scope) -> str:
@@ -45,8 +45,7 @@ def _idempotency_key(scope: Scope) -> str | None:
 
 
 async def _send_unavailable(send: Send, scope: Scope) -> None:
-    error = ServiceUnavailable()
-    await send_json(send, 503, error.envelope(scope.get("patron.request_id")), [(b"retry-after", b"1")])
+    await send_error(send, ServiceUnavailable(), scope.get("patron.request_id"), [(b"retry-after", b"1")])
 
 
 class Boundary:
@@ -75,7 +74,7 @@ class Boundary:
             return
         request_id = scope.get("patron.request_id")
         if isinstance(claim, PatronError):
-            await send_json(send, claim.status, claim.envelope(request_id), [])
+            await send_error(send, claim, request_id)
         elif isinstance(claim, idempotency.Replay):
             headers = [(name.encode(), value.encode()) for name, value in claim.headers]
             headers += [
@@ -148,8 +147,7 @@ class Boundary:
             await unit.rollback()
             await self._release(held)
             if is_bad_data(exc):
-                refused = bad_data_error()
-                await send_json(send, refused.status, refused.envelope(scope.get("patron.request_id")), [])
+                await send_error(send, bad_data_error(), scope.get("patron.request_id"))
                 return
             if not is_disconnect(exc):
                 raise

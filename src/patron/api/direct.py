@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar, overload
 
 from fastapi.routing import RouteContext, iter_route_contexts
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from patron.api.asgi import JSON_CONTENT_TYPE, send_json
 from patron.api.handlers import invalid_request
 from patron.errors import BadRequest, PatronError
 from patron.state import AppState
@@ -35,29 +36,30 @@ Shape = TypeVar("Shape")
 
 @dataclass(frozen=True, slots=True)
 class Answer:
+    """A direct endpoint's answer: always JSON, `body` already encoded, and the headers it
+    sends besides its content type and length (`extra`)."""
+
     status: int
     body: bytes
-    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+    extra: tuple[tuple[bytes, bytes], ...] = ()
+
+    @property
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """Its headers but the length, for the FastAPI route that answers the same way."""
+        return [JSON_CONTENT_TYPE, *self.extra]
 
 
 Endpoint = Callable[[Scope, AppState], Awaitable[Answer]]
 
-
-class _Missing:
-    """No body was sent."""
+_MISSING = object()  # no body was sent
 
 
-MISSING = _Missing()
-
-
-def read_json(scope: Scope) -> Any:
-    """The request body (read whole by the request context) as JSON, or MISSING when empty.
-
-    As FastAPI does it, and in its order: a body that is not JSON is refused before the
-    caller is checked, one that is JSON but not the right shape after."""
+def _read_json(scope: Scope) -> Any:
+    """The request body (read whole by the request context) as JSON, or _MISSING when empty,
+    refused as FastAPI refuses a body that is not JSON."""
     raw = scope["patron.body"]
     if not raw:
-        return MISSING
+        return _MISSING
     try:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -73,35 +75,46 @@ def read_json(scope: Scope) -> Any:
         raise BadRequest("There was an error parsing the body") from None
 
 
+@overload
+async def body_as(shape: type[Body], scope: Scope, check_caller: Callable[[], Awaitable[object]]) -> Body: ...
+
+
+@overload
 async def body_as(
     shape: TypeAdapter[Shape], scope: Scope, check_caller: Callable[[], Awaitable[object]]
-) -> Shape:
-    """The body as `shape`, the caller checked (`check_caller`) in between, in FastAPI's order:
-    a body that is not JSON is refused before the caller is checked, one of the wrong shape
-    after. A valid body is validated once, straight from its bytes (no Python objects in
-    between); only one that fails goes through `read_json` and `validated_as`."""
+) -> Shape: ...
+
+
+async def body_as(
+    shape: type[BaseModel] | TypeAdapter[Any], scope: Scope, check_caller: Callable[[], Awaitable[object]]
+) -> Any:
+    """The body as `shape` (a model, or a TypeAdapter for anything else, a list of rows say),
+    the caller checked (`check_caller`) in between, in FastAPI's order: a body that is not
+    JSON is refused before the caller is checked, one of the wrong shape after.
+
+    A valid body is validated once, straight from its bytes (no Python objects in between).
+    One that fails is read and validated again as FastAPI does it (`json.loads`, then the
+    Python objects), so that its refusal, or its acceptance where Python's JSON is laxer
+    (NaN, a byte order mark, UTF-16), is FastAPI's own; its errors are reported as FastAPI
+    reports a body's."""
+    from_json: Callable[[bytes], Any]
+    from_python: Callable[..., Any]
+    if isinstance(shape, TypeAdapter):
+        from_json, from_python = shape.validate_json, shape.validate_python
+    else:
+        from_json, from_python = shape.model_validate_json, shape.model_validate
     try:
-        valid = shape.validate_json(scope["patron.body"])
+        valid = from_json(scope["patron.body"])
     except ValidationError:
-        payload = read_json(scope)
+        payload = _read_json(scope)
         await check_caller()
-        return validated_as(shape, payload)
+        return _validated(from_python, payload)
     await check_caller()
     return valid
 
 
-def validated(model: type[Body], payload: Any) -> Body:
-    """`payload` (from `read_json`) as `model`, failures reported as FastAPI reports a body's."""
-    return _checked(model.model_validate, payload)
-
-
-def validated_as(shape: TypeAdapter[Shape], payload: Any) -> Shape:
-    """`validated` for a body that is not one model (a list of rows, say)."""
-    return _checked(shape.validate_python, payload)
-
-
-def _checked(validate: Callable[..., Shape], payload: Any) -> Shape:
-    if payload is MISSING:
+def _validated(validate: Callable[..., Any], payload: Any) -> Any:
+    if payload is _MISSING:
         raise InvalidBody([{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}])
     try:
         return validate(payload, from_attributes=True)
@@ -118,12 +131,14 @@ class InvalidBody(Exception):
 
 
 def json_answer(status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]] = ()) -> Answer:
-    return Answer(status, body, [(b"content-type", b"application/json"), *headers])
+    """The answer `status` with `body`, JSON already encoded, and `headers` besides its
+    content type and length."""
+    return Answer(status, body, tuple(headers))
 
 
 def _error_answer(status: int, envelope: dict[str, Any]) -> Answer:
     # Rendered as FastAPI's JSONResponse renders it, byte for byte.
-    return json_answer(status, json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode())
+    return Answer(status, json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 class DirectRoutes:
@@ -163,6 +178,4 @@ class DirectRoutes:
             answer = _error_answer(exc.status, exc.envelope(request_id))
         except InvalidBody as exc:
             answer = _error_answer(400, invalid_request(exc.problems, request_id))
-        headers = [*answer.headers, (b"content-length", str(len(answer.body)).encode())]
-        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
-        await send({"type": "http.response.body", "body": answer.body})
+        await send_json(send, answer.status, answer.body, answer.extra)

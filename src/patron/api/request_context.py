@@ -13,7 +13,7 @@ from typing import Any
 from prometheus_client import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from patron.api.asgi import header, send_json
+from patron.api.asgi import header, send_error
 from patron.errors import InternalError, PayloadTooLarge, UnsupportedMediaType
 from patron.kit import ids
 
@@ -70,22 +70,14 @@ class RequestContext:
             rejection = await self._read_body(scope, receive)
             if rejection is not None:
                 status_holder["status"] = rejection.status
-                await send_json(
-                    send,
-                    rejection.status,
-                    rejection.envelope(request_id),
-                    [(b"x-request-id", request_id.encode())],
-                )
+                await send_error(send_with_id, rejection, request_id)
             else:
                 await self.app(scope, self._replay(scope, receive), send_with_id)
         except Exception as exc:
             log.exception("unhandled error", exc_info=exc)
             if not status_holder["started"]:
                 status_holder["status"] = 500
-                error = InternalError()
-                await send_json(
-                    send, 500, error.envelope(request_id), [(b"x-request-id", request_id.encode())]
-                )
+                await send_error(send_with_id, InternalError(), request_id)
         finally:
             self._record(scope, request_id, int(status_holder["status"]), time.perf_counter() - started)
 

@@ -21,7 +21,7 @@ from patron.api.deps import (
     errors,
     session_of,
 )
-from patron.api.direct import Answer, json_answer, read_json, validated
+from patron.api.direct import Answer, body_as, json_answer
 from patron.api.pages import Paged
 from patron.auth.roles import INTEGRATIONS
 from patron.contacts.errors import ContactNotFound
@@ -60,9 +60,8 @@ async def create_receipt(body: ReceiptIn, request: Request, caller: Integration)
 
 async def create_receipt_directly(scope: Scope, state: AppState) -> Answer:
     """POST /receipts without FastAPI (patron.api.direct): a till's most frequent call."""
-    payload = read_json(scope)
-    await authorised(scope, state, INTEGRATIONS)
-    return await _recorded(validated(ReceiptIn, payload), scope, state)
+    body = await body_as(ReceiptIn, scope, lambda: authorised(scope, state, INTEGRATIONS))
+    return await _recorded(body, scope, state)
 
 
 async def _recorded(body: ReceiptIn, scope: Scope, state: AppState) -> Answer:
