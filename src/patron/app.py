@@ -17,6 +17,7 @@ from patron import __version__
 from patron.api import handlers, openapi
 from patron.api.boundary import Boundary
 from patron.api.direct import DirectRoutes, Endpoint
+from patron.api.metrics import Metrics
 from patron.api.request_context import RequestContext
 from patron.api.system import router as system_router
 from patron.api.v3 import (
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.patron = state
+    app.state.metrics = metrics = Metrics()  # this application's own, shown by /metrics
     handlers.install(app)
     openapi.install(app)
     app.include_router(system_router)
@@ -110,6 +112,9 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         app.add_middleware(DirectRoutes, state=state, routes=app.routes, endpoints=DIRECT_ENDPOINTS)
     app.add_middleware(Boundary, state=state)
     app.add_middleware(
-        RequestContext, max_body_bytes=settings.max_body_bytes, access_log_enabled=settings.access_log
+        RequestContext,
+        max_body_bytes=settings.max_body_bytes,
+        access_log_enabled=settings.access_log,
+        metrics=metrics,
     )
     return app

@@ -10,25 +10,18 @@ import sys
 import time
 from typing import Any
 
-from prometheus_client import Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from patron.api.asgi import header, send_error
+from patron.api.metrics import Metrics
 from patron.errors import InternalError, PayloadTooLarge, UnsupportedMediaType
-from patron.kit import ids
+from patron.kit.ids import RequestIds
 
 access_log = logging.getLogger("patron.access")
 log = logging.getLogger("patron.errors")
 
-REQUEST_SECONDS = Histogram(
-    "patron_http_request_duration_seconds",
-    "Time to answer an HTTP request",
-    ["method", "route", "status"],
-    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-)
-
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-_BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _route_template(scope: Scope) -> str:
@@ -42,10 +35,14 @@ def _route_template(scope: Scope) -> str:
 
 
 class RequestContext:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, access_log_enabled: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, access_log_enabled: bool, metrics: Metrics
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.access_log_enabled = access_log_enabled
+        self.metrics = metrics
+        self.request_ids = RequestIds()
         self._timers: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -54,7 +51,7 @@ class RequestContext:
             return
         started = time.perf_counter()
         sent_id = header(scope, b"x-request-id")
-        request_id = sent_id if sent_id and _SANE_REQUEST_ID.match(sent_id) else ids.new_request_id()
+        request_id = sent_id if sent_id and _SANE_REQUEST_ID.match(sent_id) else self.request_ids.new()
         scope["patron.request_id"] = request_id
         status_holder = {"status": 500, "started": False}
 
@@ -128,7 +125,9 @@ class RequestContext:
         labels = (scope["method"], route, status)
         timer = self._timers.get(labels)
         if timer is None:  # one per method, route and status: a bounded set
-            timer = self._timers[labels] = REQUEST_SECONDS.labels(scope["method"], route, str(status))
+            timer = self._timers[labels] = self.metrics.request_seconds.labels(
+                scope["method"], route, str(status)
+            )
         timer.observe(seconds)
         if self.access_log_enabled:
             line = {

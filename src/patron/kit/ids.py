@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import secrets
 import uuid
 
@@ -29,21 +28,21 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-# A request id only has to be unique, not unguessable: a random prefix per process and a
-# counter make one without asking the kernel for randomness on every request.
-_PROCESS_PREFIX = secrets.token_hex(8)
-_requests = itertools.count(1)
+class RequestIds:
+    """An application's request ids: 32 hex digits, unique across processes and restarts.
 
+    A request id only has to be unique, not unguessable: a random prefix drawn when the
+    application's request context is built and a counter make one without asking the kernel
+    for randomness on every request. Starlette builds it at the application's first ASGI
+    call (its lifespan startup), in the process that serves; `patron serve` workers are
+    spawned and build their own application. Two applications draw two prefixes.
+    """
 
-def new_request_id() -> str:
-    """32 hex digits, unique across processes and restarts."""
-    return f"{_PROCESS_PREFIX}{next(_requests):016x}"
+    __slots__ = ("_counter", "_prefix")
 
+    def __init__(self) -> None:
+        self._prefix = secrets.token_hex(8)
+        self._counter = itertools.count(1)
 
-def _renew_process_prefix() -> None:
-    """A forked process draws its own prefix (the parent's counter goes on in the parent)."""
-    global _PROCESS_PREFIX
-    _PROCESS_PREFIX = secrets.token_hex(8)
-
-
-os.register_at_fork(after_in_child=_renew_process_prefix)
+    def new(self) -> str:
+        return f"{self._prefix}{next(self._counter):016x}"
