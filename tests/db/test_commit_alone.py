@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from patron.api.handlers import is_bad_data
 from patron.db.engine import Database
-from patron.db.session import UnitOfWork, commit_alone, fetch_first
+from patron.db.session import UnitOfWork, commit_alone, fetch_first_idempotent
 from patron.kit import clock
 from patron.models import Store
 
@@ -123,7 +123,7 @@ async def test_a_whole_write_fetched_alone_commits_by_itself_and_answers_its_row
         return
     unit = UnitOfWork(database, write=True)
     try:
-        row = await fetch_first(
+        row = await fetch_first_idempotent(
             unit.session, _INSERT_RETURNING, [uuid.uuid4(), "S-fetched", "Shop"], whole_write=True
         )
         assert row is not None and row["external_id"] == "S-fetched"
@@ -141,7 +141,7 @@ async def test_a_refused_value_fails_a_lone_statement_as_it_fails_any_other(
         unit = UnitOfWork(database, write=True)
         try:
             with pytest.raises(DBAPIError) as refused:
-                await fetch_first(
+                await fetch_first_idempotent(
                     unit.session,
                     _INSERT_RETURNING,
                     [uuid.uuid4(), "S-nul", "Sh\x00op"],
@@ -155,7 +155,7 @@ async def test_a_refused_value_fails_a_lone_statement_as_it_fails_any_other(
     # The pool's connections are fine afterwards.
     unit = UnitOfWork(database, write=True)
     try:
-        assert await fetch_first(
+        assert await fetch_first_idempotent(
             unit.session, _INSERT_RETURNING, [uuid.uuid4(), "S-after", "Shop"], whole_write=True
         )
     finally:

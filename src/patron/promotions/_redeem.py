@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.locking import is_lock_timeout, limit_lock_wait, lock_row_with, lock_rows
+from patron.errors import PatronError
 from patron.kit import clock, ids
 from patron.models import Promotion, PromotionAssignment, PromotionAssignmentReceipt
 from patron.promotions import repository, validity
@@ -34,6 +35,8 @@ from patron.promotions.schemas import RedeemRequest
 
 REDEEM_DEADLINE_SECONDS = 4.5
 REDEMPTION_CHANNELS = ("POS", "ECOM")
+# A receipt's outcome for an assignment it named and redeemed.
+REDEEMED = "Redeemed"
 
 
 async def _lock_within_deadline(
@@ -53,19 +56,23 @@ async def _lock_within_deadline(
     return found
 
 
-def _check_redeemable(assignment: PromotionAssignment, promotion: Promotion, channel: str) -> None:
+def refusal(assignment: PromotionAssignment, promotion: Promotion, channel: str) -> PatronError | None:
+    """Why the assignment cannot be redeemed in `channel` now, or None when it can: the one set
+    of redemption rules, for the redeem endpoint and for a receipt's `usedPromotions` alike.
+    Checked in this order, so a redeemed assignment is always `PromotionAlreadyRedeemed`."""
     if assignment.redeemed_on is not None:
-        raise PromotionAlreadyRedeemed(details={"redeemedOn": assignment.redeemed_on.isoformat()})
+        return PromotionAlreadyRedeemed(details={"redeemedOn": assignment.redeemed_on.isoformat()})
     now = clock.now()
     status = validity.status(promotion.state, promotion.starts_at, promotion.ends_at, now)
     if validity.is_expired(assignment.expires_on, now) or status is validity.Status.ENDED:
-        raise PromotionExpired()
+        return PromotionExpired()
     if status is not validity.Status.ACTIVE:
-        raise PromotionNotActive(details={"status": status.value})
+        return PromotionNotActive(details={"status": status.value})
     if not any(entry["type"] == channel for entry in promotion.redemption_channels):
-        raise PromotionNotValidForRedemptionChannel(
+        return PromotionNotValidForRedemptionChannel(
             details={"channels": [entry["type"] for entry in promotion.redemption_channels]}
         )
+    return None
 
 
 async def redeem(
@@ -88,7 +95,9 @@ async def redeem(
     assignment, promotion = found
     if owner is not None and assignment.contact_id != owner:
         raise PromotionNotAssociatedWithContact()
-    _check_redeemable(assignment, promotion, str(channel))
+    refused = refusal(assignment, promotion, str(channel))
+    if refused is not None:
+        raise refused
     assignment.redeemed_on = clock.now()
     assignment.redemption_channel = str(channel)
     await session.flush()
@@ -103,14 +112,15 @@ async def redeem_for_receipt(
     assignment_ids: list[uuid.UUID],
     channel: str,
 ) -> None:
-    """A receipt's `usedPromotions`: link each of the contact's assignments to the receipt and
-    redeem the unredeemed ones in `channel` (POS for a physical store, ECOM for an online one).
+    """A receipt's `usedPromotions`: link each of the contact's assignments to the receipt, and
+    redeem in `channel` (POS for a physical store, ECOM for an online one) those that the
+    redeem endpoint would redeem (`refusal`, the same rules); the link records the outcome,
+    `Redeemed` or the refusal's key (`PromotionAlreadyRedeemed`, `PromotionExpired`,
+    `PromotionNotActive`, `PromotionNotValidForRedemptionChannel`).
 
     The receipt records a sale that happened, so it is never refused here: ids that are
-    unknown or belong to another contact are ignored (neither linked nor redeemed), an
-    assignment redeemed already is linked and stays redeemed as it was, and an unredeemed one
-    is redeemed even when expired or not offered in that channel, so it cannot be used again.
-    Calling it twice for one receipt changes nothing the second time.
+    unknown or belong to another contact are neither linked nor redeemed. Calling it twice for
+    one receipt changes nothing the second time.
     """
     if channel not in REDEMPTION_CHANNELS:
         raise NotAValidRedemptionChannel(details={"redemptionChannel": channel})
@@ -118,16 +128,24 @@ async def redeem_for_receipt(
     for assignment in await lock_rows(session, PromotionAssignment, assignment_ids):
         if assignment.contact_id != contact_id:
             continue
-        if not await repository.receipt_link_exists(session, assignment.id, receipt_id):
-            repository.add(
-                session,
-                PromotionAssignmentReceipt(
-                    assignment_id=assignment.id, receipt_id=receipt_id, contact_id=contact_id, linked_on=now
-                ),
-            )
-        if assignment.redeemed_on is None:
+        if await repository.receipt_link_exists(session, assignment.id, receipt_id):
+            continue
+        promotion = await repository.promotion(session, assignment.promotion_id)
+        assert promotion is not None  # an assignment's promotion is never deleted
+        refused = refusal(assignment, promotion, channel)
+        if refused is None:
             assignment.redeemed_on = now
             assignment.redemption_channel = channel
+        repository.add(
+            session,
+            PromotionAssignmentReceipt(
+                assignment_id=assignment.id,
+                receipt_id=receipt_id,
+                contact_id=contact_id,
+                linked_on=now,
+                outcome=REDEEMED if refused is None else refused.key,
+            ),
+        )
     await session.flush()
 
 

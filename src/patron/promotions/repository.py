@@ -46,12 +46,15 @@ async def has_assignments(session: AsyncSession, promotion_id: uuid.UUID) -> boo
 
 
 async def withdraw_unredeemed(session: AsyncSession, contact_id: uuid.UUID) -> None:
-    """Delete the contact's assignments not redeemed (a redeemed one is its receipt's history)."""
-    await session.execute(
-        delete(PromotionAssignment).where(
-            PromotionAssignment.contact_id == contact_id, PromotionAssignment.redeemed_on.is_(None)
-        )
+    """Delete the contact's assignments not redeemed, with the receipts' records of having named
+    them (a redeemed one is its receipt's history, and stays)."""
+    unredeemed = select(PromotionAssignment.id).where(
+        PromotionAssignment.contact_id == contact_id, PromotionAssignment.redeemed_on.is_(None)
     )
+    await session.execute(
+        delete(PromotionAssignmentReceipt).where(PromotionAssignmentReceipt.assignment_id.in_(unredeemed))
+    )
+    await session.execute(delete(PromotionAssignment).where(PromotionAssignment.id.in_(unredeemed)))
 
 
 async def unredeemed_assignment(
