@@ -34,9 +34,10 @@ async def point_transactions(database: Database, contact_id: str) -> list[PointT
     return await _of_contact(database, PointTransaction, contact_id)
 
 
-async def point_definitions(database: Database) -> Sequence[PointDefinition]:
+async def point_definitions(database: Database) -> list[PointDefinition]:
     async with transaction(database, write=False) as session:
-        return (await session.execute(select(PointDefinition).order_by(PointDefinition.id))).scalars().all()
+        stmt = select(PointDefinition).order_by(PointDefinition.id)
+        return list((await session.execute(stmt)).scalars().all())
 
 
 def by_threshold(rows: Sequence[Any], key: str = "threshold") -> dict[str, Any]:
