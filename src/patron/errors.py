@@ -35,7 +35,6 @@ BadRequest = error(400, "BadRequest", "The request is not valid.")
 Unauthorized = error(401, "Unauthorized", "Missing or invalid credentials.")
 Forbidden = error(403, "Forbidden", "This key may not do that.")
 NotFound = error(404, "NotFound", "No such resource.")
-Conflict = error(409, "Conflict", "The request conflicts with the current state.")
 PayloadTooLarge = error(413, "PayloadTooLarge", "The request body is too large.")
 UnsupportedMediaType = error(415, "UnsupportedMediaType", "Send the body as application/json.")
 IdempotencyKeyReused = error(

@@ -91,10 +91,6 @@ def address_of(scope: Scope, settings: Settings) -> str:
     )
 
 
-async def base_url(request: Request) -> str:
-    return address_of(request.scope, app_state(request).settings)
-
-
 async def list_url(request: Request) -> str:
     """The absolute address of the list being read, for paging links."""
     path: str = request.scope["path"]
@@ -125,7 +121,6 @@ CurrentSettings = Annotated[Settings, Depends(settings)]
 State = Annotated[AppState, Depends(current_state)]
 Admin = Annotated[Caller, Depends(allow(ADMIN_ONLY))]
 Integration = Annotated[Caller, Depends(allow(INTEGRATIONS))]
-BaseUrl = Annotated[str, Depends(base_url)]
 ListUrl = Annotated[str, Depends(list_url)]
 EngageBase = Annotated[str, Depends(engage_base)]
 Page = Annotated[PageRequest, Depends(page)]

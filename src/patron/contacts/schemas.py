@@ -61,10 +61,6 @@ class ContactFields(BaseModel):
         return dict(self.model_extra or {})
 
 
-class PromoteToMember(ContactFields):
-    pass
-
-
 class ContactMeta(BaseModel):
     contactType: str
     createdOn: str

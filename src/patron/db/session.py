@@ -42,10 +42,6 @@ class UnitOfWork:
                 self._session.info[_SOLE_WRITER] = True
         return self._session
 
-    @property
-    def opened(self) -> bool:
-        return self._session is not None
-
     async def commit(self) -> None:
         session = self._session
         if session is None:

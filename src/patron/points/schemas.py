@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -84,11 +83,3 @@ class PointTransactionsResult(BaseModel):
     errorMessages: list[str]
     missingDefinitionIds: list[int]
     missingContactIds: list[uuid.UUID]
-
-
-class AccountBalance(BaseModel):
-    """What an account holds at an instant."""
-
-    balance: Decimal
-    pending: Decimal
-    expires: datetime | None

@@ -34,16 +34,3 @@ async def page_of(
         select(Reward).where(where).order_by(Reward.issued_on.desc(), Reward.id).offset(offset).limit(count)
     )
     return (await session.execute(stmt)).scalars().all(), int(total)
-
-
-async def count_for(
-    session: AsyncSession, source_type: str, source_id: str, threshold: str
-) -> dict[tuple[uuid.UUID, str], int]:
-    stmt = (
-        select(Reward.contact_id, Reward.period_key, func.count())
-        .where(
-            Reward.source_type == source_type, Reward.source_id == source_id, Reward.threshold == threshold
-        )
-        .group_by(Reward.contact_id, Reward.period_key)
-    )
-    return {(c, p): n for c, p, n in (await session.execute(stmt)).all()}

@@ -157,9 +157,3 @@ async def page_of(
     await contacts.ensure_exists(session, contact_id)
     found, total = await repository.page_of(session, contact_id, offset, count)
     return [reward_out(r, base_url, zone) for r in found], total
-
-
-async def issued_counts(
-    session: AsyncSession, source_type: str, source_id: str, threshold: str
-) -> dict[tuple[uuid.UUID, str], int]:
-    return await repository.count_for(session, source_type, source_id, threshold)
