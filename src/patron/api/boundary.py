@@ -9,6 +9,7 @@ the stored response is written in the same transaction as the work it describes.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,13 @@ from patron.api.asgi import header, send_error
 from patron.api.caller import caller_of
 from patron.api.handlers import bad_data_error, is_bad_data, is_disconnect
 from patron.db.session import UnitOfWork
-from patron.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, PatronError, ServiceUnavailable
+from patron.errors import (
+    BadRequest,
+    IdempotencyKeyInFlight,
+    IdempotencyKeyReused,
+    PatronError,
+    ServiceUnavailable,
+)
 from patron.idempotency import service as idempotency
 from patron.kit.secrets import fingerprint
 from patron.state import AppState
@@ -37,11 +44,38 @@ def _request_hash(scope: Scope) -> str:
     return fingerprint(identity + b"\n" + scope.get("patron.body", b""))
 
 
+# The longest key stored whole: a longer one is refused, never cut (two keys cut alike would
+# be one).
+MAX_IDEMPOTENCY_KEY = 255
+
+
 def _idempotency_key(scope: Scope) -> str | None:
     if scope["method"] != "POST":
         return None
-    text = (header(scope, b"idempotency-key") or "").strip()
-    return text[:255] or None
+    return (header(scope, b"idempotency-key") or "").strip() or None
+
+
+def _key_too_long(key: str) -> PatronError:
+    return BadRequest(
+        f"Idempotency-Key is {len(key)} characters long; at most {MAX_IDEMPOTENCY_KEY} are taken.",
+        details=[
+            {
+                "field": "Idempotency-Key",
+                "in": "header",
+                "message": f"at most {MAX_IDEMPOTENCY_KEY} characters",
+            }
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class HeldKey:
+    """An Idempotency-Key this request holds while it runs: whose, which, and the lease that
+    says the holder is this request."""
+
+    caller: str
+    key: str
+    lease: str
 
 
 async def _send_unavailable(send: Send, scope: Scope) -> None:
@@ -60,6 +94,9 @@ class Boundary:
         key = _idempotency_key(scope)
         try:
             caller = await caller_of(scope, self.state) if key else None
+            if key and caller and len(key) > MAX_IDEMPOTENCY_KEY:
+                await send_error(send, _key_too_long(key), scope.get("patron.request_id"))
+                return
             claim = await self._claim(scope, caller.key_id, key) if key and caller else None
         except (DBAPIError, PoolTimeout) as exc:
             # Claiming the key touches the database before any route runs; a lost
@@ -84,7 +121,7 @@ class Boundary:
             await send({"type": "http.response.start", "status": claim.status_code, "headers": headers})
             await send({"type": "http.response.body", "body": claim.body})
         else:
-            await self._run(scope, receive, send, (caller.key_id, key, claim.lease))
+            await self._run(scope, receive, send, HeldKey(caller.key_id, key, claim.lease))
 
     async def _claim(self, scope: Scope, caller: str, key: str) -> Any:
         settings = self.state.settings
@@ -104,18 +141,14 @@ class Boundary:
             return IdempotencyKeyInFlight()
         return claim
 
-    async def _run(
-        self, scope: Scope, receive: Receive, send: Send, held: tuple[str, str, str] | None
-    ) -> None:
+    async def _run(self, scope: Scope, receive: Receive, send: Send, held: HeldKey | None) -> None:
         if scope["method"] in _READ_METHODS:
             await self._run_unit(scope, receive, send, held)
             return
         async with self.state.write_turn():
             await self._run_unit(scope, receive, send, held)
 
-    async def _run_unit(
-        self, scope: Scope, receive: Receive, send: Send, held: tuple[str, str, str] | None
-    ) -> None:
+    async def _run_unit(self, scope: Scope, receive: Receive, send: Send, held: HeldKey | None) -> None:
         unit = UnitOfWork(
             self.state.database, write=scope["method"] not in _READ_METHODS, shared=held is not None
         )
@@ -171,23 +204,18 @@ class Boundary:
             if name.decode("latin-1").lower() in _REPLAYED_HEADERS
         ]
 
-    async def _store(
-        self, unit: UnitOfWork, held: tuple[str, str, str], status: int, start: Message, body: bytes
-    ) -> None:
-        caller, key, lease = held
+    async def _store(self, unit: UnitOfWork, held: HeldKey, status: int, start: Message, body: bytes) -> None:
         await idempotency.complete(
             unit.session,
-            caller=caller,
-            key=key,
-            lease=lease,
+            caller=held.caller,
+            key=held.key,
+            lease=held.lease,
             status_code=status,
             headers=self._replayable_headers(start),
             body=body,
         )
 
-    async def _store_apart(
-        self, held: tuple[str, str, str], status: int, start: Message, body: bytes
-    ) -> None:
+    async def _store_apart(self, held: HeldKey, status: int, start: Message, body: bytes) -> None:
         """A refused request changed nothing; keep its answer (or free the key after a 5xx)."""
         if status >= 500:
             await self._release(held)
@@ -199,13 +227,12 @@ class Boundary:
         finally:
             await unit.close()
 
-    async def _release(self, held: tuple[str, str, str] | None) -> None:
+    async def _release(self, held: HeldKey | None) -> None:
         if held is None:
             return
-        caller, key, lease = held
         unit = UnitOfWork(self.state.database, write=True)
         try:
-            await idempotency.release(unit.session, caller=caller, key=key, lease=lease)
+            await idempotency.release(unit.session, caller=held.caller, key=held.key, lease=held.lease)
             await unit.commit()
         except (DBAPIError, PoolTimeout) as exc:
             # The lease runs out by itself; a retry can take the key over then.
