@@ -162,6 +162,22 @@ async def test_json_nested_ten_thousand_deep_is_refused(
     assert (await _stored_rows(database))["contacts"] == 0
 
 
+@pytest.mark.parametrize("path", ["/api/v3/receipts", "/api/v3/challenges/checkpoints", "/api/v3/contacts"])
+@pytest.mark.parametrize("nested", ["[" * 999 + "]" * 999, '{"a": ' * 999 + "1" + "}" * 999])
+async def test_a_small_body_nested_a_thousand_deep_is_refused_on_every_kind_of_route(
+    client: httpx.AsyncClient, admin: dict[str, str], database: Database, path: str, nested: str
+) -> None:
+    """2 KB of brackets: the direct routes (receipts, checkpoints) answer as FastAPI's do."""
+    response = await client.post(
+        path, content=nested.encode(), headers={**admin, "content-type": "application/json"}
+    )
+    _assert_envelope(response, 400, "BadRequest")
+    stored = await _stored_rows(database)
+    assert {table: count for table, count in stored.items() if count} == {
+        "api_keys": 1
+    }  # the admin key alone
+
+
 async def test_a_hundred_thousand_character_field_is_refused(
     client: httpx.AsyncClient, admin: dict[str, str], database: Database
 ) -> None:

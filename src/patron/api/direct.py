@@ -71,7 +71,9 @@ def _read_json(scope: Scope) -> Any:
             "ctx": {"error": exc.msg},
         }
         raise InvalidBody([problem]) from None
-    except ValueError:  # not even text (UnicodeDecodeError)
+    except (ValueError, RecursionError):
+        # Not even text (UnicodeDecodeError), or nested deeper than Python's parser goes:
+        # refused as FastAPI refuses it.
         raise BadRequest("There was an error parsing the body") from None
 
 
