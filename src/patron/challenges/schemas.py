@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -18,6 +17,7 @@ from pydantic import (
 )
 
 from patron.challenges.statuses import AssignOn, DefinitionStatus
+from patron.kit.instants import Instant
 from patron.kit.links import ItemLink
 from patron.rewards.schemas import RewardSpec
 
@@ -88,8 +88,8 @@ class DefinitionFields(BaseModel):
     checkpointAssignOnAmount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)] | None = None
     articleFilter: ArticleFilter | None = None
     isScheduled: bool = False
-    scheduledFrom: AwareDatetime | None = None
-    scheduledTo: AwareDatetime | None = None
+    scheduledFrom: Instant | None = None
+    scheduledTo: Instant | None = None
     isRecurring: bool = False
     rewards: DefinitionRewards = DefinitionRewards()
     # On create only: Draft (the default) or Active.

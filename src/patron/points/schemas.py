@@ -7,8 +7,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from patron.kit.instants import Instant
 from patron.kit.links import ItemLink
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -70,11 +71,11 @@ class NewPointTransaction(BaseModel):
     contactId: uuid.UUID
     definitionId: IntId
     amount: Points
-    timeStamp: AwareDatetime | None = None
+    timeStamp: Instant | None = None
     source: Annotated[str, StringConstraints(max_length=200)] | None = None
     description: Description | None = None
-    validFrom: AwareDatetime | None = None
-    validTo: AwareDatetime | None = None
+    validFrom: Instant | None = None
+    validTo: Instant | None = None
     retailTransactionLineItemId: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AwareDatetime,
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -20,13 +20,15 @@ from pydantic import (
     model_validator,
 )
 
+from patron.kit.instants import Instant, date_in_range
+
 ChannelType = Literal["POS", "ECOM", "OTHER"]
 ValueType = Literal["PERCENT", "MONEY", "EXTERNALOFFER", "MANUAL"]
 UnitName = Literal["Days", "Weeks", "Months", "Years"]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INSTANT = TypeAdapter(AwareDatetime)
+_INSTANT = TypeAdapter(Instant)
 
 
 def _date_only(value: Any) -> Any:
@@ -43,8 +45,12 @@ def _date_or_instant(value: Any) -> Any:
     return value
 
 
-CalendarDate = Annotated[date, BeforeValidator(_date_only)]
-DateOrInstant = Annotated[date | datetime, BeforeValidator(_date_or_instant)]
+def _day_in_range(value: date | datetime) -> date | datetime:
+    return value if isinstance(value, datetime) else date_in_range(value)
+
+
+CalendarDate = Annotated[date, BeforeValidator(_date_only), AfterValidator(date_in_range)]
+DateOrInstant = Annotated[date | datetime, BeforeValidator(_date_or_instant), AfterValidator(_day_in_range)]
 
 
 class AssignedValidity(BaseModel):

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -17,6 +18,8 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+
+from patron.kit.instants import in_range
 
 MAX_LINES = 1000
 MAX_PAYMENTS = 100
@@ -46,7 +49,7 @@ def _date_time_text(value: Any) -> Any:
     return value.strip()
 
 
-DateTime = Annotated[datetime, BeforeValidator(_date_time_text)]
+DateTime = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(in_range)]
 
 
 class Link(BaseModel):
