@@ -87,21 +87,98 @@ async def test_key_held_by_a_running_request_is_409(
     assert taken.status_code == 201
 
 
+BURST = 10
+
+
+def _first_and_the_others(responses: list[httpx.Response], status: int) -> httpx.Response:
+    """The one answer that ran the work; every other is its stored replay (same status and body,
+    `Idempotent-Replayed: true`) or a 409 IdempotencyKeyInFlight, nothing else."""
+    first = [r for r in responses if r.status_code == status and "idempotent-replayed" not in r.headers]
+    assert len(first) == 1, [(r.status_code, dict(r.headers), r.text[:200]) for r in responses]
+    for response in responses:
+        if response is first[0]:
+            continue
+        if response.status_code == 409:
+            assert response.json()["key"] == "IdempotencyKeyInFlight", response.text
+        else:
+            assert response.status_code == status, response.text
+            assert response.headers["idempotent-replayed"] == "true"
+            assert response.content == first[0].content
+    return first[0]
+
+
 async def test_concurrent_retries_run_the_work_once(client: httpx.AsyncClient, till: dict[str, str]) -> None:
     headers = {**till, "idempotency-key": "burst"}
+    body = {"email": "burst@example.com"}
+    responses = await asyncio.gather(
+        *(client.post("/api/v3/contacts", json=body, headers=headers) for _ in range(BURST))
+    )
+    first = _first_and_the_others(list(responses), 201)
+    replay = await client.post("/api/v3/contacts", json=body, headers=headers)
+    assert replay.status_code == 201
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.content == first.content
+    found = await client.get("/api/v3/contacts/id", params={"email": "burst@example.com"}, headers=till)
+    assert found.status_code == 200
+
+
+async def test_a_burst_of_one_point_transaction_credits_it_once(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    """A point transaction has no key of its own: only the Idempotency-Key keeps a till's
+    retries from crediting it again."""
+    contact = (await client.post("/api/v3/contacts", json={"email": "p@example.com"}, headers=till)).json()[
+        "id"
+    ]
+    definition = (
+        await client.post("/api/v3/point-accounts/definitions", json={"name": "Bonus"}, headers=admin)
+    ).json()["id"]
+    rows = [{"contactId": contact, "definitionId": definition, "amount": 10}]
+    headers = {**till, "idempotency-key": "credit-burst"}
     responses = await asyncio.gather(
         *(
-            client.post("/api/v3/contacts", json={"email": "burst@example.com"}, headers=headers)
-            for _ in range(10)
+            client.post("/api/v3/point-accounts/transactions", json=rows, headers=headers)
+            for _ in range(BURST)
         )
     )
-    statuses = sorted(response.status_code for response in responses)
-    assert set(statuses) <= {201, 409}
-    created = {response.json()["id"] for response in responses if response.status_code == 201}
-    assert len(created) == 1
-    replay = await client.post("/api/v3/contacts", json={"email": "burst@example.com"}, headers=headers)
-    assert replay.status_code == 201
-    assert replay.json()["id"] in created
+    first = _first_and_the_others(list(responses), 200)
+    assert first.json()["notAccepted"] == []
+    [account] = (
+        await client.get("/api/v3/point-accounts", params={"contactId": contact}, headers=till)
+    ).json()["items"]
+    ledger = (
+        await client.get(
+            "/api/v3/point-accounts/transactions",
+            params={"accountId": account["id"], "filter": "All", "count": 100},
+            headers=till,
+        )
+    ).json()["items"]
+    assert [float(t["amount"]) for t in ledger] == [10.0]
+    assert float(account["balance"]) == 10.0
+
+
+async def test_a_burst_of_one_checkpoint_batch_counts_it_once(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    contact = (await client.post("/api/v3/contacts", json={"email": "c@example.com"}, headers=till)).json()[
+        "id"
+    ]
+    definition = (
+        await client.post(
+            "/api/v3/challenges/definitions",
+            json={"name": "Card", "requiredNumberOfCheckpoints": 50, "status": "Active"},
+            headers=admin,
+        )
+    ).json()["id"]
+    rows = [{"definitionId": definition, "contactId": contact, "checkpointAmount": 3}]
+    headers = {**till, "idempotency-key": "checkpoint-burst"}
+    responses = await asyncio.gather(
+        *(client.post("/api/v3/challenges/checkpoints", json=rows, headers=headers) for _ in range(BURST))
+    )
+    first = _first_and_the_others(list(responses), 200)
+    assert first.json()["notAccepted"] == []
+    found = await client.get("/api/v3/challenges", params={"contactId": contact}, headers=till)
+    assert [c["completedCheckpoints"] for c in found.json()["items"]] == [3]
 
 
 async def test_records_are_kept_for_the_retention_then_purged(
