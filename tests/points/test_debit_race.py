@@ -12,13 +12,6 @@ lock) are the credits and accepted debits, no more, and their running sum never 
 PostgreSQL: a real race, the application's connection pool serves the requests at once.
 SQLite: the requests of one process take turns on the database's write lock (BEGIN IMMEDIATE),
 so that variant shows the accounting of interleaved requests is exact, not that the lock is needed.
-
-Known to fail on PostgreSQL (marked xfail there until it is fixed): `post_transactions`
-takes `now` before it waits for the account locks and reads the balance as active at that
-instant, so a debit another transaction committed meanwhile (valid from its own, later, `now`)
-is not counted and the same points are spent again: 15-17 of the 20 debits taken, the ledger
-below zero. Reading `now` again after the lock (as the checkpoint path does) makes both tests
-pass; the marker must then go. (Not strict: the race is lost most runs, not every run.)
 """
 
 from __future__ import annotations
@@ -29,16 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.factories import make_contact_id as make_contact
-
-
-@pytest.fixture(autouse=True)
-def _balance_read_before_the_lock_on_postgresql(request: pytest.FixtureRequest, backend: str) -> None:
-    if backend == "postgresql":
-        reason = "post_transactions reads the balance at a `now` taken before the account locks"
-        request.applymarker(pytest.mark.xfail(strict=False, reason=reason))
 
 
 async def _definition(client: httpx.AsyncClient, admin: dict[str, str]) -> int:

@@ -249,6 +249,10 @@ async def post_transactions(
         else:
             candidates.append((index, row))
     ids = await _lock_accounts(session, [(r.contactId, r.definitionId) for _, r in candidates])
+    # Read after the locks: a debit committed while this request waited for them is dated at
+    # its own instant, and a balance taken at an earlier one would not count it (and spend
+    # the same points again).
+    now = max(now, clock.now())
     running = {k: v[0] for k, v in (await repository.balances(session, list(ids.values()), now)).items()}
     inserts: list[dict[str, object]] = []
     for index, row in candidates:
