@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from patron.auth import service as keys_service
-from patron.auth.roles import Role
+from patron.auth.roles import KeyRate, Role
 from patron.challenges import rebuild as challenge_rebuild
 from patron.config import Settings
 from patron.db import migrate
@@ -114,17 +114,41 @@ def db_current() -> None:
     console.print(migrate.current(Settings().database_url) or "empty")
 
 
+def _rate_fields(rate: KeyRate | None) -> dict[str, int | None]:
+    """A key's own rate limit in the JSON output (nulls: its role's default)."""
+    return {"rate": rate.per_second if rate else None, "burst": rate.burst if rate else None}
+
+
+def _rate_text(rate: KeyRate | None) -> str:
+    if rate is None:
+        return "role default"
+    return f"{rate.per_second}/s" + (f", burst {rate.burst}" if rate.burst else "")
+
+
 @keys_app.command("create")
 def keys_create(
     role: Annotated[Role, typer.Option(help="admin or integration.")],
     name: Annotated[str, typer.Option(help="Who the key is for.")],
+    rate: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Requests per second in each route class (reads, writes); default: the role's."
+        ),
+    ] = None,
+    burst: Annotated[
+        int | None,
+        typer.Option(min=1, help="Requests a full bucket lets through at once (needs --rate)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Create a key; its token is printed once and never stored."""
+    if burst is not None and rate is None:
+        raise typer.BadParameter("--burst needs --rate.", param_hint="--burst")
+    key_rate = KeyRate(rate, burst) if rate is not None else None
 
     async def work(database: Database) -> keys_service.IssuedKey:
         async with transaction(database) as session:
-            return await keys_service.create_key(session, name=name, role=role)
+            return await keys_service.create_key(session, name=name, role=role, rate=key_rate)
 
     issued = _with_database(work)
     if as_json:
@@ -135,11 +159,15 @@ def keys_create(
                     "name": issued.name,
                     "role": issued.role.value,
                     "token": issued.token,
+                    **_rate_fields(issued.rate),
                 }
             )
         )
     else:
-        console.print(f"Created {issued.role.value} key {issued.key_id} ({issued.name}). Token, shown once:")
+        limit = f", {_rate_text(issued.rate)}" if issued.rate else ""
+        console.print(
+            f"Created {issued.role.value} key {issued.key_id} ({issued.name}{limit}). Token, shown once:"
+        )
         console.print(f"  {issued.token}", highlight=False, soft_wrap=True)
 
 
@@ -162,17 +190,23 @@ def keys_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
                         "role": key.role.value,
                         "createdOn": key.created_on.isoformat(),
                         "revokedOn": key.revoked_on.isoformat() if key.revoked_on else None,
+                        **_rate_fields(key.rate),
                     }
                     for key in found
                 ]
             )
         )
         return
-    table = Table("key id", "name", "role", "created", "revoked")
+    table = Table("key id", "name", "role", "rate", "created", "revoked")
     for key in found:
         revoked = key.revoked_on.isoformat(timespec="seconds") if key.revoked_on else ""
         table.add_row(
-            key.key_id, key.name, key.role.value, key.created_on.isoformat(timespec="seconds"), revoked
+            key.key_id,
+            key.name,
+            key.role.value,
+            _rate_text(key.rate),
+            key.created_on.isoformat(timespec="seconds"),
+            revoked,
         )
     console.print(table)
 

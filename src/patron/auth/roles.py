@@ -13,10 +13,21 @@ class Role(StrEnum):
     # Later: END_USER (a customer's short-lived token) and GUEST (no credentials).
 
 
+@dataclass(frozen=True, slots=True)
+class KeyRate:
+    """A key's own rate limit: requests per second in each route class, and how many a full
+    bucket lets through at once (None: PATRON_RATE_BURST_SECONDS of the rate)."""
+
+    per_second: int
+    burst: int | None = None
+
+
 @dataclass(frozen=True)
 class Caller:
     key_id: str
     role: Role
+    # The key's own rate limit, verified with it; None means its role's default.
+    rate: KeyRate | None = None
 
     @property
     def is_admin(self) -> bool:

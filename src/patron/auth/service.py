@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.auth import repository
 from patron.auth.credentials import Credentials, split_token
-from patron.auth.roles import Caller, Role
+from patron.auth.roles import Caller, KeyRate, Role
 from patron.errors import BadRequest, NotFound
 from patron.kit import clock, ids
 from patron.kit.secrets import hash_secret, secret_matches
@@ -24,6 +24,7 @@ class IssuedKey:
     name: str
     role: Role
     token: str
+    rate: KeyRate | None = None
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,26 @@ class KeyInfo:
     role: Role
     created_on: datetime
     revoked_on: datetime | None
+    rate: KeyRate | None = None
+
+
+def _rate_of(key: ApiKey) -> KeyRate | None:
+    if key.rate_per_second is None:
+        return None
+    return KeyRate(key.rate_per_second, key.rate_burst)
 
 
 def _info(key: ApiKey) -> KeyInfo:
-    return KeyInfo(key.id, key.name, Role(key.role), key.created_on, key.revoked_on)
+    return KeyInfo(key.id, key.name, Role(key.role), key.created_on, key.revoked_on, _rate_of(key))
 
 
-async def create_key(session: AsyncSession, *, name: str, role: Role, token: str | None = None) -> IssuedKey:
-    """Create a key; `token` lets automation choose it (`<keyId>.<secret>`)."""
+async def create_key(
+    session: AsyncSession, *, name: str, role: Role, token: str | None = None, rate: KeyRate | None = None
+) -> IssuedKey:
+    """Create a key; `token` lets automation choose it (`<keyId>.<secret>`), `rate` gives it a
+    rate limit of its own instead of its role's default."""
+    if rate is not None and (rate.per_second < 1 or (rate.burst is not None and rate.burst < 1)):
+        raise BadRequest("A key's rate and burst are whole numbers of requests, at least 1.")
     if token:
         credentials = split_token(token)
         if credentials is None or ":" in credentials.key_id or len(credentials.secret) < 16:
@@ -58,10 +71,12 @@ async def create_key(session: AsyncSession, *, name: str, role: Role, token: str
             role=role.value,
             secret_hash=hash_secret(credentials.secret),
             created_on=now,
+            rate_per_second=rate.per_second if rate else None,
+            rate_burst=rate.burst if rate else None,
         ),
     )
     await session.flush()
-    return IssuedKey(credentials.key_id, name, role, f"{credentials.key_id}.{credentials.secret}")
+    return IssuedKey(credentials.key_id, name, role, f"{credentials.key_id}.{credentials.secret}", rate)
 
 
 async def list_keys(session: AsyncSession) -> list[KeyInfo]:
@@ -105,7 +120,7 @@ class KeyVerifier:
             key = await repository.get(session, credentials.key_id)
         caller = None
         if key is not None and key.revoked_on is None and secret_matches(credentials.secret, key.secret_hash):
-            caller = Caller(key.id, Role(key.role))
+            caller = Caller(key.id, Role(key.role), _rate_of(key))
         if len(self._verified) > 10_000:
             self._verified.clear()
         self._verified[cache_key] = (clock.monotonic(), caller)

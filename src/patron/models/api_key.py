@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from patron.db.base import Base
@@ -20,3 +20,7 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_on: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # This key's own rate limit (requests per second, and the bucket's size); NULL means its
+    # role's default (PATRON_RATE_*, docs/RATE_LIMITS.md).
+    rate_per_second: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rate_burst: Mapped[int | None] = mapped_column(Integer, nullable=True)
