@@ -18,6 +18,7 @@ from patron.api import handlers, openapi
 from patron.api.boundary import Boundary
 from patron.api.direct import DirectRoutes, Endpoint
 from patron.api.metrics import Metrics
+from patron.api.rate_limits import RateLimits
 from patron.api.request_context import RequestContext
 from patron.api.system import router as system_router
 from patron.api.v3 import (
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await state.limiter.close()
             await state.database.dispose()
 
     app = FastAPI(
@@ -107,10 +109,13 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
             app.include_router(
                 router, prefix=f"/api/{version}", generate_unique_id_function=_operation_id(version)
             )
-    # Outermost last: RequestContext wraps Boundary wraps the direct routes and FastAPI's.
+    # Outermost last: RequestContext wraps RateLimits wraps Boundary wraps the direct routes
+    # and FastAPI's. A request over its limit is refused before the boundary opens anything.
     if settings.direct_routes:
         app.add_middleware(DirectRoutes, state=state, routes=app.routes, endpoints=DIRECT_ENDPOINTS)
     app.add_middleware(Boundary, state=state)
+    if settings.rate_limits:
+        app.add_middleware(RateLimits, state=state)
     app.add_middleware(
         RequestContext,
         max_body_bytes=settings.max_body_bytes,

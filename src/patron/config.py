@@ -46,6 +46,25 @@ class Settings(BaseSettings):
     # The point definition that points rewards credit when they name none; empty means the
     # definition named "Points", created on first use.
     default_point_definition_id: int | None = Field(default=None, ge=1)
+    # Rate limits (docs/RATE_LIMITS.md): a token bucket per key and route class (reads: GET,
+    # HEAD, OPTIONS; writes: the rest), refilled at these requests per second unless the key
+    # has a rate of its own (`patron keys create --rate`). The defaults are above what one
+    # process serves, so they stop a runaway client, not a busy chain of tills.
+    rate_limits: bool = True
+    rate_admin_reads: int = Field(default=1000, ge=1)
+    rate_admin_writes: int = Field(default=500, ge=1)
+    rate_integration_reads: int = Field(default=2000, ge=1)
+    rate_integration_writes: int = Field(default=1000, ge=1)
+    # A full bucket holds this many seconds of its rate: the burst a quiet key may send at once
+    # (a key's own `--burst` overrides it).
+    rate_burst_seconds: float = Field(default=1.0, gt=0, le=3600)
+    # Credentials that do not verify, per client address and minute, before that address is
+    # answered 429 without being verified.
+    rate_auth_failures: int = Field(default=30, ge=1)
+    # Where the buckets of every process and host meet; empty means each process counts alone.
+    redis_url: str = ""
+    # Prefix of the buckets' Redis keys, so deployments (or test runs) can share one Redis.
+    rate_redis_prefix: str = "patron:rate:"
 
     @field_validator(
         "contact_custom_attributes", "contact_required_fields", "member_required_fields", mode="before"

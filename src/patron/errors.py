@@ -43,5 +43,6 @@ IdempotencyKeyReused = error(
 IdempotencyKeyInFlight = error(
     409, "IdempotencyKeyInFlight", "A request with this Idempotency-Key is still being processed."
 )
+TooManyRequests = error(429, "TooManyRequests", "Too many requests; retry after the time Retry-After gives.")
 ServiceUnavailable = error(503, "ServiceUnavailable", "The database is unavailable; retry shortly.")
 InternalError = error(500, "InternalError", "Something went wrong on our side.")

@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from patron.activity.bus import ActivityBus
+from patron.auth.rate_limits import RateLimiter, build_limiter
 from patron.auth.service import KeyVerifier
 from patron.challenges.checkpoints import CheckpointBatches
 from patron.challenges.receipt_rules import ReceiptRules
@@ -29,6 +30,8 @@ class AppState:
     settings: Settings
     database: Database
     verifier: KeyVerifier
+    # The token buckets per key and route class, in this process or in Redis (auth.rate_limits).
+    limiter: RateLimiter
     # Who hears about stored activity (receipts), in the transaction that stores it.
     bus: ActivityBus
     # The receipt-driven challenge definitions, kept for PATRON_DEFINITION_CACHE_SECONDS.
@@ -60,6 +63,7 @@ def assemble(settings: Settings) -> AppState:
         settings=settings,
         database=create_database(settings),
         verifier=KeyVerifier(settings.auth_cache_seconds),
+        limiter=build_limiter(settings),
         bus=bus,
         receipt_rules=receipt_rules,
         checkpoints=checkpoints,
