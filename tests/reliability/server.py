@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 import httpx
@@ -24,8 +25,12 @@ PORTS = _port_block(os.environ.get("PATRON_TEST_PORTS", "8450-8499"))
 STARTUP_SECONDS = 30.0
 
 
-def free_port() -> int:
+def free_port(taken: Collection[int] = ()) -> int:
+    """The first port of the block nothing listens on, other than those `taken` by servers
+    built but not yet started."""
     for port in PORTS:
+        if port in taken:
+            continue
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -37,8 +42,10 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, database_url: str, log: Path, *, workers: int = 1, **settings: str) -> None:
-        self.port = free_port()
+    def __init__(
+        self, database_url: str, log: Path, *, workers: int = 1, taken: Collection[int] = (), **settings: str
+    ) -> None:
+        self.port = free_port(taken)
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.log = log
