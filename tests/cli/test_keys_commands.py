@@ -54,15 +54,14 @@ def test_db_current_and_downgrade(sqlite_env: str) -> None:
 
 
 def test_a_key_created_with_a_rate_keeps_it_and_lists_it(sqlite_env: str) -> None:
-    created = runner.invoke(
-        app, ["keys", "create", "--role", "integration", "--name", "till 5", "--rate", "50", "--burst", "80", "--json"]
-    )
+    command = "keys create --role integration --name till_5 --rate 50 --burst 80 --json"
+    created = runner.invoke(app, command.split())
     assert created.exit_code == 0, created.output
     issued = json.loads(created.output)
     assert (issued["rate"], issued["burst"]) == (50, 80)
     plain = runner.invoke(app, ["keys", "create", "--role", "integration", "--name", "till 6", "--json"])
     listed = {key["name"]: key for key in json.loads(runner.invoke(app, ["keys", "list", "--json"]).output)}
-    assert (listed["till 5"]["rate"], listed["till 5"]["burst"]) == (50, 80)
+    assert (listed["till_5"]["rate"], listed["till_5"]["burst"]) == (50, 80)
     assert (listed["till 6"]["rate"], listed["till 6"]["burst"]) == (None, None)
     assert json.loads(plain.output)["rate"] is None
     assert "50/s, burst 80" in runner.invoke(app, ["keys", "list"], env={"COLUMNS": "200"}).output
