@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     redis_url: str = ""
     # Prefix of the buckets' Redis keys, so deployments (or test runs) can share one Redis.
     rate_redis_prefix: str = "patron:rate:"
+    # TEST ONLY, off by default, never set in production: a write to this path (e.g.
+    # "/api/v3/receipts") ends the process (os._exit) right after its commit, before its answer
+    # is sent, so the fault tests can show that a retry gets the stored answer
+    # (tests/reliability/test_exit_between_commit_and_answer.py).
+    test_exit_after_commit: str = ""
 
     @field_validator(
         "contact_custom_attributes", "contact_required_fields", "member_required_fields", mode="before"

@@ -43,6 +43,8 @@ class WriteStream:
     # SQL returning (unique key, id) for every stored row whose key starts with :prefix.
     stored_query: str
     id_of: Callable[[dict[str, Any]], str]
+    # Where the write with this id is read back (GET), answered as it was acknowledged.
+    resource: Callable[[str], str]
     # A read alongside the writes, as (path, query parameters), for the connection fault test.
     read: Callable[[str, Seeded], tuple[str, dict[str, str]]]
     seed: Callable[[httpx.AsyncClient, dict[str, str], str], Awaitable[Seeded]] = _seed_nothing
@@ -56,6 +58,7 @@ CONTACT_CREATES = WriteStream(
     body=lambda key, seeded: {"externalId": key, "firstName": "Stream"},
     stored_query="SELECT external_id, id FROM contacts WHERE external_id LIKE :prefix",
     id_of=lambda answer: str(answer["id"]),
+    resource=lambda row_id: f"/api/v3/contacts/{row_id}",
     read=lambda key, seeded: ("/api/v3/contacts/id", {"externalId": key}),
 )
 
@@ -104,6 +107,7 @@ RECEIPTS = WriteStream(
     body=_receipt,
     stored_query="SELECT unique_receipt_id, id FROM receipts WHERE unique_receipt_id LIKE :prefix",
     id_of=lambda answer: str(answer["id"]),
+    resource=lambda row_id: f"/api/v3/receipts/{row_id}",
     read=lambda key, seeded: (f"/api/v3/contacts/{seeded['contact']}/transactions", {"count": "5"}),
     seed=_seed_store_and_contact,
 )
@@ -116,6 +120,7 @@ RECEIPTS_BY_UNIQUE_RECEIPT_ID = WriteStream(
     body=RECEIPTS.body,
     stored_query=RECEIPTS.stored_query,
     id_of=RECEIPTS.id_of,
+    resource=RECEIPTS.resource,
     read=RECEIPTS.read,
     seed=RECEIPTS.seed,
     idempotency_key=False,
@@ -126,9 +131,15 @@ STREAMS = [CONTACT_CREATES, RECEIPTS, RECEIPTS_BY_UNIQUE_RECEIPT_ID]
 
 @dataclass
 class Outcome:
-    """What the client saw: acknowledged ids per key, and every non-success on the way."""
+    """What the client saw: acknowledged ids and answers per key, and every non-success on
+    the way."""
 
     acknowledged: dict[str, str] = field(default_factory=dict)
+    # The body of the answer that acknowledged each key (the first, if a retry answered too).
+    answers: dict[str, Any] = field(default_factory=dict)
+    # Requests sent and not yet answered, now; and when a fault test struck.
+    in_flight: int = 0
+    in_flight_at_fault: int | None = None
     retries: int = 0
     replayed: int = 0
     transport_errors: int = 0
@@ -141,6 +152,10 @@ class Outcome:
 
     def saw(self, status: int) -> None:
         self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def strike(self) -> None:
+        """Note the moment of the fault: how many requests it catches on their way."""
+        self.in_flight_at_fault = self.in_flight
 
 
 async def send_until_acknowledged(
@@ -157,6 +172,7 @@ async def send_until_acknowledged(
         headers = {**headers, "Idempotency-Key": key}
     while time.monotonic() < deadline:
         started = time.monotonic()
+        outcome.in_flight += 1
         try:
             response = await http.post(
                 stream.path, json=stream.body(key, seeded), headers=headers, timeout=REQUEST_TIMEOUT_SECONDS
@@ -167,12 +183,15 @@ async def send_until_acknowledged(
             await asyncio.sleep(RETRY_PAUSE_SECONDS)
             continue
         finally:
+            outcome.in_flight -= 1
             outcome.slowest_seconds = max(outcome.slowest_seconds, time.monotonic() - started)
         outcome.saw(response.status_code)
         if response.status_code < 300:
             # Replayed from the Idempotency-Key record or, for a receipt, by its uniqueReceiptId.
             outcome.replayed += response.headers.get("idempotent-replayed") == "true"
-            acknowledged = stream.id_of(response.json())
+            answer = response.json()
+            acknowledged = stream.id_of(answer)
+            outcome.answers.setdefault(key, answer)
             earlier = outcome.acknowledged.setdefault(key, acknowledged)
             if earlier != acknowledged:
                 outcome.unexpected.append(f"{key} acknowledged as {earlier} and as {acknowledged}")
@@ -237,3 +256,23 @@ async def stored(database: Database, stream: WriteStream, prefix: str) -> list[t
         rows = await connection.execute(text(stream.stored_query), {"prefix": f"{prefix}%"})
         # SQLite keeps a GUID as 32 hex digits; compare them in their canonical form.
         return [(str(key), str(uuid.UUID(str(row_id)))) for key, row_id in rows]
+
+
+async def unlike_their_answers(
+    base_url: str, stream: WriteStream, outcome: Outcome, headers: dict[str, str], *, readers: int = 4
+) -> dict[str, str]:
+    """Read every acknowledged write back; the keys whose stored resource is not (or no longer)
+    what their acknowledging answer said, with what was read instead."""
+    unlike: dict[str, str] = {}
+    keys = list(outcome.answers)
+
+    async def reader(http: httpx.AsyncClient) -> None:
+        while keys:
+            key = keys.pop()
+            read = await http.get(stream.resource(outcome.acknowledged[key]), headers=headers)
+            if read.status_code != 200 or read.json() != outcome.answers[key]:
+                unlike[key] = f"{read.status_code} {read.text[:200]}"
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT_SECONDS) as http:
+        await asyncio.gather(*(reader(http) for _ in range(readers)))
+    return unlike

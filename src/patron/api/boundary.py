@@ -4,11 +4,15 @@ success, and Idempotency-Key handling around it.
 The response is held until the commit has succeeded, so an acknowledged write is durable;
 a commit that fails becomes a 503 the client can retry. For a POST with an Idempotency-Key,
 the stored response is written in the same transaction as the work it describes.
+
+PATRON_TEST_EXIT_AFTER_COMMIT (test only) ends the process between a commit and its answer,
+the one moment a crash leaves a write done but unacknowledged.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -37,6 +41,8 @@ log = logging.getLogger("patron.boundary")
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Headers a replay repeats; per-request ones (request id, length) are set afresh.
 _REPLAYED_HEADERS = frozenset({"content-type", "location"})
+# The exit status of a process ended by PATRON_TEST_EXIT_AFTER_COMMIT (EX_TEMPFAIL).
+TEST_EXIT_STATUS = 75
 
 
 def _request_hash(scope: Scope) -> str:
@@ -172,6 +178,7 @@ class Boundary:
                 if held is not None:
                     await self._store(unit, held, status, start, body)
                 await unit.commit()
+                self._exit_if_testing(scope)
             else:
                 await unit.rollback()
                 if held is not None:
@@ -195,6 +202,13 @@ class Boundary:
             await unit.close()
         await send(start)
         await send({"type": "http.response.body", "body": body})
+
+    def _exit_if_testing(self, scope: Scope) -> None:
+        """Test only: end the process now, committed but unanswered (see the module's doc)."""
+        path = self.state.settings.test_exit_after_commit
+        if path and scope["path"] == path and scope["method"] not in _READ_METHODS:
+            log.critical("PATRON_TEST_EXIT_AFTER_COMMIT: exiting after the commit of %s", path)
+            os._exit(TEST_EXIT_STATUS)
 
     @staticmethod
     def _replayable_headers(start: Message) -> list[list[str]]:
