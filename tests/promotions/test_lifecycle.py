@@ -123,7 +123,7 @@ async def test_the_latest_end_date_is_accepted(client: httpx.AsyncClient, admin:
     [
         {"type": "POS", "valueType": "PERCENT", "value": 0},
         {"type": "POS", "valueType": "PERCENT", "value": 101},
-        {"type": "POS", "valueType": "PERCENT", "value": "20"},
+        {"type": "POS", "valueType": "PERCENT", "value": "twenty"},
         {"type": "POS", "valueType": "PERCENT", "value": True},
         {"type": "POS", "valueType": "MONEY", "value": 10},
         {"type": "POS", "valueType": "MONEY", "value": {"currency": "EURO", "amount": 10}},
@@ -142,6 +142,21 @@ async def test_invalid_channel_values_are_400(
 ) -> None:
     response = await client.post(URL, json=promotion_body(redemptionChannels=[channel]), headers=admin)
     assert response.status_code == 400, response.text
+
+
+async def test_a_numeric_string_is_the_number_it_spells(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    channels = [
+        {"type": "POS", "valueType": "PERCENT", "value": " 20 "},
+        {"type": "ECOM", "valueType": "MONEY", "value": {"currency": "eur", "amount": "10.5"}},
+    ]
+    response = await client.post(URL, json=promotion_body(redemptionChannels=channels), headers=admin)
+    assert response.status_code == 200, response.text
+    assert [channel["value"] for channel in response.json()["redemptionChannels"]] == [
+        20,
+        {"currency": "EUR", "amount": 10.5},
+    ]
 
 
 async def test_manual_and_other_channels_are_kept(client: httpx.AsyncClient, admin: dict[str, str]) -> None:

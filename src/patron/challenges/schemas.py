@@ -19,6 +19,7 @@ from pydantic import (
 from patron.challenges.statuses import AssignOn, DefinitionStatus
 from patron.kit.instants import Instant
 from patron.kit.links import ItemLink
+from patron.kit.numbers import Whole, not_a_boolean
 from patron.rewards.schemas import RewardSpec
 
 
@@ -26,6 +27,7 @@ def _enum_by_name(enum: type[Any]) -> BeforeValidator:
     names = {member.name.replace("_", "").lower(): member.value for member in enum}
 
     def parse(value: Any) -> Any:
+        not_a_boolean(value)
         if isinstance(value, str) and not value.isdigit():
             return names.get(value.replace("_", "").lower(), value)
         return value
@@ -64,7 +66,7 @@ class ArticleFilter(BaseModel):
 class CheckpointReward(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    atCheckpoint: Annotated[int, Field(ge=1, le=1_000_000)]
+    atCheckpoint: Annotated[Whole, Field(ge=1, le=1_000_000)]
     reward: RewardSpec
 
 
@@ -81,11 +83,18 @@ class DefinitionFields(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
     description: Annotated[str, StringConstraints(max_length=1024)] | None = None
     imageUrl: Annotated[str, StringConstraints(max_length=2048)] | None = None
-    requiredNumberOfCheckpoints: Annotated[int, Field(ge=1, le=1_000_000)]
-    expirationMonths: Annotated[int, Field(ge=1, le=1200)] | None = None
+    requiredNumberOfCheckpoints: Annotated[Whole, Field(ge=1, le=1_000_000)]
+    expirationMonths: Annotated[Whole, Field(ge=1, le=1200)] | None = None
     isContactConsentRequired: bool = False
     checkpointAssignOn: AssignOnField = AssignOn.NONE
-    checkpointAssignOnAmount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)] | None = None
+    checkpointAssignOnAmount: (
+        Annotated[
+            Decimal,
+            BeforeValidator(not_a_boolean),
+            Field(gt=0, max_digits=18, decimal_places=4, allow_inf_nan=False),
+        ]
+        | None
+    ) = None
     articleFilter: ArticleFilter | None = None
     isScheduled: bool = False
     scheduledFrom: Instant | None = None
@@ -155,7 +164,7 @@ class CheckpointRow(BaseModel):
 
     definitionId: uuid.UUID
     contactId: uuid.UUID
-    checkpointAmount: int = Field(ge=-(2**31), le=2**31 - 1)
+    checkpointAmount: Annotated[Whole, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class CheckpointsResult(BaseModel):

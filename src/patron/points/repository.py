@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from patron.db.types import money_sum
 from patron.db.upsert import insert_for
 from patron.models import PointAccount, PointDefinition, PointTransaction
 
@@ -107,17 +108,14 @@ async def balances(
     stmt = (
         select(
             Tx.account_id,
-            func.sum(case((active, Tx.amount), else_=0)),
-            func.sum(case((pending_at(at), Tx.amount), else_=0)),
+            money_sum(case((active, Tx.amount), else_=0)),
+            money_sum(case((pending_at(at), Tx.amount), else_=0)),
             func.min(case((and_(active, Tx.amount > 0), Tx.valid_to), else_=None)),
         )
         .where(Tx.account_id.in_(account_ids))
         .group_by(Tx.account_id)
     )
-    found = {
-        row[0]: (Decimal(row[1] or 0), Decimal(row[2] or 0), row[3])
-        for row in (await session.execute(stmt)).all()
-    }
+    found = {row[0]: (row[1] or zero, row[2] or zero, row[3]) for row in (await session.execute(stmt)).all()}
     return {i: found.get(i, (zero, zero, None)) for i in account_ids}
 
 

@@ -7,16 +7,22 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from patron.kit.instants import Instant
 from patron.kit.links import ItemLink
+from patron.kit.numbers import Total, Whole, not_a_boolean
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=1024)]
 # Integer ids as Engage has them; bounded so a huge number is a 400, not a database error.
-IntId = Annotated[int, Field(ge=1, le=2**62)]
-Points = Annotated[Decimal, Field(max_digits=18, decimal_places=4, ge=Decimal("-1e13"), le=Decimal("1e13"))]
+IntId = Annotated[Whole, Field(ge=1, le=2**62)]
+# One transaction's points: within 10^13 either way, so a balance of many still renders exactly.
+Points = Annotated[
+    Decimal,
+    BeforeValidator(not_a_boolean),
+    Field(max_digits=18, decimal_places=4, ge=Decimal("-1e13"), le=Decimal("1e13"), allow_inf_nan=False),
+]
 
 
 class TransactionFilter(StrEnum):
@@ -43,8 +49,8 @@ class PointAccountOut(BaseModel):
     id: int
     contactId: uuid.UUID
     definitionId: int
-    balance: Decimal
-    pendingPoints: Decimal
+    balance: Total
+    pendingPoints: Total
     balanceExpires: str | None
     links: list[ItemLink]
 
@@ -52,7 +58,7 @@ class PointAccountOut(BaseModel):
 class PointTransactionOut(BaseModel):
     id: int
     accountId: int
-    amount: Decimal
+    amount: Total
     type: str
     source: str | None
     description: str | None

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from patron.kit.instants import Instant, date_in_range
+from patron.kit.numbers import AMOUNT_LIMIT, Whole
 
 ChannelType = Literal["POS", "ECOM", "OTHER"]
 ValueType = Literal["PERCENT", "MONEY", "EXTERNALOFFER", "MANUAL"]
@@ -57,7 +58,7 @@ class AssignedValidity(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     unit: UnitName
-    amount: int = Field(ge=1, le=100_000)
+    amount: Annotated[Whole, Field(ge=1, le=100_000)]
 
 
 class NewValidity(BaseModel):
@@ -102,10 +103,11 @@ class Presentation(BaseModel):
 
 
 def _number(value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+    # A JSON number or a numeric string, as everywhere in the Engage dialect; never a boolean.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
         raise ValueError("must be a number")
     try:
-        number = Decimal(str(value))
+        number = Decimal(value.strip() if isinstance(value, str) else str(value))
     except InvalidOperation as exc:
         raise ValueError("must be a number") from exc
     if not number.is_finite():
@@ -147,7 +149,7 @@ def _checked_value(channel: str, value_type: str, value: Any, instruction: str |
         if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
             raise ValueError("currency is a three-letter ISO 4217 code")
         amount = _number(value["amount"])
-        if amount <= 0 or amount.as_tuple().exponent < -4 or amount >= Decimal(10) ** 14:  # type: ignore[operator]
+        if amount <= 0 or amount.as_tuple().exponent < -4 or amount >= AMOUNT_LIMIT:  # type: ignore[operator]
             raise ValueError("amount is a positive number with at most 4 decimals")
         return {"currency": currency.upper(), "amount": str(amount)}
     if value_type == "EXTERNALOFFER":

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.arrays import element_types, unnest
 from patron.db.session import fetch_first_idempotent
+from patron.db.types import money_sum
 from patron.db.upsert import insert_for
 from patron.models import Contact, Receipt, ReceiptLine, ReceiptPayment, Store
 from patron.models.contact import LIVE_SQL
@@ -120,12 +121,12 @@ async def page_of_contact(
 async def history_of_contact(session: AsyncSession, contact_id: uuid.UUID) -> History:
     stmt = select(
         func.count(Receipt.id),
-        func.coalesce(func.sum(Receipt.total_gross_price), 0),
+        money_sum(Receipt.total_gross_price),
         func.min(Receipt.created_date),
         func.max(Receipt.created_date),
     ).where(Receipt.contact_id == contact_id)
     count, total, first_on, last_on = (await session.execute(stmt)).one()
-    return History(int(count), Decimal(total), first_on, last_on)
+    return History(int(count), total or Decimal(0), first_on, last_on)
 
 
 # --- Storing a receipt ---------------------------------------------------------------------

@@ -14,12 +14,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     StringConstraints,
     model_validator,
 )
 
 from patron.kit.instants import in_range
+from patron.kit.numbers import Amount, Total, not_a_boolean
 
 MAX_LINES = 1000
 MAX_PAYMENTS = 100
@@ -28,12 +28,6 @@ MAX_USED_PROMOTIONS = 100
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-# Money on the wire: a JSON number in, exact Decimal inside, a JSON number out.
-Amount = Annotated[
-    Decimal,
-    Field(max_digits=18, decimal_places=4, allow_inf_nan=False),
-    PlainSerializer(float, return_type=float, when_used="json"),
-]
 MatchKeyType = Literal["ContactId", "Email", "MobilePhone", "ExternalId", "MemberNumber", "CardId"]
 LineType = Literal["PURCHASE", "RETURN", "ADJUSTMENT"]
 
@@ -124,7 +118,12 @@ class ReceiptIn(BaseModel):
     ]
     totalGrossPrice: Amount
     exchangeRateToGroupCurrency: (
-        Annotated[Decimal, Field(gt=0, max_digits=30, decimal_places=12, allow_inf_nan=False)] | None
+        Annotated[
+            Decimal,
+            BeforeValidator(not_a_boolean),
+            Field(gt=0, max_digits=30, decimal_places=12, allow_inf_nan=False),
+        ]
+        | None
     ) = None
     contact: ContactMatch
     paymentMethods: Annotated[list[PaymentMethod], Field(max_length=MAX_PAYMENTS)]
@@ -156,9 +155,7 @@ class ReceiptOut(BaseModel):
     contactId: uuid.UUID
     currency: str
     totalGrossPrice: Amount
-    exchangeRateToGroupCurrency: (
-        Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")] | None
-    )
+    exchangeRateToGroupCurrency: Total | None
     paymentMethods: list[PaymentMethod]
     items: list[ReceiptLineOut]
     usedPromotions: list[UsedPromotion]
@@ -170,6 +167,6 @@ class PurchaseSummary(BaseModel):
     """A contact's purchase history at a glance: returns count against the total."""
 
     receiptCount: int
-    totalGrossPrice: Amount
+    totalGrossPrice: Total
     firstPurchaseOn: str | None
     lastPurchaseOn: str | None

@@ -6,9 +6,10 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from patron.kit.links import ItemLink
+from patron.kit.numbers import Whole, not_a_boolean
 
 
 class PromotionReward(BaseModel):
@@ -22,8 +23,12 @@ class PointsReward(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: Literal["points"]
-    amount: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=4)]
-    definitionId: Annotated[int, Field(ge=1, le=2**62)] | None = None
+    amount: Annotated[
+        Decimal,
+        BeforeValidator(not_a_boolean),
+        Field(gt=0, max_digits=18, decimal_places=4, allow_inf_nan=False),
+    ]
+    definitionId: Annotated[Whole, Field(ge=1, le=2**62)] | None = None
 
 
 RewardSpec = Annotated[PromotionReward | PointsReward, Field(discriminator="type")]
