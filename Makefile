@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: serve test lint typecheck layers pytest fuzz bench clean
+.PHONY: serve test lint typecheck layers pytest fuzz mutate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test: lint typecheck layers pytest
 
 fuzz: $(VENV)/.dev
 	PATRON_FUZZ_EXAMPLES=500 $(BIN)/python -m pytest tests/fuzz -q
+
+# Breaks each promise on purpose in a temporary copy of the tree and fails unless its tests
+# notice (scripts/mutate.py; the table is in docs/RELIABILITY.md). Both databases, about 4 minutes.
+mutate: $(VENV)/.dev
+	$(BIN)/python scripts/mutate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
