@@ -46,7 +46,10 @@ async def test_a_write_committed_but_unanswered_is_replayed_to_the_retry(
         async with httpx.AsyncClient(base_url=server.url, timeout=REQUEST_TIMEOUT_SECONDS) as http:
             with pytest.raises(httpx.TransportError):
                 answer = await http.post(stream.path, json=body, headers=headers)
-                pytest.fail(f"answered {answer.status_code} {answer.text[:200]}: the server did not exit")
+                pytest.fail(
+                    f"answered {answer.status_code} {answer.text[:200]}: "
+                    "the answer left before the commit, or the server did not exit after it"
+                )
         assert server.process is not None
         assert await asyncio.to_thread(server.process.wait, 10) == TEST_EXIT_STATUS
         # Committed, unanswered.
