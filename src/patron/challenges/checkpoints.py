@@ -18,6 +18,7 @@ application, held by its `CheckpointBatches`).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +26,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import batch_store, repository
+from patron.challenges.limits import Budget
 from patron.challenges.log_rows import LogRows, Pair
 from patron.challenges.pairs import (
     BatchWrites,
@@ -44,6 +46,8 @@ from patron.kit.holders_first import HoldersFirst
 from patron.models import ChallengeDefinition
 from patron.progress import engine
 from patron.rewards import service as rewards
+
+log = logging.getLogger("patron.challenges")
 
 
 def _is_active(definition: ChallengeDefinition) -> bool:
@@ -69,8 +73,14 @@ class _Batch:
     # A big batch's early work gives way to this process's batches that hold their locks.
     holders: HoldersFirst
 
-    def writes(self, at: datetime) -> BatchWrites:
-        return BatchWrites(LogRows("checkpoint", self.source, self.receipt_id, at))
+    def budget(self) -> Budget:
+        """What the whole request may complete and earn: a receipt's checkpoints are cut to
+        fit it, a checkpoint row that does not fit is refused."""
+        return Budget(cuts=self.source == "receipt")
+
+    def writes(self, at: datetime, budget: Budget | None = None) -> BatchWrites:
+        log_rows = LogRows("checkpoint", self.source, self.receipt_id, at)
+        return BatchWrites(log_rows, budget=budget if budget is not None else self.budget())
 
     def apply(
         self, writes: BatchWrites, pair: Pair, challenge: ReadChallenge, rows: list[tuple[int, CheckpointRow]]
@@ -80,7 +90,8 @@ class _Batch:
         apply_pair(writes, pair, self.definitions[definition_id], plan, advance, challenge, rows)
 
 
-Outcome = tuple[list[rewards.Earned], list[int]]  # rewards earned, positions of rows refused
+# Rewards earned, positions of rows refused, receipt amounts cut to the limits.
+Outcome = tuple[list[rewards.Earned], list[int], list[tuple[Pair, int, int]]]
 
 
 async def _work_out_after_lock(
@@ -91,11 +102,12 @@ async def _work_out_after_lock(
     *,
     taking_back: list[int] | None = None,
     read: dict[Pair, ReadChallenge | None] | None = None,
+    budget: Budget | None = None,
 ) -> BatchWrites:
     """Read the pairs' current challenges (their locks are held), start first challenges where there are
     none, and work the rows out; the caller writes the result. The pairs' log rows among
     `taking_back` are taken back first. Pairs in `read` have had that done: their challenges are
-    given."""
+    given. `budget` is what the rows may complete and earn (the whole request's by default)."""
     read = read or {}
     pairs = [pair for pair in by_pair if pair not in read]
     challenges = await batch_store.current_challenges_in_order(session, pairs, taking_back=taking_back)
@@ -112,6 +124,8 @@ async def _work_out_after_lock(
     # Read after the lock, so a challenge a concurrent batch just started never lies in the future.
     now = max(now, clock.now())
     if unstarted:
+        unstarted = _taking_rows(batch, by_pair, pairs, challenges, unstarted, now, budget)
+    if unstarted:
         # Started at the instant their first checkpoints count, which is what the log says.
         await start_first_cycles(session, unstarted, batch.definitions, now)
         # Read back rather than assumed: a concurrent assignment may have started one first.
@@ -120,13 +134,44 @@ async def _work_out_after_lock(
             challenge if challenge is not None else started.get(pair)
             for pair, challenge in zip(pairs, challenges, strict=True)
         ]
-    writes = batch.writes(now)
+    writes = batch.writes(now, budget)
     for pair, challenge in zip(pairs, challenges, strict=True):
         if challenge is None:
             writes.refused += [index for index, _ in by_pair[pair]]
         else:
             batch.apply(writes, pair, challenge, by_pair[pair])
     return writes
+
+
+def _taking_rows(
+    batch: _Batch,
+    by_pair: Rows,
+    pairs: list[Pair],
+    challenges: list[ReadChallenge | None],
+    unstarted: list[Pair],
+    now: datetime,
+    budget: Budget | None,
+) -> list[Pair]:
+    """The pairs of `unstarted` that some row of theirs would start: the rows worked out, in
+    the batch's order, on a first challenge not stored. A row past the limits is not accepted,
+    and a pair that none of its rows would go to is not started either: a row not accepted
+    changes nothing."""
+    trial = batch.writes(now, budget.copy() if budget is not None else None)
+    waiting = set(unstarted)
+    starts = {pair[1]: engine.start(batch.plans[pair[1]], now) for pair in unstarted}
+    starting: list[Pair] = []
+    for pair, challenge in zip(pairs, challenges, strict=True):
+        if challenge is not None:
+            batch.apply(trial, pair, challenge, by_pair[pair])
+        elif pair in waiting:
+            refused_before = len(trial.refused)
+            first = first_challenge(pair, batch.definitions[pair[1]], starts[pair[1]])
+            batch.apply(trial, pair, first, by_pair[pair])
+            if len(trial.refused) - refused_before < len(by_pair[pair]):
+                starting.append(pair)
+    if len(starting) == len(unstarted):
+        return unstarted
+    return sorted(starting, key=str)
 
 
 async def _write(session: AsyncSession, writes: BatchWrites) -> None:
@@ -144,7 +189,7 @@ async def _apply_locked_first(session: AsyncSession, batch: _Batch, by_pair: Row
     await batch_store.lock_pairs(session, by_pair)
     writes = await _work_out_after_lock(session, batch, by_pair, now)
     await _write(session, writes)
-    return writes.earned, writes.refused
+    return writes.earned, writes.refused, writes.cut
 
 
 async def _work_out_early(
@@ -172,8 +217,12 @@ async def _work_out_early(
                 left_out.add(pair)
                 continue
             first = first_challenge(pair, definition, starts[pair[1]])
-            first_challenges.append(first)
+            refused_before = len(writes.refused)
             batch.apply(writes, pair, first, by_pair[pair])
+            if len(writes.refused) - refused_before == len(by_pair[pair]):
+                # Every row past the limits: the pair is not started, nor locked, nor written.
+                continue
+            first_challenges.append(first)
             if writes.counted and writes.counted[-1][0] is first:
                 # A first challenge its rows only count on is stored as it ends up: one insert,
                 # not an insert and then an update (most of a batch's pairs, early on).
@@ -243,7 +292,7 @@ async def _redo(
     """The batch's outcome, with the pairs of `redo` worked out again under the locks (their
     early log rows taken back, unless they are among `read`, whose challenges are given)."""
     if not redo:
-        return early.earned, early.refused
+        return early.earned, early.refused, early.cut
     earned, refused = early.outcome_outside(redo, {index for pair in redo for index, _ in by_pair[pair]})
     again = await _work_out_after_lock(
         session,
@@ -252,9 +301,12 @@ async def _redo(
         now,
         taking_back=logged_early,
         read=read,
+        # The limits less what the pairs that stand took.
+        budget=batch.budget().less(early.spent_outside(redo)),
     )
     await _write(session, again)
-    return earned + again.earned, refused + again.refused
+    cut = [item for item in early.cut if item[0] not in redo] + again.cut
+    return earned + again.earned, refused + again.refused, cut
 
 
 @dataclass(frozen=True)
@@ -304,7 +356,16 @@ class CheckpointBatches:
             holders=self.holders,
         )
         apply = _apply_worked_out_first if len(by_pair) >= WORK_OUT_BEFORE_LOCKING else _apply_locked_first
-        earned, refused_rows = await apply(session, batch, by_pair, now)
+        earned, refused_rows, cut = await apply(session, batch, by_pair, now)
+        for (contact_id, definition_id), asked, applied in cut:
+            log.warning(
+                "receipt %s: %s checkpoints of definition %s for contact %s cut to %s (challenge limits)",
+                receipt_id,
+                asked,
+                definition_id,
+                contact_id,
+                applied,
+            )
         batch_store.forget_loaded_challenges(session)
         await self.rewards.issue(session, earned)
         refused = set(refused_rows)

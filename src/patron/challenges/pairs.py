@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.challenges import batch_store
+from patron.challenges.limits import Budget, Cost, most_that_fits
 from patron.challenges.log_rows import LogRows, Pair
 from patron.challenges.plans import checkpoint_rewards, columns_of, plainly_counted, plan_of, state_of
 from patron.challenges.rows import FirstChallenge, ReadChallenge
@@ -121,11 +122,25 @@ class BatchWrites:
     it follows; log rows, rewards earned, and the positions of the rows refused."""
 
     log: LogRows
+    # What the request has left to complete and earn (`patron.challenges.limits`).
+    budget: Budget = field(default_factory=Budget)
     updated: list[tuple[ReadChallenge, dict[str, Any]]] = field(default_factory=list)
     counted: list[tuple[ReadChallenge, int]] = field(default_factory=list)
     inserted: list[tuple[dict[str, Any], uuid.UUID]] = field(default_factory=list)
     earned: list[rewards.Earned] = field(default_factory=list)
     refused: list[int] = field(default_factory=list)
+    # What each pair's accepted rows completed and earned, and the receipt amounts cut to fit
+    # the limits: (pair, the amount earned, the amount applied).
+    spent: dict[Pair, Cost] = field(default_factory=dict)
+    cut: list[tuple[Pair, int, int]] = field(default_factory=list)
+
+    def spent_outside(self, pairs: set[Pair]) -> Cost:
+        """What the pairs other than `pairs` completed and earned."""
+        total = Cost()
+        for pair, cost in self.spent.items():
+            if pair not in pairs:
+                total += cost
+        return total
 
     def outcome_outside(
         self, pairs: set[Pair], rows_of_pairs: set[int]
@@ -171,12 +186,38 @@ def apply_pair(
         else:
             writes.updated.append((in_hand, {"id": challenge_id, **columns_of(state, current=current)}))
 
+    budget = writes.budget
+    paid_on_completion = bool((definition.rewards or {}).get("onCompletion"))
+    spent = Cost()
+
+    def cost(amount: int) -> Cost:
+        reach = engine.reach(plan, state, Decimal(amount), now)
+        completion_rewards = reach.completions if paid_on_completion else 0
+        return Cost(reach.completions, reach.threshold_crossings + completion_rewards)
+
+    def fits(amount: int) -> bool:
+        return budget.fits(cost(amount), spent.cards)
+
     for index, row in rows:
-        outcome = engine.apply(plan, state, Decimal(row.checkpointAmount), now)
+        amount = row.checkpointAmount
+        if not fits(amount):
+            # Past the request's limits: a receipt's checkpoints are cut to the most that fit,
+            # a checkpoint row is not accepted.
+            if budget.cuts:
+                fitting = most_that_fits(amount, fits)
+                writes.cut.append((pair, amount, fitting))
+                amount = fitting
+            if amount == 0 or not budget.cuts:
+                writes.refused.append(index)
+                continue
+        costs = cost(amount)
+        outcome = engine.apply(plan, state, Decimal(amount), now)
         if not outcome.accepted:
             writes.refused.append(index)
             continue
-        accepted.append(row.checkpointAmount)
+        budget.spend(costs)
+        spent += costs
+        accepted.append(amount)
         for crossing in outcome.crossings:
             writes.earned += _earned(definition, pair[0], crossing)
         if outcome.finished:
@@ -189,3 +230,5 @@ def apply_pair(
     if accepted:
         write(state, current=True)
         writes.log.add(pair, accepted)
+    if spent != Cost():
+        writes.spent[pair] = spent

@@ -7,6 +7,7 @@ receipt is never published, so it never adds any.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -17,10 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from patron.activity.bus import ReceiptActivity, ReceiptLineActivity
 from patron.articles import service as articles
 from patron.challenges.checkpoints import CheckpointBatches
+from patron.challenges.limits import CHECKPOINT_AMOUNT_MOST
 from patron.challenges.receipt_rules import ReceiptRule, ReceiptRules
 from patron.challenges.schemas import CheckpointRow
 from patron.challenges.statuses import AssignOn, DefinitionStatus, status_at
 from patron.kit import clock
+
+log = logging.getLogger("patron.challenges")
 
 
 def line_matches(article_filter: Mapping[str, Any] | None, line: ReceiptLineActivity) -> bool:
@@ -38,6 +42,9 @@ def line_matches(article_filter: Mapping[str, Any] | None, line: ReceiptLineActi
 
 
 def checkpoints_for(definition: ReceiptRule, receipt: ReceiptActivity) -> int:
+    """The checkpoints a receipt earns under a definition, however many (a line's quantity
+    may reach 10^14, and an amount of 0.0001 makes each unit 10 000 checkpoints); `on_receipt`
+    applies at most what the challenge limits let through."""
     amount = definition.assign_on_amount or Decimal(1)
     if definition.assign_on == AssignOn.RECEIPT_TOTAL:
         return 1 if receipt.total >= amount else 0
@@ -98,9 +105,30 @@ class ReceiptCheckpoints:
         if any(rule.reads_register for rule in live):
             receipt = await _with_register(session, receipt)
         rows = [
-            CheckpointRow(definitionId=rule.id, contactId=receipt.contact_id, checkpointAmount=earned)
+            CheckpointRow(
+                definitionId=rule.id,
+                contactId=receipt.contact_id,
+                checkpointAmount=_within_a_row(rule, receipt, earned),
+            )
             for rule in live
             if (earned := checkpoints_for(rule, receipt)) > 0
         ]
         if rows:
             await self.batches.apply(session, rows, source="receipt", receipt_id=receipt.receipt_id)
+
+
+def _within_a_row(rule: ReceiptRule, receipt: ReceiptActivity, earned: int) -> int:
+    """What one checkpoint row carries of `earned`: at most the largest amount a row takes,
+    already far more than the limits of a request let a recurring definition use (the batch
+    cuts it further to the most that fits, and logs that)."""
+    if earned <= CHECKPOINT_AMOUNT_MOST:
+        return earned
+    log.warning(
+        "receipt %s: %s checkpoints of definition %s for contact %s cut to %s (the most a row takes)",
+        receipt.receipt_id,
+        earned,
+        rule.id,
+        receipt.contact_id,
+        CHECKPOINT_AMOUNT_MOST,
+    )
+    return CHECKPOINT_AMOUNT_MOST

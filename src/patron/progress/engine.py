@@ -147,7 +147,11 @@ def _roll(plan: Plan, state: State, at: datetime) -> tuple[State, list[State]]:
     return start(plan, at), [left]
 
 
-def apply(plan: Plan, state: State, amount: Decimal, at: datetime) -> Outcome:
+def _taking(
+    plan: Plan, state: State, amount: Decimal, at: datetime
+) -> Outcome | tuple[State, list[State], datetime]:
+    """The state that takes `amount` at `at` (its window rolled and closed as of then), the
+    windows left behind on the way and the instant it counts at; or the refusal."""
     if amount <= 0:
         return Outcome(state=state, refused=Refusal.NOT_POSITIVE)
     state, finished = _roll(plan, state, at)
@@ -161,6 +165,51 @@ def apply(plan: Plan, state: State, amount: Decimal, at: datetime) -> Outcome:
         return Outcome(state=state, refused=Refusal.EXPIRED, finished=tuple(finished))
     if state.status is Status.COMPLETED:
         return Outcome(state=state, refused=Refusal.COMPLETED, finished=tuple(finished))
+    return state, finished, at
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What an amount would do if applied, worked out arithmetically (in time independent of
+    the amount): the cycles it completes (a recurring plan's every completion, a
+    non-recurring plan's one) and how many times it crosses one of the plan's thresholds (the
+    target counts where it is also a threshold)."""
+
+    completions: int = 0
+    threshold_crossings: int = 0
+
+
+def reach(plan: Plan, state: State, amount: Decimal, at: datetime) -> Reach:
+    """What `apply(plan, state, amount, at)` would complete and cross, without applying it:
+    `apply` builds a state per cycle it completes, so a caller that bounds the work one
+    activity can cause asks this first. Nothing for an amount `apply` refuses."""
+    taking = _taking(plan, state, amount, at)
+    if isinstance(taking, Outcome):
+        return Reach()
+    state = taking[0]
+    target = plan.goal.target
+    old = state.value
+    new = old + plan.goal.contribution(amount)
+
+    def crossed(low: Decimal, high: Decimal) -> int:
+        return sum(1 for threshold in plan.thresholds if low < threshold <= high)
+
+    if new < target:
+        return Reach(0, crossed(old, new))
+    if not plan.recurring or target <= 0:
+        return Reach(1, crossed(old, target))
+    cycles = int(new // target)
+    rest = new - cycles * target
+    return Reach(
+        cycles, crossed(old, target) + (cycles - 1) * crossed(_NOTHING, target) + crossed(_NOTHING, rest)
+    )
+
+
+def apply(plan: Plan, state: State, amount: Decimal, at: datetime) -> Outcome:
+    taking = _taking(plan, state, amount, at)
+    if isinstance(taking, Outcome):
+        return taking
+    state, finished, at = taking
 
     target = plan.goal.target
     remaining = plan.goal.contribution(amount)

@@ -76,13 +76,20 @@ class RewardIssuer:
             wanted[reward_id] = (item, spec)
             rows.append(_reward_row(reward_id, item, spec, now))
         issued = await repository.insert_new(session, rows)
+        # The default point definition is looked up once for all the points rewards issued now.
+        default_definition: list[int] = []
         for reward_id in [r["id"] for r in rows if r["id"] in issued]:
             item, spec = wanted[reward_id]
-            await self._hand_out(session, reward_id, item, spec)
+            await self._hand_out(session, reward_id, item, spec, default_definition)
         return [r["id"] for r in rows if r["id"] in issued]
 
     async def _hand_out(
-        self, session: AsyncSession, reward_id: uuid.UUID, item: Earned, spec: PromotionReward | PointsReward
+        self,
+        session: AsyncSession,
+        reward_id: uuid.UUID,
+        item: Earned,
+        spec: PromotionReward | PointsReward,
+        default_definition: list[int],
     ) -> None:
         description = f"{item.source_type} {item.source_id} {item.threshold} ({item.period_key})"
         if isinstance(spec, PromotionReward):
@@ -106,9 +113,13 @@ class RewardIssuer:
                 session, reward_id, {"promotion_assignment_id": str(assignment.id)}
             )
             return
-        definition_id = spec.definitionId or await points.default_definition_id(
-            session, self.default_point_definition_id
-        )
+        definition_id = spec.definitionId
+        if not definition_id:
+            if not default_definition:
+                default_definition.append(
+                    await points.default_definition_id(session, self.default_point_definition_id)
+                )
+            definition_id = default_definition[0]
         transaction_id = await points.credit(
             session, item.contact_id, definition_id, spec.amount, "reward", description
         )
