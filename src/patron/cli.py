@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import tempfile
+import threading
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from types import FrameType
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -67,13 +70,69 @@ def _bootstrap_admin(settings: Settings) -> None:
         console.print(f"  {issued.token}", highlight=False, soft_wrap=True)
 
 
+# How long a stopping server waits for its requests (uvicorn's timeout_graceful_shutdown), and
+# how long after that it has to cancel them and close its database connections before the
+# process ends regardless: a request whose work never gives the event loop back cannot be
+# cancelled, and would keep it running.
+GRACEFUL_SHUTDOWN_SECONDS = 10
+SHUTDOWN_SECONDS = 5
+STOPPED_BY_DEADLINE = 70  # the exit status of a server process its deadline ended (EX_SOFTWARE)
+
+
+def stop_within(*signals: signal.Signals, seconds: float) -> None:
+    """On the first of `signals`, end this process `seconds` later unless it has ended by
+    then, and meanwhile hand the signal to the handler that was installed (uvicorn's, which
+    starts the graceful shutdown). A Python signal handler runs in the main thread even while
+    it is busy, so the deadline is armed whatever the event loop is doing."""
+    armed = threading.Event()
+
+    def deadline() -> None:
+        os.write(2, b"patron: the server did not stop within its graceful timeout; exiting\n")
+        os._exit(STOPPED_BY_DEADLINE)
+
+    def arm() -> None:
+        if not armed.is_set():
+            armed.set()
+            timer = threading.Timer(seconds, deadline)
+            timer.daemon = True
+            timer.start()
+
+    for number in signals:
+        previous = signal.getsignal(number)
+
+        def handler(sig: int, frame: FrameType | None, previous: Any = previous) -> None:
+            arm()
+            if callable(previous):
+                previous(sig, frame)
+            elif previous == signal.SIG_DFL:
+                # Nothing else listens: what the signal would have done.
+                signal.signal(sig, signal.SIG_DFL)
+                signal.raise_signal(sig)
+
+        signal.signal(number, handler)
+
+
+def served_app() -> Any:
+    """The application as `serve` runs it in each server process: uvicorn calls this factory
+    after installing its signal handlers, and SIGTERM or SIGINT then also arms the deadline by
+    which the process ends (`stop_within`)."""
+    from uvicorn.importer import import_from_string
+
+    stop_within(signal.SIGTERM, signal.SIGINT, seconds=GRACEFUL_SHUTDOWN_SECONDS + SHUTDOWN_SECONDS)
+    # By name, as uvicorn would load it: the command line does not import the web application.
+    return import_from_string("patron.app:create_app")()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes.")] = 1,
 ) -> None:
-    """Apply migrations, make sure an admin key exists, and serve the API."""
+    """Apply migrations, make sure an admin key exists, and serve the API.
+
+    SIGTERM stops it: requests in progress get GRACEFUL_SHUTDOWN_SECONDS to finish, and the
+    process ends at most SHUTDOWN_SECONDS after that, whatever a request is doing."""
     import uvicorn
 
     settings = Settings()
@@ -83,14 +142,14 @@ def serve(
         # Each process keeps its own counters; /metrics adds them up from this folder.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="patron-metrics-")
     uvicorn.run(
-        "patron.app:create_app",
+        "patron.cli:served_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         access_log=False,
         log_level=settings.log_level.lower(),
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 
