@@ -76,7 +76,6 @@ MALFORMED: dict[str, Callable[[Body], Body]] = {
     "discount without value": with_line(discounts=[{"type": "Campaign"}]),
     "usedPromotions with a malformed id": with_(usedPromotions=[{"promotionId": "PROMO-1"}]),
     "payment value as text": with_(paymentMethods=[{"type": "Card", "value": "lots"}]),
-    "an unknown field": with_(cashierMood="happy"),
     "10 000 lines": with_(items=[line() for _ in range(10_000)]),
 }
 

@@ -13,8 +13,9 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from patron.api.asgi import header, send_error
+from patron.api.json_bodies import json_problem
 from patron.api.metrics import Metrics
-from patron.errors import InternalError, PayloadTooLarge, UnsupportedMediaType
+from patron.errors import BadRequest, InternalError, PayloadTooLarge, UnsupportedMediaType
 from patron.kit.ids import RequestIds
 
 access_log = logging.getLogger("patron.access")
@@ -104,6 +105,10 @@ class RequestContext:
                 return UnsupportedMediaType(
                     f"Send the body as application/json, not {content_type or 'nothing'}."
                 )
+            if body:
+                problem = json_problem(body)
+                if problem is not None:
+                    return BadRequest(problem)
         scope["patron.body"] = body
         return None
 

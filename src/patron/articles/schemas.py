@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
+
+from patron.kit.bodies import Body
 
 MAX_ARTICLES_PER_REQUEST = 1000
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class ArticleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ArticleIn(Body):
     articleNumber: Text
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     sku: Text | None = None

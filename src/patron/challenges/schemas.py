@@ -10,16 +10,16 @@ from typing import Annotated, Any
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     StringConstraints,
     model_validator,
 )
 
 from patron.challenges.statuses import AssignOn, DefinitionStatus
+from patron.kit.bodies import Body
 from patron.kit.instants import Instant
 from patron.kit.links import ItemLink
-from patron.kit.numbers import Whole, not_a_boolean
+from patron.kit.numbers import NotBoolean, PositiveAmount, not_a_boolean
 from patron.rewards.schemas import RewardSpec
 
 
@@ -55,46 +55,31 @@ class DefinitionStatusFilter(StrEnum):
     ENDED = "Ended"
 
 
-class ArticleFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ArticleFilter(Body):
     articleNumbers: Annotated[list[Article], Field(max_length=1000)] = []
     groups: Annotated[list[Article], Field(max_length=1000)] = []
     brands: Annotated[list[Article], Field(max_length=1000)] = []
 
 
-class CheckpointReward(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    atCheckpoint: Annotated[Whole, Field(ge=1, le=1_000_000)]
+class CheckpointReward(Body):
+    atCheckpoint: Annotated[int, Field(ge=1, le=1_000_000), NotBoolean]
     reward: RewardSpec
 
 
-class DefinitionRewards(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DefinitionRewards(Body):
     onCompletion: RewardSpec | None = None
     checkpoints: Annotated[list[CheckpointReward], Field(max_length=100)] = []
 
 
-class DefinitionFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DefinitionFields(Body):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
     description: Annotated[str, StringConstraints(max_length=1024)] | None = None
     imageUrl: Annotated[str, StringConstraints(max_length=2048)] | None = None
-    requiredNumberOfCheckpoints: Annotated[Whole, Field(ge=1, le=1_000_000)]
-    expirationMonths: Annotated[Whole, Field(ge=1, le=1200)] | None = None
+    requiredNumberOfCheckpoints: Annotated[int, Field(ge=1, le=1_000_000), NotBoolean]
+    expirationMonths: Annotated[int, Field(ge=1, le=1200), NotBoolean] | None = None
     isContactConsentRequired: bool = False
     checkpointAssignOn: AssignOnField = AssignOn.NONE
-    checkpointAssignOnAmount: (
-        Annotated[
-            Decimal,
-            BeforeValidator(not_a_boolean),
-            Field(gt=0, max_digits=18, decimal_places=4, allow_inf_nan=False),
-        ]
-        | None
-    ) = None
+    checkpointAssignOnAmount: PositiveAmount | None = None
     articleFilter: ArticleFilter | None = None
     isScheduled: bool = False
     scheduledFrom: Instant | None = None
@@ -159,12 +144,10 @@ class ChallengeOut(BaseModel):
     links: list[ItemLink]
 
 
-class CheckpointRow(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class CheckpointRow(Body):
     definitionId: uuid.UUID
     contactId: uuid.UUID
-    checkpointAmount: Annotated[Whole, Field(ge=-(2**31), le=2**31 - 1)]
+    checkpointAmount: Annotated[int, Field(ge=-(2**31), le=2**31 - 1), NotBoolean]
 
 
 class CheckpointsResult(BaseModel):

@@ -9,22 +9,19 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from patron.contacts.keys import CountryCode, EmailAddress
+from patron.kit.bodies import Body
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class Preferences(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Preferences(Body):
     acceptsEmail: bool | None = None
     acceptsSms: bool | None = None
     acceptsPostal: bool | None = None
 
 
-class Consent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Consent(Body):
     id: Key
     value: bool
     date: str | None = Field(default=None, max_length=40)

@@ -19,6 +19,7 @@ from patron.contacts.keys import UNIQUE_KEYS, normalise_email, normalise_phone
 from patron.contacts.schemas import ContactFields, ContactMeta, ContactOut, LookupKeys
 from patron.errors import BadRequest, PatronError
 from patron.kit import clock, ids
+from patron.kit.bodies import log_ignored
 from patron.kit.timefmt import local_iso
 from patron.models import Contact
 from patron.stores import service as stores
@@ -75,13 +76,15 @@ def _attributes_of(fields: ContactFields, rules: ContactRules, *, only_set: bool
             continue
         value = getattr(fields, name)
         attributes[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    unknown = [name for name in fields.custom_attributes() if name not in rules.custom_attributes]
+    custom = fields.custom_attributes()
+    unknown = [name for name in custom if name not in rules.custom_attributes]
     if unknown:
-        raise BadRequest(
-            f"Unknown contact attributes: {', '.join(sorted(unknown))}.",
-            details=[{"field": name, "message": "not a configured contact attribute"} for name in unknown],
-        )
-    for name, value in fields.custom_attributes().items():
+        # An attribute that is neither Patron's nor configured is ignored, as every unknown
+        # field of an Engage body is (kit/bodies.py): never stored, its name logged.
+        log_ignored(type(fields).__name__, unknown)
+    for name, value in custom.items():
+        if name in unknown:
+            continue
         if not isinstance(value, str | int | float | bool | None) or (
             isinstance(value, str) and len(value) > 1000
         ):

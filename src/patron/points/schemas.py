@@ -7,22 +7,19 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
+from patron.kit.bodies import Body
 from patron.kit.instants import Instant
 from patron.kit.links import ItemLink
-from patron.kit.numbers import Total, Whole, not_a_boolean
+from patron.kit.numbers import AS_NUMBER, Decimal4, NotBoolean, Total
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(max_length=1024)]
 # Integer ids as Engage has them; bounded so a huge number is a 400, not a database error.
-IntId = Annotated[Whole, Field(ge=1, le=2**62)]
+IntId = Annotated[int, Field(ge=1, le=2**62), NotBoolean]
 # One transaction's points: within 10^13 either way, so a balance of many still renders exactly.
-Points = Annotated[
-    Decimal,
-    BeforeValidator(not_a_boolean),
-    Field(max_digits=18, decimal_places=4, ge=Decimal("-1e13"), le=Decimal("1e13"), allow_inf_nan=False),
-]
+Points = Annotated[Decimal4, Field(ge=Decimal("-1e13"), le=Decimal("1e13")), NotBoolean, AS_NUMBER]
 
 
 class TransactionFilter(StrEnum):
@@ -31,9 +28,7 @@ class TransactionFilter(StrEnum):
     PENDING = "Pending"
 
 
-class NewPointDefinition(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NewPointDefinition(Body):
     name: Name
     description: Description | None = None
 
@@ -71,9 +66,7 @@ class PointTransactionOut(BaseModel):
     links: list[ItemLink]
 
 
-class NewPointTransaction(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NewPointTransaction(Body):
     contactId: uuid.UUID
     definitionId: IntId
     amount: Points

@@ -12,7 +12,6 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     JsonValue,
     StringConstraints,
@@ -20,8 +19,9 @@ from pydantic import (
     model_validator,
 )
 
+from patron.kit.bodies import Body
 from patron.kit.instants import Instant, date_in_range
-from patron.kit.numbers import AMOUNT_LIMIT, Whole
+from patron.kit.numbers import AMOUNT_LIMIT, NotBoolean
 
 ChannelType = Literal["POS", "ECOM", "OTHER"]
 ValueType = Literal["PERCENT", "MONEY", "EXTERNALOFFER", "MANUAL"]
@@ -54,17 +54,13 @@ CalendarDate = Annotated[date, BeforeValidator(_date_only), AfterValidator(date_
 DateOrInstant = Annotated[date | datetime, BeforeValidator(_date_or_instant), AfterValidator(_day_in_range)]
 
 
-class AssignedValidity(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AssignedValidity(Body):
     unit: UnitName
-    amount: Annotated[Whole, Field(ge=1, le=100_000)]
+    amount: Annotated[int, Field(ge=1, le=100_000), NotBoolean]
 
 
-class NewValidity(BaseModel):
+class NewValidity(Body):
     """Creation: a start date and either an end date or an assigned validity, not both."""
-
-    model_config = ConfigDict(extra="forbid")
 
     startDate: CalendarDate
     endDate: CalendarDate | None = None
@@ -77,10 +73,8 @@ class NewValidity(BaseModel):
         return self
 
 
-class ValidityChange(BaseModel):
+class ValidityChange(Body):
     """Updates: Engage's documented examples send instants and may carry both limits."""
-
-    model_config = ConfigDict(extra="forbid")
 
     startDate: DateOrInstant
     endDate: DateOrInstant | None = None
@@ -93,9 +87,7 @@ class ValidityChange(BaseModel):
         return self
 
 
-class Presentation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Presentation(Body):
     heading: Annotated[str, StringConstraints(max_length=500)] | None = None
     description: Annotated[str, StringConstraints(max_length=4000)] | None = None
     link: Annotated[str, StringConstraints(max_length=2000)] | None = None
@@ -120,10 +112,8 @@ def wire_number(number: Decimal) -> int | float:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-class RedemptionChannel(BaseModel):
+class RedemptionChannel(Body):
     """Where a promotion can be used and what it is worth there; `value` depends on `valueType`."""
-
-    model_config = ConfigDict(extra="forbid")
 
     type: ChannelType
     valueType: ValueType
@@ -175,9 +165,7 @@ def _distinct_channels(channels: list[RedemptionChannel]) -> None:
         raise ValueError("each redemption channel type may appear once")
 
 
-class NewPromotion(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class NewPromotion(Body):
     externalId: Text200 | None = None
     name: Text200
     validity: NewValidity
@@ -190,10 +178,8 @@ class NewPromotion(BaseModel):
         return self
 
 
-class PromotionChange(BaseModel):
+class PromotionChange(Body):
     """A whole update; `id` and `status` of a read-back body are accepted and ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID | None = None
     status: str | None = None
@@ -232,7 +218,7 @@ class PromotionOut(BaseModel):
     redemptionChannels: list[ChannelOut]
 
 
-class AssignmentRequest(BaseModel):
+class AssignmentRequest(Body):
     """Ids arrive as any JSON so a malformed one gets its documented key, not a generic 400."""
 
     contactId: JsonValue = None
@@ -255,7 +241,7 @@ class AssignmentOut(BaseModel):
     redemptionChannels: list[ChannelOut]
 
 
-class RedeemRequest(BaseModel):
+class RedeemRequest(Body):
     """`contactId` is optional: when sent, the assignment must belong to that contact."""
 
     redemptionChannel: JsonValue = None

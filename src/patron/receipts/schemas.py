@@ -12,14 +12,14 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     StringConstraints,
     model_validator,
 )
 
+from patron.kit.bodies import Body
 from patron.kit.instants import in_range
-from patron.kit.numbers import Amount, Total, not_a_boolean
+from patron.kit.numbers import AS_NUMBER, Amount, Decimal4, NotBoolean, Total, described_as_a_number
 
 MAX_LINES = 1000
 MAX_PAYMENTS = 100
@@ -52,32 +52,24 @@ class Link(BaseModel):
     rel: str
 
 
-class ContactMatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ContactMatch(Body):
     matchKey: Text
     matchKeyType: MatchKeyType
 
 
-class PaymentMethod(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PaymentMethod(Body):
     type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     value: Amount
     description: LongText | None = None
 
 
-class Discount(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Discount(Body):
     value: Amount
     type: Text | None = None
     description: LongText | None = None
 
 
-class ReceiptLineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReceiptLineIn(Body):
     type: LineType
     sku: Text | None = None
     articleNumber: Text
@@ -86,7 +78,7 @@ class ReceiptLineIn(BaseModel):
     quantity: Amount
     grossPaidPrice: Amount
     taxAmount: Amount
-    taxPercent: Annotated[Amount, Field(ge=0, le=100)]
+    taxPercent: Annotated[Decimal4, Field(ge=0, le=100), NotBoolean, AS_NUMBER]
     discounts: Annotated[list[Discount], Field(max_length=MAX_DISCOUNTS)] = []
     extraData: dict[str, Any] | None = None
 
@@ -100,15 +92,11 @@ class ReceiptLineIn(BaseModel):
         return self
 
 
-class UsedPromotion(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UsedPromotion(Body):
     promotionId: uuid.UUID
 
 
-class ReceiptIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReceiptIn(Body):
     uniqueReceiptId: Text
     receiptNumber: Text
     createdDate: DateTime
@@ -120,8 +108,15 @@ class ReceiptIn(BaseModel):
     exchangeRateToGroupCurrency: (
         Annotated[
             Decimal,
-            BeforeValidator(not_a_boolean),
-            Field(gt=0, max_digits=30, decimal_places=12, allow_inf_nan=False),
+            Field(
+                gt=0,
+                max_digits=30,
+                decimal_places=12,
+                allow_inf_nan=False,
+                json_schema_extra=described_as_a_number,
+                description="A number with at most 12 decimals.",
+            ),
+            NotBoolean,
         ]
         | None
     ) = None

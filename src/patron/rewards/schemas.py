@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from patron.kit.bodies import Body
 from patron.kit.links import ItemLink
-from patron.kit.numbers import Whole, not_a_boolean
+from patron.kit.numbers import NotBoolean, PositiveAmount
 
 
-class PromotionReward(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PromotionReward(Body):
     type: Literal["promotion"]
     promotionId: uuid.UUID
 
 
-class PointsReward(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PointsReward(Body):
     type: Literal["points"]
-    amount: Annotated[
-        Decimal,
-        BeforeValidator(not_a_boolean),
-        Field(gt=0, max_digits=18, decimal_places=4, allow_inf_nan=False),
-    ]
-    definitionId: Annotated[Whole, Field(ge=1, le=2**62)] | None = None
+    amount: PositiveAmount
+    definitionId: Annotated[int, Field(ge=1, le=2**62), NotBoolean] | None = None
 
 
 RewardSpec = Annotated[PromotionReward | PointsReward, Field(discriminator="type")]

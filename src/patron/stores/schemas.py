@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
 from patron.contacts.keys import CountryCode, EmailAddress
+from patron.kit.bodies import Body
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 StoreType = Literal["Physical", "Online"]
 
 
-class StoreFields(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StoreFields(Body):
     name: Name
     city: Name | None = None
     countryCode: CountryCode | None = None
