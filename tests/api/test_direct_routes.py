@@ -203,8 +203,6 @@ async def test_receipts_spelled_unusually_are_answered_alike(
     """The direct route validates a receipt from its bytes; where that reader is stricter than
     Python's (NaN, a byte order mark, UTF-16) or reads numbers differently (1e2 is Decimal 100,
     json.loads makes it 100.0), the answer is still FastAPI's."""
-    if spelling == "NaN in extraData" and backend == "postgresql":
-        return  # PostgreSQL's jsonb has no NaN: refused alike, but logged as a database error
     store = await make_store(client, admin)
     contact = await make_contact(client, till)
     body = receipt(contact, store)
@@ -214,8 +212,12 @@ async def test_receipts_spelled_unusually_are_answered_alike(
         sent = _spelled(body, f"R-spelled-{n}", spelling)
         answers.append(_comparable(await http.post("/api/v3/receipts", content=sent, headers=headers)))
     assert answers[0] == answers[1]
-    refused = spelling in ("an amount that is NaN", "a key twice")  # a duplicate key: api/json_bodies.py
-    assert answers[0][0] == (400 if refused else 201)
+    # A duplicate key: api/json_bodies.py. NaN in extraData: PostgreSQL's jsonb has none.
+    refused = spelling in ("an amount that is NaN", "a key twice")
+    unstorable = spelling == "NaN in extraData" and backend == "postgresql"
+    assert answers[0][0] == (400 if refused or unstorable else 201)
+    if unstorable:
+        return  # nothing was stored, so there is nothing to replay
     # Sent again the other way, spelled plainly (NaN has no plain spelling): the same receipt,
     # a replay, whichever way stored it.
     for n, http in enumerate((through_fastapi, client)):

@@ -116,11 +116,10 @@ _INSERT_RETURNING = (
 )
 
 
+@pytest.mark.postgres_only  # the statement is PostgreSQL's; SQLite never commits alone
 async def test_a_whole_write_fetched_alone_commits_by_itself_and_answers_its_row(
     client: object, database: Database, backend: str
 ) -> None:
-    if backend != "postgresql":  # the statement is PostgreSQL's; SQLite never commits alone
-        return
     unit = UnitOfWork(database, write=True)
     try:
         row = await fetch_first_idempotent(
@@ -132,11 +131,10 @@ async def test_a_whole_write_fetched_alone_commits_by_itself_and_answers_its_row
         await unit.close()
 
 
+@pytest.mark.postgres_only  # SQLite stores NUL characters
 async def test_a_refused_value_fails_a_lone_statement_as_it_fails_any_other(
     client: object, database: Database, backend: str
 ) -> None:
-    if backend != "postgresql":  # SQLite stores NUL characters
-        return
     for whole_write in (True, False):
         unit = UnitOfWork(database, write=True)
         try:

@@ -51,7 +51,8 @@ class Racing:
 
 @pytest.fixture(scope="module")
 async def racing(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Racing]:
-    """A real server on a database of its own: two worker processes on PostgreSQL, one on SQLite."""
+    """A real server on a database of its own, two worker processes on it: on SQLite, two
+    processes on one file, taking turns on its write lock."""
     directory = tmp_path_factory.mktemp("races")
     if backend == "postgresql":
         database_url = await _create_postgres_database()
@@ -59,7 +60,7 @@ async def racing(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Asyn
         database_url = f"sqlite+aiosqlite:///{directory / 'races.db'}"
     database = create_database(Settings(database_url=database_url))
     server = ServerProcess(
-        database_url, directory / "server.log", workers=2 if backend == "postgresql" else 1, log_level="INFO"
+        database_url, directory / "server.log", workers=2, log_level="INFO"
     )
     try:
         await asyncio.to_thread(migrate.upgrade, database_url)
