@@ -13,26 +13,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 import patron.models  # noqa: F401  (registers every table in the metadata)
-from patron.db.base import Base
 from patron.db.engine import Database
 from tests.challenges.factories import make_definition
 from tests.factories import make_contact_id as make_contact
 from tests.promotions.factories import promotion_body
-
-# Every table: contacts, imports, stores, receipts, articles, promotions, challenges, rewards,
-# points, idempotency records (and API keys, which no request here may add).
-STORED_TABLES = sorted(Base.metadata.tables)
-
-
-async def _stored_rows(database: Database) -> dict[str, int]:
-    async with database.read_engine.connect() as connection:
-        return {
-            table: int((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
-            for table in STORED_TABLES
-        }
+from tests.stored_rows import stored_rows
 
 
 def _assert_envelope(response: httpx.Response, status: int, key: str) -> None:
@@ -117,10 +104,10 @@ async def test_a_batch_over_its_cap_is_refused_whole(
 ) -> None:
     seeded = await batch.seed(client, admin)
     rows = [batch.row(n, seeded) for n in range(batch.rows)]
-    before = await _stored_rows(database)
+    before = await stored_rows(database)
     response = await client.post(batch.path, json=rows, headers=admin)
     _assert_envelope(response, batch.status, batch.key)
-    assert await _stored_rows(database) == before
+    assert await stored_rows(database) == before
 
 
 @pytest.mark.parametrize("batch", OVERSIZED_BATCHES, ids=lambda batch: f"{batch.path}-{batch.rows - 1}")
@@ -142,7 +129,7 @@ async def test_a_ten_megabyte_body_is_refused(
         "/api/v3/contacts", content=body, headers={**admin, "content-type": "application/json"}
     )
     _assert_envelope(response, 413, "PayloadTooLarge")
-    assert (await _stored_rows(database))["contacts"] == 0
+    assert (await stored_rows(database))["contacts"] == 0
 
 
 async def test_a_page_of_a_million_is_refused(client: httpx.AsyncClient, admin: dict[str, str]) -> None:
@@ -159,7 +146,7 @@ async def test_json_nested_ten_thousand_deep_is_refused(
         "/api/v3/contacts", content=body.encode(), headers={**admin, "content-type": "application/json"}
     )
     _assert_envelope(response, 400, "BadRequest")
-    assert (await _stored_rows(database))["contacts"] == 0
+    assert (await stored_rows(database))["contacts"] == 0
 
 
 @pytest.mark.parametrize("path", ["/api/v3/receipts", "/api/v3/challenges/checkpoints", "/api/v3/contacts"])
@@ -172,7 +159,7 @@ async def test_a_small_body_nested_a_thousand_deep_is_refused_on_every_kind_of_r
         path, content=nested.encode(), headers={**admin, "content-type": "application/json"}
     )
     _assert_envelope(response, 400, "BadRequest")
-    stored = await _stored_rows(database)
+    stored = await stored_rows(database)
     assert {table: count for table, count in stored.items() if count} == {
         "api_keys": 1
     }  # the admin key alone
@@ -183,7 +170,7 @@ async def test_a_hundred_thousand_character_field_is_refused(
 ) -> None:
     response = await client.post("/api/v3/contacts", json={"firstName": "x" * 100_000}, headers=admin)
     _assert_envelope(response, 400, "BadRequest")
-    assert (await _stored_rows(database))["contacts"] == 0
+    assert (await stored_rows(database))["contacts"] == 0
 
 
 async def test_a_body_that_is_not_utf8_is_refused(
@@ -194,7 +181,7 @@ async def test_a_body_that_is_not_utf8_is_refused(
         "/api/v3/contacts", content=body, headers={**admin, "content-type": "application/json"}
     )
     _assert_envelope(response, 400, "BadRequest")
-    assert (await _stored_rows(database))["contacts"] == 0
+    assert (await stored_rows(database))["contacts"] == 0
 
 
 async def test_a_body_that_is_not_json_is_refused(
@@ -204,7 +191,7 @@ async def test_a_body_that_is_not_json_is_refused(
         "/api/v3/contacts", content=b"firstName=Ann", headers={**admin, "content-type": "text/plain"}
     )
     _assert_envelope(response, 415, "UnsupportedMediaType")
-    assert (await _stored_rows(database))["contacts"] == 0
+    assert (await stored_rows(database))["contacts"] == 0
 
 
 @pytest.mark.parametrize(
