@@ -12,6 +12,7 @@ import os
 import secrets
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -93,11 +94,12 @@ async def fresh_postgres_url(request: pytest.FixtureRequest) -> AsyncIterator[st
         await _drop_postgres_database(url)
 
 
-@pytest.fixture(scope="session")
-async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+@asynccontextmanager
+async def migrated_database(backend: str, directory: Path) -> AsyncIterator[str]:
+    """A new migrated database: a SQLite file in `directory`, or a PostgreSQL database dropped
+    afterwards."""
     if backend == "sqlite":
-        path = Path(tmp_path_factory.mktemp("sqlite")) / "patron.db"
-        url = f"sqlite+aiosqlite:///{path}"
+        url = f"sqlite+aiosqlite:///{directory / 'patron.db'}"
         await asyncio.to_thread(migrate.upgrade, url)
         yield url
         return
@@ -107,6 +109,12 @@ async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -
         yield url
     finally:
         await _drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    async with migrated_database(backend, Path(tmp_path_factory.mktemp("sqlite"))) as url:
+        yield url
 
 
 def make_settings(database_url: str, **overrides: object) -> Settings:
@@ -211,7 +219,8 @@ def till(integration_token: str) -> dict[str, str]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """A test marked postgres_only is not collected on SQLite at all: it neither runs there nor
     counts as passed (an early return would)."""
-    kept, dropped = [], []
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
         callspec = getattr(item, "callspec", None)
         on_sqlite = callspec is not None and callspec.params.get("backend") == "sqlite"

@@ -49,8 +49,7 @@ from schemathesis.specs.openapi.checks import (
 from patron.app import create_app
 from patron.auth.roles import Role
 from patron.config import Settings
-from patron.db import migrate
-from tests.conftest import _create_postgres_database, _drop_postgres_database, issue_token, make_settings
+from tests.conftest import issue_token, make_settings, migrated_database
 from tests.fuzz.world import Customer, World, seed
 from tests.receipts.factories import line, receipt
 
@@ -472,17 +471,8 @@ CONFIG = _config()
 @pytest.fixture(scope="module")
 async def fuzz_database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """A migrated database of the module's own: the fuzz run leaves odd rows behind."""
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fuzz') / 'patron.db'}"
-        await asyncio.to_thread(migrate.upgrade, url)
+    async with migrated_database(backend, tmp_path_factory.mktemp("fuzz")) as url:
         yield url
-        return
-    url = await _create_postgres_database()
-    try:
-        await asyncio.to_thread(migrate.upgrade, url)
-        yield url
-    finally:
-        await _drop_postgres_database(url)
 
 
 def _fuzz_settings(url: str) -> Settings:

@@ -11,13 +11,8 @@ import pytest
 
 from tests.challenges.factories import challenges_of, make_definition
 from tests.factories import make_contact_id
+from tests.points.factories import make_point_definition
 from tests.receipts.factories import line, make_store, receipt
-
-
-async def _point_definition(client: httpx.AsyncClient, admin: dict[str, str]) -> int:
-    made = await client.post("/api/v3/point-accounts/definitions", json={"name": "Bonus"}, headers=admin)
-    assert made.status_code == 200, made.text
-    return int(made.json()["id"])
 
 
 async def test_a_checkpoint_amount_of_true_is_refused_and_counts_nothing(
@@ -57,7 +52,7 @@ async def test_a_point_amount_or_definition_of_true_is_refused(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     contact = await make_contact_id(client, admin)
-    definition = await _point_definition(client, admin)
+    definition = await make_point_definition(client, admin)
     row = {"contactId": contact, "definitionId": definition, "amount": 10, "source": "Manual"}
     for field in ("amount", "definitionId"):
         refused = await client.post(

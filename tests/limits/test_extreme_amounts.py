@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.factories import make_contact_id
+from tests.points.factories import make_point_definition
 from tests.receipts.factories import line, make_store, receipt
 
 # Near the column's largest (99 999 999 999 999.9999): a JSON number is read as a double,
@@ -66,17 +67,11 @@ async def test_an_amount_beyond_the_column_is_refused_naming_it(
         assert stored.status_code == 201, stored.text
 
 
-async def _point_definition(client: httpx.AsyncClient, admin: dict[str, str]) -> int:
-    made = await client.post("/api/v3/point-accounts/definitions", json={"name": "Bonus"}, headers=admin)
-    assert made.status_code == 200, made.text
-    return int(made.json()["id"])
-
-
 async def test_a_balance_beyond_64_bits_of_units_stays_readable(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     contact = await make_contact_id(client, admin)
-    definition = await _point_definition(client, admin)
+    definition = await make_point_definition(client, admin)
     credit = {"contactId": contact, "definitionId": definition, "amount": LARGEST_POINTS, "source": "Manual"}
     # 93 of the largest credits: 9.3 * 10^14 points, past what 64-bit units of 1/10 000 hold.
     posted = await client.post("/api/v3/point-accounts/transactions", json=[credit] * 93, headers=till)
@@ -105,7 +100,7 @@ async def test_a_point_amount_beyond_a_transaction_is_refused_naming_it(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     contact = await make_contact_id(client, admin)
-    definition = await _point_definition(client, admin)
+    definition = await make_point_definition(client, admin)
     row = {"contactId": contact, "definitionId": definition, "amount": 1e13 + 1, "source": "Manual"}
     refused = await client.post("/api/v3/point-accounts/transactions", json=[row], headers=till)
     assert refused.status_code == 400, refused.text

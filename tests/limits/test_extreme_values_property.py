@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from tests.challenges.factories import make_definition
 from tests.factories import make_contact_id
+from tests.points.factories import make_point_definition
 from tests.promotions.factories import make_promotion
 from tests.receipts.factories import line, make_store, receipt
 
@@ -211,11 +212,10 @@ async def _reads(calls: Calls, customer: Customer) -> None:
 async def _customer(client: httpx.AsyncClient, admin: dict[str, str]) -> Customer:
     contact = await make_contact_id(client, admin)
     store = await make_store(client, admin)
-    made = await client.post("/api/v3/point-accounts/definitions", json={"name": "Extreme"}, headers=admin)
-    assert made.status_code == 200, made.text
+    point_definition = await make_point_definition(client, admin, "Extreme")
     challenge = await make_definition(client, admin, requiredNumberOfCheckpoints=3, isRecurring=True)
     promotion = await make_promotion(client, admin)
-    return Customer(contact, store, int(made.json()["id"]), challenge["id"], promotion["id"])
+    return Customer(contact, store, point_definition, challenge["id"], promotion["id"])
 
 
 def _run_in(loop: asyncio.AbstractEventLoop) -> Callable[[Awaitable[None]], None]:
