@@ -24,8 +24,8 @@ serve: $(VENV)/.runtime
 	$(BIN)/patron serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src tests bench migrations
-	$(BIN)/ruff format --check src tests bench migrations
+	$(BIN)/ruff check src tests bench migrations scripts
+	$(BIN)/ruff format --check src tests bench migrations scripts
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy src/patron

@@ -59,9 +59,7 @@ async def racing(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Asyn
     else:
         database_url = f"sqlite+aiosqlite:///{directory / 'races.db'}"
     database = create_database(Settings(database_url=database_url))
-    server = ServerProcess(
-        database_url, directory / "server.log", workers=2, log_level="INFO"
-    )
+    server = ServerProcess(database_url, directory / "server.log", workers=2, log_level="INFO")
     try:
         await asyncio.to_thread(migrate.upgrade, database_url)
         admin = await issue_token(database, Role.ADMIN, "back office")
