@@ -8,6 +8,7 @@ from patron.models.challenge_definition import ChallengeDefinition
 from patron.models.contact import Contact
 from patron.models.contact_import import ContactImport
 from patron.models.idempotency_record import IdempotencyRecord
+from patron.models.outbox_event import OutboxEvent
 from patron.models.point_account import PointAccount
 from patron.models.point_definition import PointDefinition
 from patron.models.point_transaction import PointTransaction
@@ -29,6 +30,7 @@ __all__ = [
     "Contact",
     "ContactImport",
     "IdempotencyRecord",
+    "OutboxEvent",
     "PointAccount",
     "PointDefinition",
     "PointTransaction",

@@ -1,0 +1,36 @@
+"""The outbox: every change worth telling, written in the transaction that makes it.
+
+A worker reads it in `seq` order and delivers it (webhooks); a rolled-back change leaves no
+row, a committed one always has its rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, String, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from patron.db.base import Base
+from patron.db.types import Json, UTCDateTime
+from patron.models.integer_id import IntegerId
+
+
+class OutboxEvent(Base):
+    __tablename__ = "outbox_events"
+    __table_args__ = (
+        Index("ix_outbox_events_contact_id_seq", "contact_id", "seq"),
+        Index("ix_outbox_events_occurred_at", "occurred_at"),
+    )
+
+    # The order events were written in: what a worker follows (per contact, for delivery).
+    seq: Mapped[int] = mapped_column(IntegerId, primary_key=True, autoincrement=True)
+    # The public id (`evt_…`): the Standard Webhooks `webhook-id`, the same on every attempt.
+    id: Mapped[str] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), nullable=True)
+    # The resource as the API renders it.
+    data: Mapped[dict[str, Any]] = mapped_column(Json)

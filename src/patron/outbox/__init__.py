@@ -1,0 +1,1 @@
+"""The outbox: events of every change worth telling, written with the change (docs/WEBHOOKS.md)."""
