@@ -21,6 +21,7 @@ from patron.challenges.receipts import ReceiptCheckpoints
 from patron.config import Settings
 from patron.db.engine import Database, create_database
 from patron.idempotency import service as idempotency
+from patron.outbox import service as outbox
 from patron.promotions import service as promotions
 from patron.rewards.service import RewardIssuer
 
@@ -56,9 +57,11 @@ def assemble(settings: Settings) -> AppState:
     receipt_checkpoints = ReceiptCheckpoints(receipt_rules, checkpoints)
     bus = ActivityBus()
     bus.subscribe_receipts(receipt_checkpoints.on_receipt, receipt_checkpoints.listens)
-    # What else keeps an erased contact's data: open offers and stored answers (docs/PRIVACY.md).
+    # What else keeps an erased contact's data: open offers, stored answers, events (docs/PRIVACY.md).
     bus.subscribe_erasures(promotions.withdraw_offers)
     bus.subscribe_erasures(idempotency.forget_contact)
+    # The contact's earlier contact events in the outbox keep its id alone.
+    bus.subscribe_erasures(outbox.redact_contact)
     return AppState(
         settings=settings,
         database=create_database(settings),

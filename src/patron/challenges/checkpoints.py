@@ -36,6 +36,7 @@ from patron.challenges.pairs import (
     store_first_challenges,
 )
 from patron.challenges.plans import plan_of
+from patron.challenges.render import challenge_out, checkpoint_added_out
 from patron.challenges.rows import FirstChallenge, ReadChallenge
 from patron.challenges.schemas import CheckpointRow, CheckpointsResult
 from patron.challenges.statuses import DefinitionStatus, status_at
@@ -43,7 +44,10 @@ from patron.contacts import service as contacts
 from patron.db.types import driver_uuid
 from patron.kit import clock
 from patron.kit.holders_first import HoldersFirst
-from patron.models import ChallengeDefinition
+from patron.kit.timefmt import local_iso
+from patron.models import Challenge, ChallengeDefinition
+from patron.outbox import service as outbox
+from patron.outbox.events import EVENT_ROOT, EVENT_ZONE, EventType, NewEvent, rendered
 from patron.progress import engine
 from patron.rewards import service as rewards
 
@@ -90,8 +94,46 @@ class _Batch:
         apply_pair(writes, pair, self.definitions[definition_id], plan, advance, challenge, rows)
 
 
-# Rewards earned, positions of rows refused, receipt amounts cut to the limits.
-Outcome = tuple[list[rewards.Earned], list[int], list[tuple[Pair, int, int]]]
+# Rewards earned, positions of rows refused, receipt amounts cut to the limits, and what is
+# told of the batch (its accepted rows and the challenges they completed).
+Outcome = tuple[list[rewards.Earned], list[int], list[tuple[Pair, int, int]], list[NewEvent]]
+
+
+def _told(batch: _Batch, writes: BatchWrites, leaving_out: set[Pair] | None = None) -> list[NewEvent]:
+    """The events of what `writes` wrote, but for the pairs of `leaving_out` (worked out again):
+    one challenge.checkpoint_added per log row, in the log's order, then a challenge.completed
+    per challenge completed."""
+    log_rows = writes.log
+    added_on = local_iso(log_rows.at, EVENT_ZONE)
+    told = [
+        NewEvent(
+            EventType.CHALLENGE_CHECKPOINT_ADDED,
+            checkpoint_added_out(
+                contact_id, definition_id, amount, log_rows.source, log_rows.receipt_id, added_on
+            ),
+            contact_id,
+            log_rows.at,
+        )
+        for contact_id, definition_id, amount in zip(
+            log_rows.contact_ids, log_rows.definition_ids, log_rows.amounts, strict=True
+        )
+        if not leaving_out or (contact_id, definition_id) not in leaving_out
+    ]
+    for pair, columns in writes.completed:
+        if leaving_out and pair in leaving_out:
+            continue
+        definition = batch.definitions[pair[1]]
+        challenge = Challenge(
+            **{
+                "contact_id": pair[0],
+                "definition_id": pair[1],
+                "required_checkpoints": definition.required_checkpoints,
+                **columns,
+            }
+        )
+        data = rendered(challenge_out(challenge, definition, EVENT_ROOT, EVENT_ZONE))
+        told.append(NewEvent(EventType.CHALLENGE_COMPLETED, data, pair[0], challenge.completed_on))
+    return told
 
 
 async def _work_out_after_lock(
@@ -189,7 +231,7 @@ async def _apply_locked_first(session: AsyncSession, batch: _Batch, by_pair: Row
     await batch_store.lock_pairs(session, by_pair)
     writes = await _work_out_after_lock(session, batch, by_pair, now)
     await _write(session, writes)
-    return writes.earned, writes.refused, writes.cut
+    return writes.earned, writes.refused, writes.cut, _told(batch, writes)
 
 
 async def _work_out_early(
@@ -292,7 +334,7 @@ async def _redo(
     """The batch's outcome, with the pairs of `redo` worked out again under the locks (their
     early log rows taken back, unless they are among `read`, whose challenges are given)."""
     if not redo:
-        return early.earned, early.refused, early.cut
+        return early.earned, early.refused, early.cut, _told(batch, early)
     earned, refused = early.outcome_outside(redo, {index for pair in redo for index, _ in by_pair[pair]})
     again = await _work_out_after_lock(
         session,
@@ -306,7 +348,8 @@ async def _redo(
     )
     await _write(session, again)
     cut = [item for item in early.cut if item[0] not in redo] + again.cut
-    return earned + again.earned, refused + again.refused, cut
+    told = _told(batch, early, leaving_out=redo) + _told(batch, again)
+    return earned + again.earned, refused + again.refused, cut, told
 
 
 @dataclass(frozen=True)
@@ -356,7 +399,7 @@ class CheckpointBatches:
             holders=self.holders,
         )
         apply = _apply_worked_out_first if len(by_pair) >= WORK_OUT_BEFORE_LOCKING else _apply_locked_first
-        earned, refused_rows, cut = await apply(session, batch, by_pair, now)
+        earned, refused_rows, cut, told = await apply(session, batch, by_pair, now)
         for (contact_id, definition_id), asked, applied in cut:
             log.warning(
                 "receipt %s: %s checkpoints of definition %s for contact %s cut to %s (challenge limits)",
@@ -367,6 +410,8 @@ class CheckpointBatches:
                 applied,
             )
         batch_store.forget_loaded_challenges(session)
+        # Every accepted row and completion of the request, in one statement.
+        await outbox.record(session, told)
         await self.rewards.issue(session, earned)
         refused = set(refused_rows)
         not_accepted += [row for index, row in enumerate(candidates) if index in refused]

@@ -133,6 +133,8 @@ class BatchWrites:
     # the limits: (pair, the amount earned, the amount applied).
     spent: dict[Pair, Cost] = field(default_factory=dict)
     cut: list[tuple[Pair, int, int]] = field(default_factory=list)
+    # The challenges the rows completed, as written (`updated` or `inserted`): told as events.
+    completed: list[tuple[Pair, dict[str, Any]]] = field(default_factory=list)
 
     def spent_outside(self, pairs: set[Pair]) -> Cost:
         """What the pairs other than `pairs` completed and earned."""
@@ -181,10 +183,13 @@ def apply_pair(
 
     def write(state: engine.State, *, current: bool) -> None:
         if is_new:
-            new = _new_challenge(challenge_id, pair, definition, state, current=current)
-            writes.inserted.append((new, in_hand.id))
+            columns = _new_challenge(challenge_id, pair, definition, state, current=current)
+            writes.inserted.append((columns, in_hand.id))
         else:
-            writes.updated.append((in_hand, {"id": challenge_id, **columns_of(state, current=current)}))
+            columns = {"id": challenge_id, **columns_of(state, current=current)}
+            writes.updated.append((in_hand, columns))
+        if state.status is engine.Status.COMPLETED:
+            writes.completed.append((pair, columns))
 
     budget = writes.budget
     paid_on_completion = bool((definition.rewards or {}).get("onCompletion"))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, not_, or_, select
+from sqlalchemy import and_, delete, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -115,3 +115,34 @@ async def challenges_of_definition(session: AsyncSession, definition_id: uuid.UU
 async def delete_challenges(session: AsyncSession, ids: list[uuid.UUID]) -> None:
     if ids:
         await session.execute(delete(Challenge).where(Challenge.id.in_(ids)))
+
+
+async def claim_expired(session: AsyncSession, now: datetime, limit: int) -> list[Challenge]:
+    """Claim up to `limit` challenges of definitions with an expirationMonths that have passed
+    their end uncompleted and whose expiry is not told yet, oldest end first, noting `now` as
+    told: a conditional update, so of two concurrent callers each claims a challenge at most
+    once (on PostgreSQL a challenge another caller holds is skipped)."""
+    untold = (
+        Challenge.ends_on.is_not(None),
+        Challenge.ends_on <= now,
+        Challenge.expiry_told_on.is_(None),
+        Challenge.status != ChallengeStatus.COMPLETED,
+    )
+    chosen = (
+        select(Challenge.id)
+        .join(Def, Def.id == Challenge.definition_id)
+        .where(*untold, Def.expiration_months.is_not(None))
+        .order_by(Challenge.ends_on, Challenge.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        chosen = chosen.with_for_update(of=Challenge, skip_locked=True)
+    stmt = (
+        update(Challenge)
+        .where(Challenge.id.in_(chosen.scalar_subquery()), *untold)
+        .values(expiry_told_on=now)
+        .returning(Challenge)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = list((await session.execute(stmt)).scalars().all())
+    return sorted(claimed, key=lambda challenge: (challenge.ends_on or now, str(challenge.id)))

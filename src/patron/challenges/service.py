@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from patron.challenges.errors import (
 )
 from patron.challenges.pairs import log_assignments, start_first_cycles
 from patron.challenges.receipt_rules import ReceiptRules
+from patron.challenges.render import challenge_out, status_now
 from patron.challenges.schemas import (
     ArticleFilter,
     ChallengeFilter,
@@ -30,18 +32,16 @@ from patron.challenges.schemas import (
     DefinitionRewards,
     DefinitionStatusFilter,
 )
-from patron.challenges.statuses import ChallengeStatus, DefinitionStatus, challenge_status, status_at
+from patron.challenges.statuses import DefinitionStatus
 from patron.contacts import service as contacts
 from patron.errors import PayloadTooLarge
 from patron.kit import clock, ids
 from patron.kit.links import item_link
 from patron.kit.timefmt import local_iso
-from patron.models import Challenge, ChallengeDefinition
+from patron.models import ChallengeDefinition
+from patron.outbox import service as outbox
+from patron.outbox.events import EVENT_ROOT, EVENT_ZONE, EventType, NewEvent, rendered
 from patron.rewards import service as rewards
-
-
-def status_now(definition: ChallengeDefinition) -> DefinitionStatus:
-    return status_at(definition, clock.now())
 
 
 def definition_out(definition: ChallengeDefinition, base_url: str, zone: ZoneInfo) -> DefinitionOut:
@@ -69,31 +69,6 @@ def definition_out(definition: ChallengeDefinition, base_url: str, zone: ZoneInf
         modifiedBy=definition.modified_by,
         modifiedOn=local_iso(definition.modified_on, zone),
         links=[item_link(base_url, f"/challenges/definitions/{definition.id}", definition.id, "self")],
-    )
-
-
-def challenge_out(
-    challenge: Challenge, definition: ChallengeDefinition, base_url: str, zone: ZoneInfo
-) -> ChallengeOut:
-    status = challenge_status(challenge.status, challenge.ends_on, status_now(definition), clock.now())
-    return ChallengeOut(
-        id=challenge.id,
-        challengeId=challenge.definition_id,
-        contactId=challenge.contact_id,
-        challengeStart=local_iso(challenge.started_on, zone),
-        challengeEnd=local_iso(challenge.ends_on, zone),
-        challengeCompletedOn=local_iso(challenge.completed_on, zone),
-        completedCheckpoints=challenge.completed_checkpoints,
-        requiredCheckpoints=challenge.required_checkpoints,
-        isActive=status is ChallengeStatus.ACTIVE,
-        isChallengeCompleted=status is ChallengeStatus.COMPLETED,
-        latestCheckpointAddedOn=local_iso(challenge.latest_checkpoint_on, zone),
-        imageUrl=definition.image_url,
-        status=status,
-        links=[
-            item_link(base_url, f"/challenges/{challenge.id}", challenge.id, "self"),
-            item_link(base_url, f"/challenges/definitions/{definition.id}", definition.id, "definition"),
-        ],
     )
 
 
@@ -246,6 +221,32 @@ async def assign(session: AsyncSession, definition_id: uuid.UUID, contact_id: uu
 
 
 MAX_CHECKPOINT_ROWS = 1000
+
+
+async def emit_expired(session: AsyncSession, now: datetime, limit: int = 1000) -> int:
+    """Tell each Engage challenge that passed its expirationMonths uncompleted as a
+    challenge.expired event, exactly once: the conditional update that claims it notes the
+    telling in the event's transaction, so two workers never tell one twice. Up to `limit`
+    per call; how many were told."""
+    expired = await repository.claim_expired(session, now, limit)
+    if not expired:
+        return 0
+    definitions = {d.id: d for d in await repository.definitions(session, {c.definition_id for c in expired})}
+    await outbox.record(
+        session,
+        [
+            NewEvent(
+                EventType.CHALLENGE_EXPIRED,
+                rendered(
+                    challenge_out(challenge, definitions[challenge.definition_id], EVENT_ROOT, EVENT_ZONE)
+                ),
+                challenge.contact_id,
+                challenge.ends_on,
+            )
+            for challenge in expired
+        ],
+    )
+    return len(expired)
 
 
 async def checkpoints(

@@ -22,6 +22,8 @@ from patron.kit import clock, ids
 from patron.kit.bodies import log_ignored
 from patron.kit.timefmt import local_iso
 from patron.models import Contact
+from patron.outbox import service as outbox
+from patron.outbox.events import EVENT_ZONE, EventType, NewEvent, rendered
 from patron.stores import service as stores
 
 MEMBER = "Member"
@@ -61,6 +63,12 @@ def contact_out(contact: Contact, zone: ZoneInfo) -> ContactOut:
         preferences=dict(contact.preferences),
         consents=list(contact.consents),
     )
+
+
+async def _tell(session: AsyncSession, event_type: EventType, contact: Contact) -> None:
+    """The contact as the API renders it, as an event in this transaction."""
+    data = rendered(contact_out(contact, EVENT_ZONE))
+    await outbox.record(session, [NewEvent(event_type, data, contact.id)])
 
 
 def _invalid(field: str, message: str) -> PatronError:
@@ -251,6 +259,7 @@ async def create(
     _write_attributes(contact, attributes)
     _write_extras(contact, fields)
     await _flush_guarding_keys(session, contact, keys, new=True)
+    await _tell(session, EventType.CONTACT_CREATED, contact)
     return contact
 
 
@@ -282,6 +291,7 @@ async def update(
         contact.contact_type = fields.contactType
     contact.modified_on = clock.now()
     await _flush_guarding_keys(session, contact, keys, new=False)
+    await _tell(session, EventType.CONTACT_UPDATED, contact)
     return contact
 
 
@@ -308,9 +318,13 @@ async def erase(session: AsyncSession, contact_id: uuid.UUID, bus: ActivityBus) 
     contact.consents = []
     for column in UNIQUE_KEYS.values():
         setattr(contact, column, None)
-    contact.erased_on = contact.modified_on = clock.now()
+    erased_on = contact.erased_on = contact.modified_on = clock.now()
     await session.flush()
     await bus.publish_erasure(session, contact_id)
+    # Told after the subscribers ran: the erasure event is the one not redacted, and it holds
+    # nothing but the id and the instant.
+    data = {"id": str(contact_id), "erasedOn": local_iso(erased_on, EVENT_ZONE)}
+    await outbox.record(session, [NewEvent(EventType.CONTACT_ERASED, data, contact_id, erased_on)])
 
 
 async def promote_to_member(

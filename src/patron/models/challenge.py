@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, UniqueConstraint, Uuid
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from patron.db.base import Base
@@ -23,6 +23,12 @@ class Challenge(Base):
     __table_args__ = (
         UniqueConstraint("contact_id", "definition_id", "cycle"),
         Index("ix_challenges_definition_id", "definition_id"),
+        Index(
+            "ix_challenges_expiry_untold",
+            "ends_on",
+            postgresql_where=text("ends_on IS NOT NULL AND expiry_told_on IS NULL"),
+            sqlite_where=text("ends_on IS NOT NULL AND expiry_told_on IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
@@ -38,3 +44,5 @@ class Challenge(Base):
     ends_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     completed_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     latest_checkpoint_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # When its expiry event (challenge.expired / points.expired) was written: told once.
+    expiry_told_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

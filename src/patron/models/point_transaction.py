@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Uuid
+from sqlalchemy import ForeignKey, Index, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from patron.db.base import Base
@@ -16,7 +16,15 @@ from patron.models.integer_id import IntegerId
 
 class PointTransaction(Base):
     __tablename__ = "point_transactions"
-    __table_args__ = (Index("ix_point_transactions_account_id", "account_id"),)
+    __table_args__ = (
+        Index("ix_point_transactions_account_id", "account_id"),
+        Index(
+            "ix_point_transactions_expiry_untold",
+            "valid_to",
+            postgresql_where=text("valid_to IS NOT NULL AND expiry_told_on IS NULL"),
+            sqlite_where=text("valid_to IS NOT NULL AND expiry_told_on IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(IntegerId, primary_key=True, autoincrement=True)
     account_id: Mapped[int] = mapped_column(IntegerId, ForeignKey("point_accounts.id"))
@@ -32,3 +40,5 @@ class PointTransaction(Base):
     retail_transaction_line_item_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_on: Mapped[datetime] = mapped_column(UTCDateTime())
     modified_on: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When its expiry event (challenge.expired / points.expired) was written: told once.
+    expiry_told_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
 
 
 class EventType(StrEnum):
@@ -25,6 +28,20 @@ class EventType(StrEnum):
     POINTS_EXPIRED = "points.expired"
     # Sent by POST /webhooks/{id}/test only; never written to the outbox.
     WEBHOOK_TEST = "webhook.test"
+
+
+# An event is not an answer to a request, so it carries no request's address or zone: its
+# resource is rendered by the same function as the API's answer, with instants in UTC and
+# links relative to the API's root (docs/WEBHOOKS.md, "Events").
+EVENT_ZONE = ZoneInfo("UTC")
+EVENT_ROOT = "/api/v3"
+# What erasure leaves of an earlier contact.created or contact.updated event's data.
+REDACTED_TYPES = (EventType.CONTACT_CREATED, EventType.CONTACT_UPDATED)
+
+
+def rendered(resource: BaseModel) -> dict[str, Any]:
+    """A rendered resource as an event's data: the JSON the API would answer with."""
+    return resource.model_dump(mode="json")
 
 
 @dataclass(frozen=True)

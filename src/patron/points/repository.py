@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -155,3 +155,22 @@ async def ledger_sums(session: AsyncSession, at: datetime) -> dict[int, Decimal]
     for account_id, amount in (await session.execute(stmt)).all():
         sums[account_id] = sums.get(account_id, Decimal(0)) + amount
     return sums
+
+
+async def claim_expired(session: AsyncSession, now: datetime, limit: int) -> list[Tx]:
+    """Claim up to `limit` transactions whose validTo has passed and whose expiry is not told
+    yet, oldest first, noting `now` as told: a conditional update, so of two concurrent callers
+    each claims a row at most once (on PostgreSQL a row another caller holds is skipped)."""
+    untold = (Tx.valid_to.is_not(None), Tx.valid_to <= now, Tx.expiry_told_on.is_(None))
+    chosen = select(Tx.id).where(*untold).order_by(Tx.valid_to, Tx.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        chosen = chosen.with_for_update(skip_locked=True)
+    stmt = (
+        update(Tx)
+        .where(Tx.id.in_(chosen.scalar_subquery()), *untold)
+        .values(expiry_told_on=now)
+        .returning(Tx)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = list((await session.execute(stmt)).scalars().all())
+    return sorted(claimed, key=lambda tx: (tx.valid_to or now, tx.id))

@@ -17,6 +17,8 @@ from patron.kit import clock
 from patron.kit.links import item_link
 from patron.kit.timefmt import local_iso
 from patron.models import PointAccount, PointDefinition, PointTransaction
+from patron.outbox import service as outbox
+from patron.outbox.events import EVENT_ROOT, EVENT_ZONE, EventType, NewEvent, rendered
 from patron.points import repository
 from patron.points.errors import PointAccountNotFound, PointDefinitionAlreadyExists, PointDefinitionNotFound
 from patron.points.schemas import (
@@ -179,6 +181,46 @@ async def transactions(
     return [_transaction_out(tx, base_url, zone) for tx in rows], total
 
 
+async def _added(session: AsyncSession, rows: list[dict[str, object]]) -> list[int]:
+    """Append the ledger rows, each told as a points.transaction_added event (one statement
+    for all of them); their ids, in order."""
+    added = sorted(await repository.add_transactions(session, rows))  # ids follow the rows' order
+    told = [PointTransaction(id=tx_id, **row) for tx_id, row in zip(added, rows, strict=True)]
+    await outbox.record(
+        session,
+        [
+            NewEvent(
+                EventType.POINTS_TRANSACTION_ADDED,
+                rendered(_transaction_out(tx, EVENT_ROOT, EVENT_ZONE)),
+                tx.contact_id,
+                tx.created_on,
+            )
+            for tx in told
+        ],
+    )
+    return added
+
+
+async def emit_expired(session: AsyncSession, now: datetime, limit: int = 1000) -> int:
+    """Tell each point transaction whose validTo has passed as a points.expired event, exactly
+    once: the conditional update that claims it notes the telling in the event's transaction,
+    so two workers never tell one twice. Up to `limit` per call; how many were told."""
+    expired = await repository.claim_expired(session, now, limit)
+    await outbox.record(
+        session,
+        [
+            NewEvent(
+                EventType.POINTS_EXPIRED,
+                rendered(_transaction_out(tx, EVENT_ROOT, EVENT_ZONE)),
+                tx.contact_id,
+                tx.valid_to,
+            )
+            for tx in expired
+        ],
+    )
+    return len(expired)
+
+
 @dataclass(frozen=True)
 class _Entry:
     contact_id: uuid.UUID
@@ -280,7 +322,7 @@ async def post_transactions(
             line_item_id=row.retailTransactionLineItemId,
         )
         inserts.append(_row(entry, account_id, now))
-    await repository.add_transactions(session, inserts)
+    await _added(session, inserts)
     return PointTransactionsResult(
         notAccepted=not_accepted,
         errorMessages=messages,
@@ -301,9 +343,7 @@ async def credit(
     now = clock.now()
     ids = await _lock_accounts(session, [(contact_id, definition_id)])
     entry = _Entry(contact_id, definition_id, amount, now, now, None, source, description)
-    return (await repository.add_transactions(session, [_row(entry, ids[(contact_id, definition_id)], now)]))[
-        0
-    ]
+    return (await _added(session, [_row(entry, ids[(contact_id, definition_id)], now)]))[0]
 
 
 async def balance_mismatches(session: AsyncSession) -> list[str]:

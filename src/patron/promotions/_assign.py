@@ -11,7 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from patron.contacts import service as contacts
 from patron.kit import clock, ids
 from patron.models import Promotion, PromotionAssignment
+from patron.outbox import service as outbox
+from patron.outbox.events import EVENT_ZONE, EventType, NewEvent, rendered
 from patron.promotions import repository, validity
+from patron.promotions._render import assignment_out
 from patron.promotions.errors import (
     InvalidContactId,
     InvalidPromotionId,
@@ -79,6 +82,9 @@ async def assign(
     except IntegrityError as exc:
         # The promotion was deleted by a concurrent request after we read it.
         raise PromotionNotFound(f"No promotion {promotion_id}.") from exc
+    # Only a new assignment is told; one the contact held already was told when it was made.
+    data = rendered(assignment_out(assignment, promotion, EVENT_ZONE))
+    await outbox.record(session, [NewEvent(EventType.PROMOTION_ASSIGNED, data, contact_id, now)])
     return assignment
 
 

@@ -17,8 +17,11 @@ from patron.db.locking import is_lock_timeout, limit_lock_wait, lock_row_with, l
 from patron.errors import PatronError
 from patron.kit import clock, ids
 from patron.models import Promotion, PromotionAssignment, PromotionAssignmentReceipt
+from patron.outbox import service as outbox
+from patron.outbox.events import EVENT_ZONE, EventType, NewEvent, rendered
 from patron.promotions import repository, validity
 from patron.promotions._assign import parse_id
+from patron.promotions._render import assignment_out
 from patron.promotions.errors import (
     GatewayTimeout,
     InvalidContactId,
@@ -37,6 +40,11 @@ REDEEM_DEADLINE_SECONDS = 4.5
 REDEMPTION_CHANNELS = ("POS", "ECOM")
 # A receipt's outcome for an assignment it named and redeemed.
 REDEEMED = "Redeemed"
+
+
+def _redeemed(assignment: PromotionAssignment, promotion: Promotion) -> NewEvent:
+    data = rendered(assignment_out(assignment, promotion, EVENT_ZONE))
+    return NewEvent(EventType.PROMOTION_REDEEMED, data, assignment.contact_id, assignment.redeemed_on)
 
 
 async def _lock_within_deadline(
@@ -101,6 +109,7 @@ async def redeem(
     assignment.redeemed_on = clock.now()
     assignment.redemption_channel = str(channel)
     await session.flush()
+    await outbox.record(session, [_redeemed(assignment, promotion)])
     return assignment, promotion
 
 
@@ -125,6 +134,7 @@ async def redeem_for_receipt(
     if channel not in REDEMPTION_CHANNELS:
         raise NotAValidRedemptionChannel(details={"redemptionChannel": channel})
     now = clock.now()
+    redeemed: list[NewEvent] = []
     for assignment in await lock_rows(session, PromotionAssignment, assignment_ids):
         if assignment.contact_id != contact_id:
             continue
@@ -136,6 +146,7 @@ async def redeem_for_receipt(
         if refused is None:
             assignment.redeemed_on = now
             assignment.redemption_channel = channel
+            redeemed.append(_redeemed(assignment, promotion))
         repository.add(
             session,
             PromotionAssignmentReceipt(
@@ -147,6 +158,7 @@ async def redeem_for_receipt(
             ),
         )
     await session.flush()
+    await outbox.record(session, redeemed)
 
 
 async def receipts_of(session: AsyncSession, assignment_id: uuid.UUID) -> list[uuid.UUID]:

@@ -22,6 +22,8 @@ from patron.db.types import money_sum
 from patron.db.upsert import insert_for
 from patron.models import Contact, Receipt, ReceiptLine, ReceiptPayment, Store
 from patron.models.contact import LIVE_SQL
+from patron.models.outbox_event import OutboxEvent
+from patron.outbox.events import NewEvent, event_id
 from patron.receipts.records import LineRecord, PaymentRecord, ReceiptRecord, StoredReceipt
 
 _RECEIPTS: Table = Receipt.__table__  # type: ignore[assignment]
@@ -186,7 +188,12 @@ def _store_statement(contact_column: str) -> tuple[str, tuple[str, ...]]:
         f"SELECT contact.id, {receipt_values} FROM contact, store "
         "ON CONFLICT (unique_receipt_id) DO NOTHING RETURNING id, contact_id), "
         f"lines AS ({_insert_from_arrays('receipt_lines', 'line', _LINE_COLUMNS, parameter)}), "
-        f"payments AS ({_insert_from_arrays('receipt_payments', 'payment', _PAYMENT_COLUMNS, parameter)}) "
+        f"payments AS ({_insert_from_arrays('receipt_payments', 'payment', _PAYMENT_COLUMNS, parameter)}), "
+        # The receipt.created event, with the contact the statement found.
+        "event AS (INSERT INTO outbox_events (id, type, occurred_at, contact_id, data) "
+        f"SELECT {parameter('event_id')}, {parameter('event_type')}, {parameter('recorded_on')}, "
+        f"receipt.contact_id, jsonb_set(CAST({parameter('event_data')} AS jsonb), '{{contactId}}', "
+        "to_jsonb(receipt.contact_id)) FROM receipt) "
         "SELECT (SELECT id FROM contact) AS contact_id, (SELECT type FROM store) AS store_type, "
         "EXISTS (SELECT FROM receipt) AS stored"
     )
@@ -212,12 +219,16 @@ def _store_parameters(
     lines: Sequence[LineRecord],
     payments: Sequence[PaymentRecord],
     match: Any,
+    event: NewEvent,
 ) -> dict[str, Any]:
     parameters = {
         column: _sent(column, value)
         for column, value in zip(_RECEIPT_COLUMNS, _receipt_values(receipt), strict=True)
     }
     parameters["match"] = match
+    parameters["event_id"] = event_id()
+    parameters["event_type"] = event.type.value
+    parameters["event_data"] = _json_text(event.data)
     for name, columns, rows, values_of in (
         ("line", _LINE_COLUMNS, lines, _line_values),
         ("payment", _PAYMENT_COLUMNS, payments, _payment_values),
@@ -234,11 +245,13 @@ async def store(
     lines: Sequence[LineRecord],
     payments: Sequence[PaymentRecord],
     contact: ContactKey,
+    event: NewEvent,
     *,
     whole_write: bool,
 ) -> StoreOutcome:
     """Store the receipt for the live contact `contact` names, at its store, unless there is no
-    such contact or store or its uniqueReceiptId is taken.
+    such contact or store or its uniqueReceiptId is taken; and with it `event` (its data's
+    `contactId` and its contact set to the contact found), in the same statement on PostgreSQL.
 
     A concurrent insert of the same uniqueReceiptId waits for the first to commit, then finds it
     taken: no savepoint. `whole_write`: this is all the caller writes, so on PostgreSQL the one
@@ -247,7 +260,7 @@ async def store(
     column, match = contact
     if session.get_bind().dialect.name == "postgresql":
         sql, names = _STORE[column]
-        parameters = _store_parameters(receipt, lines, payments, match)
+        parameters = _store_parameters(receipt, lines, payments, match, event)
         arguments = [parameters[name] for name in names]
         # Idempotent, so it may run twice: the receipt goes in only while its uniqueReceiptId
         # is free (ON CONFLICT DO NOTHING), its lines and payments only with it. Run again
@@ -282,4 +295,12 @@ async def store(
             await session.execute(
                 insert(table), [{**owner, **dict(zip(columns, values_of(row), strict=True))} for row in rows]
             )
+    told = {
+        "id": event_id(),
+        "type": event.type.value,
+        "occurred_at": receipt.recorded_on,
+        "contact_id": contact_id,
+        "data": {**event.data, "contactId": str(contact_id)},
+    }
+    await session.execute(insert(OutboxEvent), told)
     return StoreOutcome(contact_id, store_type, True)

@@ -18,6 +18,7 @@ from patron.contacts.service import ContactRules
 from patron.errors import BadRequest
 from patron.kit import clock, ids
 from patron.kit.timefmt import local_iso
+from patron.outbox.events import EVENT_ROOT, EVENT_ZONE, EventType, NewEvent, rendered
 from patron.promotions import service as promotions
 from patron.receipts import repository
 from patron.receipts.errors import ReceiptAlreadyExists, ReceiptNotFound
@@ -50,6 +51,10 @@ _MATCH_KEYS = MappingProxyType(
         "CardId": "cardId",
     }
 )
+
+
+# Stands for the receipt's contact in its event until the statement storing it finds it.
+_UNKNOWN_CONTACT = uuid.UUID(int=0)
 
 
 @dataclass(frozen=True)
@@ -189,8 +194,17 @@ async def record(
         return await _not_stored(session, body, print_, None)
     listeners = await bus.receipt_listeners(session)
     receipt, lines, payments = _records(body, print_, created_date)
+    # Its contact is found by the statement that stores it, which fills in `contactId`.
+    told = receipt_out(StoredReceipt(receipt, _UNKNOWN_CONTACT, lines, payments), EVENT_ZONE, EVENT_ROOT)
+    created = NewEvent(EventType.RECEIPT_CREATED, rendered(told))
     outcome = await repository.store(
-        session, receipt, lines, payments, contact, whole_write=not (body.usedPromotions or listeners)
+        session,
+        receipt,
+        lines,
+        payments,
+        contact,
+        created,
+        whole_write=not (body.usedPromotions or listeners),
     )
     if not outcome.stored:
         return await _not_stored(session, body, print_, outcome)

@@ -23,6 +23,8 @@ from patron.kit import clock, ids
 from patron.kit.links import item_link
 from patron.kit.timefmt import local_iso
 from patron.models import Reward
+from patron.outbox import service as outbox
+from patron.outbox.events import EVENT_ROOT, EVENT_ZONE, EventType, NewEvent, rendered
 from patron.points import service as points
 from patron.promotions import service as promotions
 from patron.promotions.errors import PromotionNotActive, PromotionNotFound
@@ -78,9 +80,15 @@ class RewardIssuer:
         issued = await repository.insert_new(session, rows)
         # The default point definition is looked up once for all the points rewards issued now.
         default_definition: list[int] = []
-        for reward_id in [r["id"] for r in rows if r["id"] in issued]:
-            item, spec = wanted[reward_id]
-            await self._hand_out(session, reward_id, item, spec, default_definition)
+        told: list[NewEvent] = []
+        for row in [r for r in rows if r["id"] in issued]:
+            item, spec = wanted[row["id"]]
+            outcome = await self._hand_out(session, row["id"], item, spec, default_definition)
+            # Each reward is told as it was logged, paid or not (an unpaid one says why).
+            reward = Reward(**{**row, **outcome})
+            data = rendered(reward_out(reward, EVENT_ROOT, EVENT_ZONE))
+            told.append(NewEvent(EventType.REWARD_ISSUED, data, item.contact_id, now))
+        await outbox.record(session, told)
         return [r["id"] for r in rows if r["id"] in issued]
 
     async def _hand_out(
@@ -90,7 +98,8 @@ class RewardIssuer:
         item: Earned,
         spec: PromotionReward | PointsReward,
         default_definition: list[int],
-    ) -> None:
+    ) -> dict[str, Any]:
+        """Pay the reward; the columns of its log row that say how (as recorded)."""
         description = f"{item.source_type} {item.source_id} {item.threshold} ({item.period_key})"
         if isinstance(spec, PromotionReward):
             try:
@@ -103,16 +112,12 @@ class RewardIssuer:
                 log.warning(
                     "reward %s: promotion %s not assignable: %s", reward_id, spec.promotionId, exc.key
                 )
-                await repository.record_outcome(
-                    session,
-                    reward_id,
-                    {"details": {"reward": spec.model_dump(mode="json"), "unpaid": exc.key}},
-                )
-                return
-            await repository.record_outcome(
-                session, reward_id, {"promotion_assignment_id": str(assignment.id)}
-            )
-            return
+                unpaid = {"details": {"reward": spec.model_dump(mode="json"), "unpaid": exc.key}}
+                await repository.record_outcome(session, reward_id, unpaid)
+                return unpaid
+            paid: dict[str, Any] = {"promotion_assignment_id": str(assignment.id)}
+            await repository.record_outcome(session, reward_id, paid)
+            return paid
         definition_id = spec.definitionId
         if not definition_id:
             if not default_definition:
@@ -123,9 +128,9 @@ class RewardIssuer:
         transaction_id = await points.credit(
             session, item.contact_id, definition_id, spec.amount, "reward", description
         )
-        await repository.record_outcome(
-            session, reward_id, {"point_definition_id": definition_id, "point_transaction_id": transaction_id}
-        )
+        credited = {"point_definition_id": definition_id, "point_transaction_id": transaction_id}
+        await repository.record_outcome(session, reward_id, credited)
+        return credited
 
 
 def _reward_row(
