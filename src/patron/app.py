@@ -30,12 +30,12 @@ from patron.api.v3 import (
     receipts,
     rewards,
     stores,
+    webhooks,
 )
 from patron.config import Settings
 from patron.kit import collector
 from patron.state import assemble
-from patron.worker import housekeeping
-from patron.worker import imports as import_worker
+from patron.worker.runner import Worker
 
 # FastAPI routes answered directly (api.direct), each with its direct counterpart.
 DIRECT_ENDPOINTS: Mapping[Callable[..., Any], Endpoint] = MappingProxyType(
@@ -55,6 +55,7 @@ ENGAGE_ROUTERS: tuple[APIRouter, ...] = (
     challenges.router,
     point_accounts.router,
     rewards.router,
+    webhooks.router,
 )
 
 
@@ -69,24 +70,22 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     settings = settings or Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
     state = assemble(settings)
+    metrics = Metrics()  # this application's own, shown by /metrics
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         collector.settle_for_serving()
-        tasks = []
-        if background:
-            tasks = [
-                asyncio.create_task(import_worker.loop(state), name="imports"),
-                asyncio.create_task(housekeeping.loop(state), name="housekeeping"),
-            ]
+        # The embedded worker: every background loop in this process too, unless the
+        # deployment runs `patron worker` processes for them (PATRON_EMBEDDED_WORKER=false).
+        worker = Worker(state, metrics.registry) if background and settings.embedded_worker else None
+        running = asyncio.create_task(worker.run(), name="embedded-worker") if worker else None
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
+            if worker is not None and running is not None:
+                worker.stop()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                    await running
             await state.limiter.close()
             await state.database.dispose()
 
@@ -100,7 +99,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.patron = state
-    app.state.metrics = metrics = Metrics()  # this application's own, shown by /metrics
+    app.state.metrics = metrics
     handlers.install(app)
     openapi.install(app)
     app.include_router(system_router)

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CommaList = Annotated[list[str], NoDecode]
+FloatList = Annotated[list[float], NoDecode]
 
 
 class Settings(BaseSettings):
@@ -70,6 +71,29 @@ class Settings(BaseSettings):
     # is sent, so the fault tests can show that a retry gets the stored answer
     # (tests/reliability/test_exit_between_commit_and_answer.py).
     test_exit_after_commit: str = ""
+    # Webhooks (docs/WEBHOOKS.md). An endpoint's URL must be https unless this is set.
+    webhook_allow_insecure: bool = False
+    # An endpoint resolving to a loopback, private or link-local address is refused (SSRF)
+    # unless this is set; checked when it is saved and again before every delivery.
+    webhook_allow_private: bool = False
+    # Seconds to wait before each retry of a failed delivery; jitter of up to 10 % is added.
+    # After the last one the delivery has failed for good.
+    webhook_retry_schedule: FloatList = [5, 300, 1800, 7200, 18000, 36000, 36000, 86400]
+    # A delivery gets this long to answer 2xx.
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
+    # How long a worker owns a claimed delivery; one it has not finished by then (it died) is
+    # claimed again by another worker. Longer than the timeout.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    # An endpoint that has failed every delivery for this long is disabled.
+    webhook_disable_after_hours: float = Field(default=120.0, gt=0)
+    # How long the old secret keeps signing alongside the new after a rotation.
+    webhook_secret_overlap_hours: float = Field(default=24.0, ge=0)
+    # Background work (webhook delivery, bulk imports, housekeeping, expiry) runs inside
+    # `patron serve` too unless this is false; production on PostgreSQL sets it to false and
+    # runs `patron worker` processes instead (README "Running in production").
+    embedded_worker: bool = True
+    # How often an idle worker looks for new events and due deliveries.
+    worker_poll_seconds: float = Field(default=0.5, gt=0, le=60)
 
     @field_validator(
         "contact_custom_attributes", "contact_required_fields", "member_required_fields", mode="before"
@@ -78,6 +102,13 @@ class Settings(BaseSettings):
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("webhook_retry_schedule", mode="before")
+    @classmethod
+    def _split_delays(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [float(part) for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("timezone")

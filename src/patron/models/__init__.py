@@ -20,6 +20,10 @@ from patron.models.receipt_line import ReceiptLine
 from patron.models.receipt_payment import ReceiptPayment
 from patron.models.reward import Reward
 from patron.models.store import Store
+from patron.models.webhook_attempt import WebhookAttempt
+from patron.models.webhook_cursor import WebhookCursor
+from patron.models.webhook_delivery import WebhookDelivery
+from patron.models.webhook_endpoint import WebhookEndpoint
 
 __all__ = [
     "ApiKey",
@@ -42,4 +46,8 @@ __all__ = [
     "ReceiptPayment",
     "Reward",
     "Store",
+    "WebhookAttempt",
+    "WebhookCursor",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -1,0 +1,237 @@
+"""Every query for webhook endpoints, their deliveries and attempts, and the fan-out cursor."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from patron.db.upsert import insert_for
+from patron.models import OutboxEvent, WebhookAttempt, WebhookCursor, WebhookDelivery, WebhookEndpoint
+
+FANOUT = "webhooks"
+PENDING = "pending"
+
+
+async def endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint | None:
+    return await session.get(WebhookEndpoint, endpoint_id)
+
+
+async def endpoints_page(
+    session: AsyncSession, offset: int, count: int
+) -> tuple[Sequence[WebhookEndpoint], int]:
+    total = (await session.execute(select(func.count()).select_from(WebhookEndpoint))).scalar_one()
+    stmt = select(WebhookEndpoint).order_by(WebhookEndpoint.created_on, WebhookEndpoint.id)
+    found = (await session.execute(stmt.offset(offset).limit(count))).scalars().all()
+    return found, int(total)
+
+
+async def active_endpoints(session: AsyncSession) -> Sequence[WebhookEndpoint]:
+    stmt = select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
+    return (await session.execute(stmt)).scalars().all()
+
+
+def add(session: AsyncSession, row: Any) -> None:
+    session.add(row)
+
+
+async def remove_endpoint(session: AsyncSession, row: WebhookEndpoint) -> None:
+    # Attempts and deliveries go with it (ON DELETE CASCADE, spelled out for SQLite's sake).
+    deliveries = select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == row.id)
+    await session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(deliveries)))
+    await session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == row.id))
+    await session.delete(row)
+    await session.flush()
+
+
+# Deliveries
+
+
+async def delivery(
+    session: AsyncSession, endpoint_id: uuid.UUID, delivery_id: uuid.UUID
+) -> WebhookDelivery | None:
+    stmt = select(WebhookDelivery).where(
+        WebhookDelivery.id == delivery_id, WebhookDelivery.endpoint_id == endpoint_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def deliveries_page(
+    session: AsyncSession,
+    endpoint_id: uuid.UUID,
+    offset: int,
+    count: int,
+    status: str | None,
+    event_type: str | None,
+) -> tuple[Sequence[WebhookDelivery], int]:
+    where = [WebhookDelivery.endpoint_id == endpoint_id]
+    if status is not None:
+        where.append(WebhookDelivery.status == status)
+    if event_type is not None:
+        where.append(WebhookDelivery.event_type == event_type)
+    total = (
+        await session.execute(select(func.count()).select_from(WebhookDelivery).where(*where))
+    ).scalar_one()
+    stmt = (
+        select(WebhookDelivery)
+        .where(*where)
+        .order_by(WebhookDelivery.created_on.desc(), WebhookDelivery.event_seq.desc(), WebhookDelivery.id)
+        .offset(offset)
+        .limit(count)
+    )
+    return (await session.execute(stmt)).scalars().all(), int(total)
+
+
+async def attempts_of(session: AsyncSession, delivery_ids: Sequence[uuid.UUID]) -> Sequence[WebhookAttempt]:
+    if not delivery_ids:
+        return []
+    stmt = (
+        select(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id.in_(delivery_ids))
+        .order_by(WebhookAttempt.delivery_id, WebhookAttempt.number, WebhookAttempt.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def insert_deliveries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert deliveries; one an endpoint has for that outbox event already is left alone."""
+    if rows:
+        stmt = insert_for(session, WebhookDelivery).on_conflict_do_nothing(
+            index_elements=["endpoint_id", "fanout_seq"]
+        )
+        await session.execute(stmt, list(rows))
+
+
+async def claim(
+    session: AsyncSession, now: datetime, until: datetime, token: uuid.UUID, limit: int
+) -> Sequence[WebhookDelivery]:
+    """Lease up to `limit` due deliveries to the caller (token), skipping rows another worker
+    has locked (PostgreSQL) and every delivery a contact's earlier pending one to the same
+    endpoint holds back, so an endpoint hears one contact's events in order."""
+    earlier = aliased(WebhookDelivery)
+    held_back = exists().where(
+        earlier.endpoint_id == WebhookDelivery.endpoint_id,
+        earlier.contact_id == WebhookDelivery.contact_id,
+        earlier.status == PENDING,
+        earlier.event_seq < WebhookDelivery.event_seq,
+    )
+    due = (
+        select(WebhookDelivery.id)
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(
+            WebhookDelivery.status == PENDING,
+            WebhookDelivery.next_attempt_at <= now,
+            or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
+            WebhookEndpoint.active.is_(True),
+            ~held_back,
+        )
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.event_seq)
+        .limit(limit)
+        .with_for_update(of=WebhookDelivery, skip_locked=True)
+    )
+    ids = (await session.execute(due)).scalars().all()
+    if not ids:
+        return []
+    # Conditional, so a row whose lease another worker took meanwhile is not taken twice.
+    await session.execute(
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id.in_(ids),
+            or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
+        )
+        .values(lease_until=until, lease_token=token)
+        .execution_options(synchronize_session=False)
+    )
+    stmt = select(WebhookDelivery).where(WebhookDelivery.lease_token == token)
+    return (await session.execute(stmt.execution_options(populate_existing=True))).scalars().all()
+
+
+async def leased(session: AsyncSession, delivery_id: uuid.UUID, token: uuid.UUID) -> WebhookDelivery | None:
+    """The delivery, locked, while the lease `token` is still its own."""
+    stmt = (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.lease_token == token)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def lock_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint | None:
+    stmt = (
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def pending_by_endpoint(session: AsyncSession) -> dict[uuid.UUID, int]:
+    stmt = (
+        select(WebhookDelivery.endpoint_id, func.count())
+        .where(WebhookDelivery.status == PENDING)
+        .group_by(WebhookDelivery.endpoint_id)
+    )
+    return {row[0]: int(row[1]) for row in (await session.execute(stmt)).all()}
+
+
+async def oldest_pending_since(session: AsyncSession) -> datetime | None:
+    stmt = select(func.min(WebhookDelivery.created_on)).where(WebhookDelivery.status == PENDING)
+    value: datetime | None = (await session.execute(stmt)).scalar_one()
+    return value
+
+
+# The outbox, read in seq order
+
+
+async def lock_cursor(session: AsyncSession) -> WebhookCursor | None:
+    """The fan-out cursor, locked; None while another worker holds it (it is fanning out)."""
+    await session.execute(
+        insert_for(session, WebhookCursor)
+        .values(name=FANOUT, seq=0)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    stmt = (
+        select(WebhookCursor)
+        .where(WebhookCursor.name == FANOUT)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def cursor_seq(session: AsyncSession) -> int:
+    stmt = select(WebhookCursor.seq).where(WebhookCursor.name == FANOUT)
+    return int((await session.execute(stmt)).scalar_one_or_none() or 0)
+
+
+async def events_after(session: AsyncSession, seq: int, limit: int) -> Sequence[OutboxEvent]:
+    stmt = select(OutboxEvent).where(OutboxEvent.seq > seq).order_by(OutboxEvent.seq).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def oldest_event_after(session: AsyncSession, seq: int) -> datetime | None:
+    stmt = select(func.min(OutboxEvent.occurred_at)).where(OutboxEvent.seq > seq)
+    value: datetime | None = (await session.execute(stmt)).scalar_one()
+    return value
+
+
+async def events_since(
+    session: AsyncSession, since: datetime, types: Sequence[str] | None, limit: int
+) -> Sequence[OutboxEvent]:
+    where = [OutboxEvent.occurred_at >= since]
+    if types is not None:
+        where.append(OutboxEvent.type.in_(types))
+    stmt = select(OutboxEvent).where(and_(*where)).order_by(OutboxEvent.seq).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def event_by_seq(session: AsyncSession, seq: int) -> OutboxEvent | None:
+    stmt = select(OutboxEvent).where(OutboxEvent.seq == seq)
+    return (await session.execute(stmt)).scalar_one_or_none()

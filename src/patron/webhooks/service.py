@@ -1,0 +1,467 @@
+"""Webhook use cases: subscriptions (admin), the fan-out of outbox events to endpoints, and the
+bookkeeping of each delivery attempt. The sending itself is `webhooks.sender`'s."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.config import Settings
+from patron.kit import clock, ids
+from patron.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from patron.outbox.events import EventType, event_id
+from patron.webhooks import addresses, repository, signing
+from patron.webhooks.errors import WebhookDeliveryNotFound, WebhookNotFound
+from patron.webhooks.schedule import next_attempt
+from patron.webhooks.schemas import (
+    AttemptOut,
+    DeliveryOut,
+    NewWebhook,
+    WebhookChanges,
+    WebhookOut,
+    WebhookWithSecret,
+)
+
+PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+# A gap in the outbox's seq is a transaction that took its number and has not committed (or
+# rolled back). The fan-out waits this long for it before reading on past it.
+GAP_WAIT = timedelta(seconds=60)
+FANOUT_BATCH = 1000
+REPLAY_LIMIT = 10_000
+ANSWER_BYTES = 1024
+
+
+def webhook_out(row: WebhookEndpoint) -> WebhookOut:
+    now = clock.now()
+    overlap = (
+        row.previous_secret_until if row.previous_secret_until and row.previous_secret_until > now else None
+    )
+    return WebhookOut(
+        id=row.id,
+        url=row.url,
+        eventTypes=list(row.event_types),
+        description=row.description,
+        active=row.active,
+        disabledReason=row.disabled_reason,
+        previousSecretExpiresOn=overlap,
+        createdOn=row.created_on,
+        modifiedOn=row.modified_on,
+    )
+
+
+def with_secret(row: WebhookEndpoint) -> WebhookWithSecret:
+    return WebhookWithSecret(**webhook_out(row).model_dump(), secret=row.secret)
+
+
+async def _check_url(url: str, settings: Settings) -> None:
+    await addresses.check_destination(
+        url, allow_insecure=settings.webhook_allow_insecure, allow_private=settings.webhook_allow_private
+    )
+
+
+async def get(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+    row = await repository.endpoint(session, endpoint_id)
+    if row is None:
+        raise WebhookNotFound()
+    return row
+
+
+async def page(session: AsyncSession, offset: int, count: int) -> tuple[Sequence[WebhookEndpoint], int]:
+    return await repository.endpoints_page(session, offset, count)
+
+
+async def create(session: AsyncSession, body: NewWebhook, settings: Settings) -> WebhookEndpoint:
+    await _check_url(body.url, settings)
+    now = clock.now()
+    row = WebhookEndpoint(
+        id=ids.new_id(),
+        url=body.url,
+        event_types=list(body.eventTypes),
+        description=body.description,
+        active=body.active,
+        secret=signing.new_secret(),
+        created_on=now,
+        modified_on=now,
+    )
+    repository.add(session, row)
+    await session.flush()
+    return row
+
+
+async def change(
+    session: AsyncSession, endpoint_id: uuid.UUID, body: WebhookChanges, settings: Settings
+) -> WebhookEndpoint:
+    row = await get(session, endpoint_id)
+    given = body.model_fields_set
+    if "url" in given and body.url is not None:
+        await _check_url(body.url, settings)
+        row.url = body.url
+    if "eventTypes" in given and body.eventTypes is not None:
+        row.event_types = list(body.eventTypes)
+    if "description" in given:
+        row.description = body.description
+    if "active" in given and body.active is not None:
+        row.active = body.active
+        if body.active:
+            # Re-enabled by hand: what disabled it is history, and its failures start afresh.
+            row.disabled_reason = None
+            row.failing_since = None
+    row.modified_on = clock.now()
+    await session.flush()
+    return row
+
+
+async def remove(session: AsyncSession, endpoint_id: uuid.UUID) -> None:
+    await repository.remove_endpoint(session, await get(session, endpoint_id))
+
+
+async def rotate_secret(session: AsyncSession, endpoint_id: uuid.UUID, settings: Settings) -> WebhookEndpoint:
+    row = await get(session, endpoint_id)
+    now = clock.now()
+    row.previous_secret = row.secret
+    row.previous_secret_until = now + timedelta(hours=settings.webhook_secret_overlap_hours)
+    row.secret = signing.new_secret()
+    row.modified_on = now
+    await session.flush()
+    return row
+
+
+def _new_delivery(
+    endpoint_id: uuid.UUID, event: OutboxEvent, now: datetime, *, fanned_out: bool
+) -> dict[str, Any]:
+    return {
+        "id": ids.new_id(),
+        "endpoint_id": endpoint_id,
+        "event_seq": event.seq,
+        "fanout_seq": event.seq if fanned_out else None,
+        "event_id": event.id,
+        "event_type": event.type,
+        "contact_id": event.contact_id,
+        "payload": None,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "lease_until": None,
+        "lease_token": None,
+        "created_on": now,
+        "finished_on": None,
+    }
+
+
+def _subscribes(row: WebhookEndpoint, event_type: str) -> bool:
+    return "*" in row.event_types or event_type in row.event_types
+
+
+async def send_test(session: AsyncSession, endpoint_id: uuid.UUID) -> DeliveryOut:
+    """Queue a `webhook.test` for the endpoint: delivered like any event, never in the outbox."""
+    row = await get(session, endpoint_id)
+    now = clock.now()
+    delivery = WebhookDelivery(
+        id=ids.new_id(),
+        endpoint_id=row.id,
+        event_seq=None,
+        fanout_seq=None,
+        event_id=event_id(),
+        event_type=EventType.WEBHOOK_TEST.value,
+        contact_id=None,
+        payload=_body(
+            EventType.WEBHOOK_TEST.value, now, {"webhookId": str(row.id), "sentOn": now.isoformat()}
+        ),
+        status=PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_on=now,
+    )
+    repository.add(session, delivery)
+    await session.flush()
+    return _delivery_out(delivery, [])
+
+
+def _attempt_out(attempt: WebhookAttempt) -> AttemptOut:
+    return AttemptOut(
+        number=attempt.number,
+        attemptedOn=attempt.attempted_on,
+        statusCode=attempt.status_code,
+        latencyMs=attempt.latency_ms,
+        responseBody=attempt.response_body,
+        error=attempt.error,
+    )
+
+
+def _delivery_out(delivery: WebhookDelivery, attempts: Sequence[WebhookAttempt]) -> DeliveryOut:
+    return DeliveryOut(
+        id=delivery.id,
+        eventId=delivery.event_id,
+        eventType=delivery.event_type,
+        contactId=delivery.contact_id,
+        status=delivery.status,
+        attemptCount=delivery.attempts,
+        nextAttemptOn=delivery.next_attempt_at if delivery.status == PENDING else None,
+        createdOn=delivery.created_on,
+        finishedOn=delivery.finished_on,
+        attempts=[_attempt_out(attempt) for attempt in attempts],
+    )
+
+
+async def deliveries(
+    session: AsyncSession,
+    endpoint_id: uuid.UUID,
+    offset: int,
+    count: int,
+    status: str | None = None,
+    event_type: str | None = None,
+) -> tuple[list[DeliveryOut], int]:
+    await get(session, endpoint_id)
+    found, total = await repository.deliveries_page(session, endpoint_id, offset, count, status, event_type)
+    by_delivery: dict[uuid.UUID, list[WebhookAttempt]] = {}
+    for attempt in await repository.attempts_of(session, [row.id for row in found]):
+        by_delivery.setdefault(attempt.delivery_id, []).append(attempt)
+    return [_delivery_out(row, by_delivery.get(row.id, [])) for row in found], total
+
+
+async def retry(session: AsyncSession, endpoint_id: uuid.UUID, delivery_id: uuid.UUID) -> DeliveryOut:
+    """Send the delivery again now, whatever became of it; a failure then is final unless
+    retries remain in its schedule."""
+    await get(session, endpoint_id)
+    delivery = await repository.delivery(session, endpoint_id, delivery_id)
+    if delivery is None:
+        raise WebhookDeliveryNotFound()
+    delivery.status = PENDING
+    delivery.next_attempt_at = clock.now()
+    delivery.finished_on = None
+    await session.flush()
+    attempts = await repository.attempts_of(session, [delivery.id])
+    return _delivery_out(delivery, attempts)
+
+
+async def replay(session: AsyncSession, endpoint_id: uuid.UUID, since: datetime) -> int:
+    """Queue again every outbox event since `since` the endpoint subscribes to (at most
+    REPLAY_LIMIT, oldest first; replay again from a later instant for more)."""
+    row = await get(session, endpoint_id)
+    types = None if "*" in row.event_types else list(row.event_types)
+    events = await repository.events_since(session, since, types, REPLAY_LIMIT)
+    now = clock.now()
+    await repository.insert_deliveries(
+        session, [_new_delivery(row.id, event, now, fanned_out=False) for event in events]
+    )
+    return len(events)
+
+
+# The fan-out: outbox events become deliveries, one per subscribed endpoint.
+
+
+async def fan_out(session: AsyncSession) -> int:
+    """Give the outbox's next events their deliveries; how many events were read. Nothing
+    when another worker is fanning out (its transaction holds the cursor)."""
+    cursor = await repository.lock_cursor(session)
+    if cursor is None:
+        return 0
+    events = await repository.events_after(session, cursor.seq, FANOUT_BATCH)
+    if not events:
+        return 0
+    now = clock.now()
+    endpoints = await repository.active_endpoints(session)
+    rows = [
+        _new_delivery(endpoint.id, event, now, fanned_out=True)
+        for event in events
+        for endpoint in endpoints
+        if _subscribes(endpoint, event.type)
+    ]
+    await repository.insert_deliveries(session, rows)
+    # Read on past a gap in seq only once the events after it are old enough that the
+    # transaction which took the missing number has surely ended; until then the events after
+    # it are read again (their deliveries exist already and are left alone).
+    reached = cursor.seq
+    for event in events:
+        if event.seq != reached + 1 and event.occurred_at > now - GAP_WAIT:
+            break
+        reached = event.seq
+    cursor.seq = reached
+    await session.flush()
+    return len(events)
+
+
+# Delivery bookkeeping: claim, then record what the attempt gave.
+
+
+@dataclass(frozen=True)
+class Claimed:
+    delivery_id: uuid.UUID
+    token: uuid.UUID
+    endpoint_id: uuid.UUID
+    url: str
+    event_id: str
+    event_type: str
+    body: str
+    # The secrets that sign it: the current one, and the previous one during its overlap.
+    secrets: tuple[str, ...]
+    number: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    latency_ms: int
+    answer: str | None
+    error: str | None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def _body(event_type: str, occurred_at: datetime, data: Any) -> dict[str, Any]:
+    # The Standard Webhooks payload: type, timestamp, data.
+    return {"type": event_type, "timestamp": occurred_at.isoformat().replace("+00:00", "Z"), "data": data}
+
+
+def _secrets(endpoint: WebhookEndpoint, now: datetime) -> tuple[str, ...]:
+    if endpoint.previous_secret and endpoint.previous_secret_until and endpoint.previous_secret_until > now:
+        return (endpoint.secret, endpoint.previous_secret)
+    return (endpoint.secret,)
+
+
+async def claim(session: AsyncSession, limit: int, lease_seconds: float) -> list[Claimed]:
+    """Lease up to `limit` due deliveries to the caller, each ready to send."""
+    now = clock.now()
+    token = uuid.uuid4()
+    leased = await repository.claim(session, now, now + timedelta(seconds=lease_seconds), token, limit)
+    claimed: list[Claimed] = []
+    endpoints: dict[uuid.UUID, WebhookEndpoint | None] = {}
+    for delivery in leased:
+        if delivery.endpoint_id not in endpoints:
+            endpoints[delivery.endpoint_id] = await repository.endpoint(session, delivery.endpoint_id)
+        endpoint = endpoints[delivery.endpoint_id]
+        if endpoint is None:
+            continue
+        if delivery.payload is not None:
+            payload = delivery.payload
+        else:
+            event = await repository.event_by_seq(session, delivery.event_seq or 0)
+            if event is None:  # the event is gone (cannot happen while the outbox keeps its rows)
+                delivery.status, delivery.finished_on = FAILED, now
+                continue
+            payload = _body(event.type, event.occurred_at, event.data)
+        claimed.append(
+            Claimed(
+                delivery_id=delivery.id,
+                token=token,
+                endpoint_id=endpoint.id,
+                url=endpoint.url,
+                event_id=delivery.event_id,
+                event_type=delivery.event_type,
+                body=json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+                secrets=_secrets(endpoint, now),
+                number=delivery.attempts + 1,
+            )
+        )
+    await session.flush()
+    return claimed
+
+
+def signed_headers(claimed: Claimed, sent_at: datetime) -> dict[str, str]:
+    return {
+        "content-type": "application/json",
+        "user-agent": "Patron-Webhooks",
+        **signing.headers(claimed.event_id, sent_at, claimed.body, claimed.secrets),
+    }
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What became of an attempt: `result` is succeeded, retrying, failed, or lost (another
+    worker holds the delivery now: this attempt is logged but decides nothing)."""
+
+    result: str
+    endpoint_disabled: bool = False
+
+
+async def record(
+    session: AsyncSession, claimed: Claimed, outcome: Outcome, attempted_on: datetime, settings: Settings
+) -> Recorded:
+    """Log the attempt and move the delivery on: done, retried later, or failed for good; a
+    410 or days of nothing but failures disable the endpoint."""
+    repository.add(
+        session,
+        WebhookAttempt(
+            delivery_id=claimed.delivery_id,
+            number=claimed.number,
+            attempted_on=attempted_on,
+            status_code=outcome.status_code,
+            latency_ms=outcome.latency_ms,
+            response_body=(outcome.answer or "")[:ANSWER_BYTES] if outcome.answer is not None else None,
+            error=outcome.error[:500] if outcome.error else None,
+        ),
+    )
+    delivery = await repository.leased(session, claimed.delivery_id, claimed.token)
+    if delivery is None:
+        await session.flush()
+        return Recorded("lost")
+    endpoint = await repository.lock_endpoint(session, claimed.endpoint_id)
+    now = clock.now()
+    delivery.attempts = claimed.number
+    delivery.lease_until = None
+    delivery.lease_token = None
+    disabled = False
+    if outcome.succeeded:
+        delivery.status, delivery.finished_on = SUCCEEDED, now
+        result = SUCCEEDED
+        if endpoint is not None:
+            endpoint.failing_since = None
+    else:
+        retry_at = next_attempt(claimed.number, settings.webhook_retry_schedule, now)
+        if outcome.status_code == 410 or retry_at is None:
+            delivery.status, delivery.finished_on = FAILED, now
+            result = FAILED
+        else:
+            delivery.next_attempt_at = retry_at
+            result = "retrying"
+        if endpoint is not None and endpoint.active:
+            if outcome.status_code == 410:
+                disabled = _disable(
+                    endpoint, f"Disabled on {now.isoformat()}: the endpoint answered 410 Gone."
+                )
+            elif endpoint.failing_since is None:
+                endpoint.failing_since = now
+            elif now - endpoint.failing_since >= timedelta(hours=settings.webhook_disable_after_hours):
+                disabled = _disable(
+                    endpoint,
+                    f"Disabled on {now.isoformat()}: every delivery failed since "
+                    f"{endpoint.failing_since.isoformat()}.",
+                )
+    await session.flush()
+    return Recorded(result, disabled)
+
+
+def _disable(endpoint: WebhookEndpoint, reason: str) -> bool:
+    endpoint.active = False
+    endpoint.disabled_reason = reason
+    endpoint.modified_on = clock.now()
+    return True
+
+
+@dataclass(frozen=True)
+class Backlog:
+    # Seconds since the oldest event not delivered yet was written (0 when none waits).
+    lag_seconds: float
+    pending_by_endpoint: dict[uuid.UUID, int]
+
+
+async def backlog(session: AsyncSession) -> Backlog:
+    now = clock.now()
+    oldest = [
+        instant
+        for instant in (
+            await repository.oldest_pending_since(session),
+            await repository.oldest_event_after(session, await repository.cursor_seq(session)),
+        )
+        if instant is not None
+    ]
+    lag = max((now - min(oldest)).total_seconds(), 0.0) if oldest else 0.0
+    return Backlog(lag, await repository.pending_by_endpoint(session))
