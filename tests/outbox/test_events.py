@@ -295,6 +295,8 @@ async def test_challenges_expire_once(
     [expired] = of_type(await events(database, contact_id), "challenge.expired")
     assert expired.data["challengeId"] == engage["id"]
     assert expired.data["contactId"] == contact_id and expired.data["isChallengeCompleted"] is False
+    # As seen when it expired: not completed (3), no longer active.
+    assert (expired.data["status"], expired.data["isActive"]) == (3, False)
 
 
 async def test_points_expire_once_even_with_two_workers(

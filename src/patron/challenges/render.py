@@ -4,6 +4,7 @@ for the API's answers and for the events told of them (pure)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,9 +21,15 @@ def status_now(definition: ChallengeDefinition) -> DefinitionStatus:
 
 
 def challenge_out(
-    challenge: Challenge, definition: ChallengeDefinition, base_url: str, zone: ZoneInfo
+    challenge: Challenge,
+    definition: ChallengeDefinition,
+    base_url: str,
+    zone: ZoneInfo,
+    now: datetime | None = None,
 ) -> ChallengeOut:
-    status = challenge_status(challenge.status, challenge.ends_on, status_now(definition), clock.now())
+    """The challenge as seen at `now` (the clock's instant by default)."""
+    at = clock.now() if now is None else now
+    status = challenge_status(challenge.status, challenge.ends_on, status_at(definition, at), at)
     return ChallengeOut(
         id=challenge.id,
         challengeId=challenge.definition_id,

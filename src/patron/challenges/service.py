@@ -238,7 +238,9 @@ async def emit_expired(session: AsyncSession, now: datetime, limit: int = 1000) 
             NewEvent(
                 EventType.CHALLENGE_EXPIRED,
                 rendered(
-                    challenge_out(challenge, definitions[challenge.definition_id], EVENT_ROOT, EVENT_ZONE)
+                    challenge_out(
+                        challenge, definitions[challenge.definition_id], EVENT_ROOT, EVENT_ZONE, now
+                    )
                 ),
                 challenge.contact_id,
                 challenge.ends_on,
