@@ -1,4 +1,4 @@
-"""The `patron` command: serve, database migrations and API keys."""
+"""The `patron` command: serve, worker, database migrations, API keys and webhooks."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import os
 import signal
 import tempfile
 import threading
+import uuid
 from collections.abc import Awaitable, Callable
 from types import FrameType
 from typing import Annotated, Any, TypeVar
@@ -25,6 +26,7 @@ from patron.db.engine import Database, create_database
 from patron.db.session import transaction
 from patron.errors import PatronError
 from patron.points import service as points_service
+from patron.webhooks import service as webhooks_service
 
 app = typer.Typer(help="Patron, the self-hosted loyalty engine.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -33,6 +35,8 @@ progress_app = typer.Typer(help="Challenge progress and point balances.", no_arg
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(progress_app, name="progress")
+webhooks_app = typer.Typer(help="Webhook endpoints and their deliveries.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
 console = Console()
 errors = Console(stderr=True)
 Result = TypeVar("Result")
@@ -308,6 +312,100 @@ def progress_rebuild(
         console.print("No differences.")
     else:
         console.print(f"Rebuilt: {len(found)} difference(s) repaired.")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=500, help="Deliveries sent at once.")] = 10,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve Prometheus metrics on 127.0.0.1 at this port.")
+    ] = None,
+) -> None:
+    """Run the background loops (webhook delivery, bulk imports, housekeeping, expiry events)
+    until SIGTERM, which lets deliveries in flight finish (bounded) and exits 0. Any number of
+    workers can run side by side on one PostgreSQL."""
+    from uvicorn.importer import import_from_string
+
+    # By name, as `serve` loads the application: the command line does not import the loops.
+    import_from_string("patron.worker.main:run")(concurrency, metrics_port)
+
+
+@webhooks_app.command("list")
+def webhooks_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """List webhook endpoints (never their secrets)."""
+
+    async def work(database: Database) -> list[dict[str, Any]]:
+        async with transaction(database, write=False) as session:
+            found, _ = await webhooks_service.page(session, 0, 1000)
+            return [webhooks_service.webhook_out(row).model_dump(mode="json") for row in found]
+
+    found = _with_database(work)
+    if as_json:
+        typer.echo(json.dumps(found))
+        return
+    table = Table("id", "url", "event types", "active", "disabled because")
+    for row in found:
+        table.add_row(
+            row["id"],
+            row["url"],
+            ",".join(row["eventTypes"]),
+            str(row["active"]),
+            row["disabledReason"] or "",
+        )
+    console.print(table)
+
+
+@webhooks_app.command("deliveries")
+def webhooks_deliveries(
+    webhook_id: Annotated[str, typer.Argument(help="The endpoint's id.")],
+    status: Annotated[str | None, typer.Option(help="pending, succeeded or failed.")] = None,
+    event_type: Annotated[str | None, typer.Option(help="Only this event type.")] = None,
+    count: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """An endpoint's deliveries, newest first, with their attempts."""
+
+    async def work(database: Database) -> list[dict[str, Any]]:
+        async with transaction(database, write=False) as session:
+            found, _ = await webhooks_service.deliveries(
+                session, _uuid(webhook_id), 0, count, status, event_type
+            )
+            return [delivery.model_dump(mode="json") for delivery in found]
+
+    found = _with_database(work)
+    if as_json:
+        typer.echo(json.dumps(found))
+        return
+    table = Table("delivery", "event", "type", "status", "attempts", "last answer")
+    for row in found:
+        last = row["attempts"][-1] if row["attempts"] else None
+        answer = "" if last is None else str(last["statusCode"] or last["error"])
+        table.add_row(
+            row["id"], row["eventId"], row["eventType"], row["status"], str(row["attemptCount"]), answer
+        )
+    console.print(table)
+
+
+@webhooks_app.command("retry")
+def webhooks_retry(
+    webhook_id: Annotated[str, typer.Argument(help="The endpoint's id.")],
+    delivery_id: Annotated[str, typer.Argument(help="The delivery's id.")],
+) -> None:
+    """Send one delivery again now (a running worker picks it up)."""
+
+    async def work(database: Database) -> str:
+        async with transaction(database) as session:
+            retried = await webhooks_service.retry(session, _uuid(webhook_id), _uuid(delivery_id))
+            return str(retried.id)
+
+    console.print(f"Queued {_with_database(work)} again.")
+
+
+def _uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r} is not an id.") from exc
 
 
 def main() -> None:

@@ -27,6 +27,8 @@ class Receiver:
         self.answer = answer or (lambda n: 200)
         self.port = port or free_port()
         self.hits: list[Hit] = []
+        # The webhook-id of every request as it arrives, answered or not.
+        self.arrivals: list[str] = []
         self.lock = threading.Lock()
         # Set to hold requests until released (a delivery in flight).
         self.hold = threading.Event()
@@ -43,6 +45,8 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                with receiver.lock:
+                    receiver.arrivals.append(self.headers.get("webhook-id", ""))
                 receiver.hold.wait()
                 with receiver.lock:
                     status = receiver.answer(len(receiver.hits) + 1)
