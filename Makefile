@@ -39,7 +39,7 @@ pytest: $(VENV)/.dev
 test: lint typecheck layers pytest
 
 fuzz: $(VENV)/.dev
-	PATRON_FUZZ_EXAMPLES=500 PATRON_PROPERTY_EXAMPLES=300 $(BIN)/python -m pytest tests/fuzz tests/limits/test_extreme_values_property.py -q
+	PATRON_FUZZ_EXAMPLES=500 PATRON_PROPERTY_EXAMPLES=300 PATRON_WORKER_EVENTS=2000 $(BIN)/python -m pytest tests/fuzz tests/limits/test_extreme_values_property.py tests/worker -q
 
 # Breaks each promise on purpose in a temporary copy of the tree and fails unless its tests
 # notice (scripts/mutate.py; the table is in docs/RELIABILITY.md). Both databases, about 4 minutes.

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from patron.app import create_app
@@ -159,12 +160,22 @@ def database(state: AppState) -> Database:
 
 async def _empty_tables(database: Database) -> None:
     tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
-    async with database.write_engine.begin() as connection:
-        if database.is_sqlite:
+    if database.is_sqlite:
+        async with database.write_engine.begin() as connection:
             for name in tables:
                 await connection.execute(text(f'DELETE FROM "{name}"'))
-        else:
-            await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        return
+    # The application's embedded worker is already polling (the outbox, deliveries, expiry),
+    # and its row locks and TRUNCATE's table locks can meet in opposite orders: PostgreSQL
+    # then ends one of the two as a deadlock. Ours is tried again; the worker's retries itself.
+    for attempt in range(10):
+        try:
+            async with database.write_engine.begin() as connection:
+                await connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        except DBAPIError as error:
+            if "deadlock" not in str(error).lower() or attempt == 9:
+                raise
 
 
 @pytest.fixture

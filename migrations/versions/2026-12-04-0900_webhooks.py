@@ -96,15 +96,24 @@ def upgrade() -> None:
         sa.Column("error", sa.String(500), nullable=True),
     )
     op.create_index("ix_webhook_attempts_delivery_id_number", "webhook_attempts", ["delivery_id", "number"])
-    op.create_table(
-        "webhook_cursors",
-        sa.Column("name", sa.String(32), primary_key=True),
-        sa.Column("seq", _BIG_ID, nullable=False),
+    # Which events have their deliveries: a flag per event (see models/outbox_event.py).
+    with op.batch_alter_table("outbox_events") as batch:
+        batch.add_column(
+            sa.Column("fanned_out_at", patron.db.types.UTCDateTime(timezone=True), nullable=True)
+        )
+    op.create_index(
+        "ix_outbox_events_unfanned",
+        "outbox_events",
+        ["seq"],
+        postgresql_where=sa.text("fanned_out_at IS NULL"),
+        sqlite_where=sa.text("fanned_out_at IS NULL"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("webhook_cursors")
+    op.drop_index("ix_outbox_events_unfanned", "outbox_events")
+    with op.batch_alter_table("outbox_events") as batch:
+        batch.drop_column("fanned_out_at")
     op.drop_index("ix_webhook_attempts_delivery_id_number", "webhook_attempts")
     op.drop_table("webhook_attempts")
     op.drop_index("ix_webhook_deliveries_endpoint_id_created_on", "webhook_deliveries")

@@ -21,7 +21,6 @@ from patron.models.receipt_payment import ReceiptPayment
 from patron.models.reward import Reward
 from patron.models.store import Store
 from patron.models.webhook_attempt import WebhookAttempt
-from patron.models.webhook_cursor import WebhookCursor
 from patron.models.webhook_delivery import WebhookDelivery
 from patron.models.webhook_endpoint import WebhookEndpoint
 
@@ -47,7 +46,6 @@ __all__ = [
     "Reward",
     "Store",
     "WebhookAttempt",
-    "WebhookCursor",
     "WebhookDelivery",
     "WebhookEndpoint",
 ]

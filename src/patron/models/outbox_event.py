@@ -1,7 +1,9 @@
 """The outbox: every change worth telling, written in the transaction that makes it.
 
 A worker reads it in `seq` order and delivers it (webhooks); a rolled-back change leaves no
-row, a committed one always has its rows.
+row, a committed one always has its rows. An event is read until its deliveries exist
+(`fanned_out_at`): a flag per event, not a cursor over `seq`, because a transaction that
+took a lower `seq` may commit after a higher one, or roll back and leave a gap for good.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Uuid
+from sqlalchemy import Index, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from patron.db.base import Base
@@ -23,6 +25,13 @@ class OutboxEvent(Base):
     __table_args__ = (
         Index("ix_outbox_events_contact_id_seq", "contact_id", "seq"),
         Index("ix_outbox_events_occurred_at", "occurred_at"),
+        # The events still to fan out: a small index however long the outbox grows.
+        Index(
+            "ix_outbox_events_unfanned",
+            "seq",
+            postgresql_where=text("fanned_out_at IS NULL"),
+            sqlite_where=text("fanned_out_at IS NULL"),
+        ),
     )
 
     # The order events were written in: what a worker follows (per contact, for delivery).
@@ -34,3 +43,5 @@ class OutboxEvent(Base):
     contact_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), nullable=True)
     # The resource as the API renders it.
     data: Mapped[dict[str, Any]] = mapped_column(Json)
+    # When its deliveries were made (None: not yet read by a worker).
+    fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -1,4 +1,4 @@
-"""Every query for webhook endpoints, their deliveries and attempts, and the fan-out cursor."""
+"""Every query for webhook endpoints, their deliveries and attempts, and the outbox events to fan out."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from patron.db.upsert import insert_for
-from patron.models import OutboxEvent, WebhookAttempt, WebhookCursor, WebhookDelivery, WebhookEndpoint
+from patron.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-FANOUT = "webhooks"
 PENDING = "pending"
 
 
@@ -190,34 +189,30 @@ async def oldest_pending_since(session: AsyncSession) -> datetime | None:
 # The outbox, read in seq order
 
 
-async def lock_cursor(session: AsyncSession) -> WebhookCursor | None:
-    """The fan-out cursor, locked; None while another worker holds it (it is fanning out)."""
-    await session.execute(
-        insert_for(session, WebhookCursor)
-        .values(name=FANOUT, seq=0)
-        .on_conflict_do_nothing(index_elements=["name"])
-    )
+async def unfanned_events(session: AsyncSession, limit: int) -> Sequence[OutboxEvent]:
+    """The oldest events without their deliveries yet, locked; on PostgreSQL those another
+    worker is fanning out are skipped, so two workers fan out different events."""
     stmt = (
-        select(WebhookCursor)
-        .where(WebhookCursor.name == FANOUT)
+        select(OutboxEvent)
+        .where(OutboxEvent.fanned_out_at.is_(None))
+        .order_by(OutboxEvent.seq)
+        .limit(limit)
         .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
     )
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def cursor_seq(session: AsyncSession) -> int:
-    stmt = select(WebhookCursor.seq).where(WebhookCursor.name == FANOUT)
-    return int((await session.execute(stmt)).scalar_one_or_none() or 0)
-
-
-async def events_after(session: AsyncSession, seq: int, limit: int) -> Sequence[OutboxEvent]:
-    stmt = select(OutboxEvent).where(OutboxEvent.seq > seq).order_by(OutboxEvent.seq).limit(limit)
     return (await session.execute(stmt)).scalars().all()
 
 
-async def oldest_event_after(session: AsyncSession, seq: int) -> datetime | None:
-    stmt = select(func.min(OutboxEvent.occurred_at)).where(OutboxEvent.seq > seq)
+async def mark_fanned_out(session: AsyncSession, seqs: Sequence[int], at: datetime) -> None:
+    await session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.seq.in_(seqs))
+        .values(fanned_out_at=at)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def oldest_unfanned(session: AsyncSession) -> datetime | None:
+    stmt = select(func.min(OutboxEvent.occurred_at)).where(OutboxEvent.fanned_out_at.is_(None))
     value: datetime | None = (await session.execute(stmt)).scalar_one()
     return value
 

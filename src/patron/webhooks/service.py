@@ -29,9 +29,6 @@ from patron.webhooks.schemas import (
 )
 
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
-# A gap in the outbox's seq is a transaction that took its number and has not committed (or
-# rolled back). The fan-out waits this long for it before reading on past it.
-GAP_WAIT = timedelta(seconds=60)
 FANOUT_BATCH = 1000
 REPLAY_LIMIT = 10_000
 ANSWER_BYTES = 1024
@@ -257,12 +254,10 @@ async def replay(session: AsyncSession, endpoint_id: uuid.UUID, since: datetime)
 
 
 async def fan_out(session: AsyncSession) -> int:
-    """Give the outbox's next events their deliveries; how many events were read. Nothing
-    when another worker is fanning out (its transaction holds the cursor)."""
-    cursor = await repository.lock_cursor(session)
-    if cursor is None:
-        return 0
-    events = await repository.events_after(session, cursor.seq, FANOUT_BATCH)
+    """Give the outbox's oldest events without deliveries theirs; how many events were read.
+    An event committed late (its transaction took a lower seq) is simply read when it is
+    there; one of a rolled-back transaction never is, and holds nothing up."""
+    events = await repository.unfanned_events(session, FANOUT_BATCH)
     if not events:
         return 0
     now = clock.now()
@@ -274,16 +269,7 @@ async def fan_out(session: AsyncSession) -> int:
         if _subscribes(endpoint, event.type)
     ]
     await repository.insert_deliveries(session, rows)
-    # Read on past a gap in seq only once the events after it are old enough that the
-    # transaction which took the missing number has surely ended; until then the events after
-    # it are read again (their deliveries exist already and are left alone).
-    reached = cursor.seq
-    for event in events:
-        if event.seq != reached + 1 and event.occurred_at > now - GAP_WAIT:
-            break
-        reached = event.seq
-    cursor.seq = reached
-    await session.flush()
+    await repository.mark_fanned_out(session, [event.seq for event in events], now)
     return len(events)
 
 
@@ -459,7 +445,7 @@ async def backlog(session: AsyncSession) -> Backlog:
         instant
         for instant in (
             await repository.oldest_pending_since(session),
-            await repository.oldest_event_after(session, await repository.cursor_seq(session)),
+            await repository.oldest_unfanned(session),
         )
         if instant is not None
     ]
