@@ -49,6 +49,8 @@ mutate: $(VENV)/.dev
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Starts its own servers (ports 8400-8404, database patron_bench), about 7 minutes; bench/README.md lists the BENCH_* knobs.
+# Starts its own servers (ports 8400-8406, databases patron_bench and patron_bench_outbox), about
+# 9 minutes; bench/README.md lists the BENCH_* knobs.
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/outbox.py
