@@ -161,6 +161,16 @@ async def leased(session: AsyncSession, delivery_id: uuid.UUID, token: uuid.UUID
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def clear_failing(session: AsyncSession, endpoint_id: uuid.UUID) -> None:
+    """The endpoint is failing no more; a row already clear is neither written nor locked."""
+    await session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.failing_since.is_not(None))
+        .values(failing_since=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def lock_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> WebhookEndpoint | None:
     stmt = (
         select(WebhookEndpoint)

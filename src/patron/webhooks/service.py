@@ -389,7 +389,6 @@ async def record(
     if delivery is None:
         await session.flush()
         return Recorded("lost")
-    endpoint = await repository.lock_endpoint(session, claimed.endpoint_id)
     now = clock.now()
     delivery.attempts = claimed.number
     delivery.lease_until = None
@@ -398,9 +397,11 @@ async def record(
     if outcome.succeeded:
         delivery.status, delivery.finished_on = SUCCEEDED, now
         result = SUCCEEDED
-        if endpoint is not None:
-            endpoint.failing_since = None
+        # No lock on the endpoint for a success: every delivery to it would queue on that one
+        # row. Only an endpoint that was failing is written (and so locked).
+        await repository.clear_failing(session, claimed.endpoint_id)
     else:
+        endpoint = await repository.lock_endpoint(session, claimed.endpoint_id)
         retry_at = next_attempt(claimed.number, settings.webhook_retry_schedule, now)
         if outcome.status_code == 410 or retry_at is None:
             delivery.status, delivery.finished_on = FAILED, now
