@@ -24,7 +24,7 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import DOC, POSTGRES, SECONDS, WARMUP, ensure_wrk, run_wrk, start, stop, wait_until_up
+from run import DOC, POSTGRES, SECONDS, WARMUP, ensure_wrk, run_wrk, start, stop, wait_until_up, write_doc
 
 DATABASE = "patron_bench_outbox"
 FIRST_PORT = int(os.environ.get("BENCH_PORT", "8400"))
@@ -212,16 +212,6 @@ def table(phases: list[Phase]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str) -> None:
-    current = DOC.read_text()
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in current and END in current:
-        current = current[: current.index(BEGIN)] + block + current[current.index(END) + len(END) :]
-    else:
-        current = current.rstrip() + "\n\n## Webhook delivery\n\n" + block + "\n"
-    DOC.write_text(current)
-
-
 def main() -> None:
     wrk = ensure_wrk()
     scratch = Path(tempfile.mkdtemp(prefix="patron-bench-outbox-"))
@@ -237,7 +227,7 @@ def main() -> None:
         f"processes, a local receiver answering 204. Goals: the subscription costs at most 10 % of receipts/s "
         f"(ratio >= 0.90); lag p99 under 1 s."
     )
-    write_doc(f"{note}\n\n{rendered}")
+    write_doc(f"{note}\n\n{rendered}", BEGIN, END, "## Webhook delivery")
     print(f"written to {DOC.relative_to(DOC.parent.parent)}")
 
 

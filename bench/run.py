@@ -483,13 +483,14 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str) -> None:
+def write_doc(text: str, begin: str = BEGIN, end: str = END, heading: str = "## Figures") -> None:
+    """Put `text` between the markers in docs/PERFORMANCE.md (under `heading` the first time)."""
     current = DOC.read_text() if DOC.exists() else "# Performance\n\n"
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in current and END in current:
-        current = current[: current.index(BEGIN)] + block + current[current.index(END) + len(END) :]
+    block = f"{begin}\n{text}\n{end}"
+    if begin in current and end in current:
+        current = current[: current.index(begin)] + block + current[current.index(end) + len(end) :]
     else:
-        current = current.rstrip() + "\n\n## Figures\n\n" + block + "\n"
+        current = current.rstrip() + f"\n\n{heading}\n\n" + block + "\n"
     DOC.write_text(current)
 
 
