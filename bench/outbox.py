@@ -24,7 +24,19 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import DOC, POSTGRES, SECONDS, WARMUP, ensure_wrk, run_wrk, start, stop, wait_until_up, write_doc
+from run import (
+    DOC,
+    POSTGRES,
+    SECONDS,
+    WARMUP,
+    ensure_wrk,
+    recreate_postgres,
+    run_wrk,
+    start,
+    stop,
+    wait_until_up,
+    write_doc,
+)
 
 DATABASE = "patron_bench_outbox"
 FIRST_PORT = int(os.environ.get("BENCH_PORT", "8400"))
@@ -66,16 +78,6 @@ class Phase:
     lag_p50_ms: float | None = None
     lag_p99_ms: float | None = None
     delivered: int | None = None
-
-
-async def _recreate(create: bool = True) -> None:
-    admin = await asyncpg.connect(f"{POSTGRES}/postgres")
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        if create:
-            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    finally:
-        await admin.close()
 
 
 def _seed(scratch: Path) -> Path:
@@ -157,7 +159,7 @@ def _workers(count: int, scratch: Path) -> list[subprocess.Popen[bytes]]:
 
 
 def measure(wrk: str, scratch: Path) -> list[Phase]:
-    asyncio.run(_recreate())
+    asyncio.run(recreate_postgres(database=DATABASE))
     patron = str(Path(sys.executable).with_name("patron"))
     server = start([patron, "serve", "--port", str(PORT), "--workers", "2"], ENV, scratch / "serve.log")
     receiver = ThreadingHTTPServer(("127.0.0.1", RECEIVER_PORT), _Accept)
@@ -189,7 +191,7 @@ def measure(wrk: str, scratch: Path) -> list[Phase]:
     finally:
         receiver.shutdown()
         stop(server)
-        asyncio.run(_recreate(create=False))
+        asyncio.run(recreate_postgres(create=False, database=DATABASE))
     return phases
 
 

@@ -203,12 +203,12 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-async def recreate_postgres(create: bool = True) -> None:
+async def recreate_postgres(create: bool = True, database: str = DATABASE) -> None:
     admin = await asyncpg.connect(f"{POSTGRES}/postgres")
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         if create:
-            await admin.execute(f'CREATE DATABASE "{DATABASE}"')
+            await admin.execute(f'CREATE DATABASE "{database}"')
     finally:
         await admin.close()
 

@@ -51,11 +51,12 @@ class Worker:
                     "deliveries still in flight after %.0f s; their leases will run out", self.drain_seconds
                 )
                 delivering.cancel()
-            except Exception:
-                log.exception("webhook delivery loop failed")
-            for task in (*others, delivering):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            finally:
+                # Cancelled loops end quietly; one that failed (a bug: each loop retries its
+                # database errors itself) raises here, so the process does not exit 0 over it.
+                for task in (*others, delivering):
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     def stop(self) -> None:
         self.stopping.set()
