@@ -19,6 +19,7 @@ from patron.models.receipt import Receipt
 from patron.models.receipt_line import ReceiptLine
 from patron.models.receipt_payment import ReceiptPayment
 from patron.models.reward import Reward
+from patron.models.sealing_key import SealingKey
 from patron.models.store import Store
 from patron.models.webhook_attempt import WebhookAttempt
 from patron.models.webhook_delivery import WebhookDelivery
@@ -44,6 +45,7 @@ __all__ = [
     "ReceiptLine",
     "ReceiptPayment",
     "Reward",
+    "SealingKey",
     "Store",
     "WebhookAttempt",
     "WebhookDelivery",

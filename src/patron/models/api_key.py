@@ -1,4 +1,5 @@
-"""API keys: the secret is kept only as its SHA-256 hash."""
+"""API keys: the secret is checked against its SHA-256 hash, and kept sealed (AES-GCM) so the
+HMAC of an end-user token signed with it can be checked too."""
 
 from __future__ import annotations
 
@@ -24,3 +25,6 @@ class ApiKey(Base):
     # role's default (PATRON_RATE_*, docs/RATE_LIMITS.md).
     rate_per_second: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rate_burst: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The secret sealed with the deployment's sealing key (auth.sealing); NULL for keys made
+    # before secrets were sealed, whose end-user tokens are refused.
+    sealed_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
