@@ -150,6 +150,12 @@ async def _last_seq() -> int:
         await connection.close()
 
 
+class _Receiver(ThreadingHTTPServer):
+    daemon_threads = True
+    # Two workers open up to 100 connections at once; the default backlog of 5 resets the rest.
+    request_queue_size = 256
+
+
 def _workers(count: int, scratch: Path) -> list[subprocess.Popen[bytes]]:
     patron = str(Path(sys.executable).with_name("patron"))
     return [
@@ -162,7 +168,7 @@ def measure(wrk: str, scratch: Path) -> list[Phase]:
     asyncio.run(recreate_postgres(database=DATABASE))
     patron = str(Path(sys.executable).with_name("patron"))
     server = start([patron, "serve", "--port", str(PORT), "--workers", "2"], ENV, scratch / "serve.log")
-    receiver = ThreadingHTTPServer(("127.0.0.1", RECEIVER_PORT), _Accept)
+    receiver = _Receiver(("127.0.0.1", RECEIVER_PORT), _Accept)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     phases: list[Phase] = []
     try:

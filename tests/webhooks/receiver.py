@@ -20,6 +20,14 @@ class Hit:
     at: float
 
 
+class _Server(ThreadingHTTPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+    # A worker opens up to its concurrency's connections at once: the default backlog of 5
+    # would reset the rest, and their deliveries would fail for the receiver's sake.
+    request_queue_size = 256
+
+
 class Receiver:
     """`answer(n)` gives the status of the n-th request (from 1); 200 by default."""
 
@@ -59,9 +67,7 @@ class Receiver:
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        ThreadingHTTPServer.allow_reuse_address = True
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

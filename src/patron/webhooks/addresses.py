@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from patron.webhooks.errors import WebhookUrlRefused
 
@@ -52,18 +53,54 @@ async def resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in found})
 
 
+@dataclass(frozen=True)
+class Destination:
+    """Where a delivery connects: the address its host was checked at (so a name that changes
+    between the check and the connection, DNS rebinding, cannot send it elsewhere), and what
+    the request still says of the name: its Host header and the TLS server name."""
+
+    url: str
+    host_header: str
+    server_name: str
+
+
+def pinned(url: str, address: str) -> Destination:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    literal = f"[{address}]" if ":" in address else address
+    port = f":{parts.port}" if parts.port is not None else ""
+    return Destination(
+        url=urlunsplit(parts._replace(netloc=f"{literal}{port}")),
+        host_header=f"{host}{port}" if ":" not in host else f"[{host}]{port}",
+        server_name=host,
+    )
+
+
+async def _checked_addresses(url: str, *, allow_private: bool) -> list[str]:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    found = await resolve(host, port)
+    if not allow_private:
+        for address in found:
+            if _internal(address):
+                raise WebhookUrlRefused(
+                    f"The webhook host {host!r} resolves to {address}, a loopback, private or "
+                    "link-local address (allowed only with PATRON_WEBHOOK_ALLOW_PRIVATE)."
+                )
+    return found
+
+
 async def check_destination(url: str, *, allow_insecure: bool, allow_private: bool) -> None:
     """Refuse `url` unless its form is allowed and, unless private addresses are allowed,
     every address its host resolves to is a public one."""
     check_form(url, allow_insecure=allow_insecure)
-    if allow_private:
-        return
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    for address in await resolve(host, port):
-        if _internal(address):
-            raise WebhookUrlRefused(
-                f"The webhook host {host!r} resolves to {address}, a loopback, private or link-local "
-                "address (allowed only with PATRON_WEBHOOK_ALLOW_PRIVATE)."
-            )
+    if not allow_private:
+        await _checked_addresses(url, allow_private=False)
+
+
+async def destination(url: str, *, allow_insecure: bool, allow_private: bool) -> Destination:
+    """Where to connect to deliver to `url` now, refused as `check_destination` refuses."""
+    check_form(url, allow_insecure=allow_insecure)
+    found = await _checked_addresses(url, allow_private=allow_private)
+    return pinned(url, found[0])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,19 @@ async def active_endpoints(session: AsyncSession) -> Sequence[WebhookEndpoint]:
 
 def add(session: AsyncSession, row: Any) -> None:
     session.add(row)
+
+
+def add_all(session: AsyncSession, rows: Sequence[Any]) -> None:
+    session.add_all(rows)
+
+
+async def endpoints_by_id(
+    session: AsyncSession, endpoint_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, WebhookEndpoint]:
+    if not endpoint_ids:
+        return {}
+    stmt = select(WebhookEndpoint).where(WebhookEndpoint.id.in_(endpoint_ids))
+    return {row.id: row for row in (await session.execute(stmt)).scalars().all()}
 
 
 async def remove_endpoint(session: AsyncSession, row: WebhookEndpoint) -> None:
@@ -161,11 +174,41 @@ async def leased(session: AsyncSession, delivery_id: uuid.UUID, token: uuid.UUID
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def clear_failing(session: AsyncSession, endpoint_id: uuid.UUID) -> None:
-    """The endpoint is failing no more; a row already clear is neither written nor locked."""
+async def finish_leased(
+    session: AsyncSession,
+    delivery_ids: Sequence[uuid.UUID],
+    tokens: Collection[uuid.UUID],
+    status: str,
+    now: datetime,
+) -> set[uuid.UUID]:
+    """End the deliveries still leased under one of `tokens` (each claim's token is new, so a
+    delivery another worker has leased since is not among them): the ids ended."""
+    if not delivery_ids:
+        return set()
+    stmt = (
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(delivery_ids), WebhookDelivery.lease_token.in_(tokens))
+        .values(
+            status=status,
+            finished_on=now,
+            # The claim counted this attempt as attempts + 1, and the lease kept it so.
+            attempts=WebhookDelivery.attempts + 1,
+            lease_until=None,
+            lease_token=None,
+        )
+        .returning(WebhookDelivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set((await session.execute(stmt)).scalars().all())
+
+
+async def clear_failing(session: AsyncSession, endpoint_ids: Collection[uuid.UUID]) -> None:
+    """The endpoints are failing no more; a row already clear is neither written nor locked."""
+    if not endpoint_ids:
+        return
     await session.execute(
         update(WebhookEndpoint)
-        .where(WebhookEndpoint.id == endpoint_id, WebhookEndpoint.failing_since.is_not(None))
+        .where(WebhookEndpoint.id.in_(endpoint_ids), WebhookEndpoint.failing_since.is_not(None))
         .values(failing_since=None)
         .execution_options(synchronize_session=False)
     )
@@ -237,6 +280,8 @@ async def events_since(
     return (await session.execute(stmt)).scalars().all()
 
 
-async def event_by_seq(session: AsyncSession, seq: int) -> OutboxEvent | None:
-    stmt = select(OutboxEvent).where(OutboxEvent.seq == seq)
-    return (await session.execute(stmt)).scalar_one_or_none()
+async def events_by_seq(session: AsyncSession, seqs: Collection[int]) -> dict[int, OutboxEvent]:
+    if not seqs:
+        return {}
+    stmt = select(OutboxEvent).where(OutboxEvent.seq.in_(seqs))
+    return {event.seq: event for event in (await session.execute(stmt)).scalars().all()}

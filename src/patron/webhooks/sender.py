@@ -31,7 +31,7 @@ async def send(http: httpx.AsyncClient, claimed: Claimed, settings: Settings) ->
     try:
         # At delivery time as well: a name that resolved to a public address when the endpoint
         # was saved may point inside the network now.
-        await addresses.check_destination(
+        destination = await addresses.destination(
             claimed.url,
             allow_insecure=settings.webhook_allow_insecure,
             allow_private=settings.webhook_allow_private,
@@ -39,11 +39,13 @@ async def send(http: httpx.AsyncClient, claimed: Claimed, settings: Settings) ->
     except WebhookUrlRefused as exc:
         return Outcome(None, elapsed(), None, f"refused: {exc.message}")
     try:
+        # Sent to the address just checked, under the endpoint's own name.
         request = http.build_request(
             "POST",
-            claimed.url,
+            destination.url,
             content=claimed.body.encode(),
-            headers=service.signed_headers(claimed, clock.now()),
+            headers={**service.signed_headers(claimed, clock.now()), "host": destination.host_header},
+            extensions={"sni_hostname": destination.server_name},
         )
         response = await http.send(request, stream=True)
         try:

@@ -262,11 +262,13 @@ async def fan_out(session: AsyncSession) -> int:
         return 0
     now = clock.now()
     endpoints = await repository.active_endpoints(session)
+    # An endpoint hears what happened once it existed: events written before it was created
+    # (while no worker ran, say) are history, there for `replay` to send on request.
     rows = [
         _new_delivery(endpoint.id, event, now, fanned_out=True)
         for event in events
         for endpoint in endpoints
-        if _subscribes(endpoint, event.type)
+        if _subscribes(endpoint, event.type) and endpoint.created_on <= event.occurred_at
     ]
     await repository.insert_deliveries(session, rows)
     await repository.mark_fanned_out(session, [event.seq for event in events], now)
@@ -318,18 +320,22 @@ async def claim(session: AsyncSession, limit: int, lease_seconds: float) -> list
     now = clock.now()
     token = uuid.uuid4()
     leased = await repository.claim(session, now, now + timedelta(seconds=lease_seconds), token, limit)
+    if not leased:
+        return []
+    endpoints = await repository.endpoints_by_id(session, {delivery.endpoint_id for delivery in leased})
+    events = await repository.events_by_seq(
+        session,
+        [delivery.event_seq for delivery in leased if delivery.payload is None and delivery.event_seq],
+    )
     claimed: list[Claimed] = []
-    endpoints: dict[uuid.UUID, WebhookEndpoint | None] = {}
     for delivery in leased:
-        if delivery.endpoint_id not in endpoints:
-            endpoints[delivery.endpoint_id] = await repository.endpoint(session, delivery.endpoint_id)
-        endpoint = endpoints[delivery.endpoint_id]
+        endpoint = endpoints.get(delivery.endpoint_id)
         if endpoint is None:
             continue
         if delivery.payload is not None:
             payload = delivery.payload
         else:
-            event = await repository.event_by_seq(session, delivery.event_seq or 0)
+            event = events.get(delivery.event_seq or 0)
             if event is None:  # the event is gone (cannot happen while the outbox keeps its rows)
                 delivery.status, delivery.finished_on = FAILED, now
                 continue
@@ -368,61 +374,97 @@ class Recorded:
     endpoint_disabled: bool = False
 
 
-async def record(
-    session: AsyncSession, claimed: Claimed, outcome: Outcome, attempted_on: datetime, settings: Settings
-) -> Recorded:
-    """Log the attempt and move the delivery on: done, retried later, or failed for good; a
-    410 or days of nothing but failures disable the endpoint."""
-    repository.add(
-        session,
-        WebhookAttempt(
-            delivery_id=claimed.delivery_id,
-            number=claimed.number,
-            attempted_on=attempted_on,
-            status_code=outcome.status_code,
-            latency_ms=outcome.latency_ms,
-            response_body=(outcome.answer or "")[:ANSWER_BYTES] if outcome.answer is not None else None,
-            error=outcome.error[:500] if outcome.error else None,
-        ),
+@dataclass(frozen=True)
+class Attempted:
+    """A delivery sent, and what came back."""
+
+    claimed: Claimed
+    outcome: Outcome
+    attempted_on: datetime
+
+
+def _attempt_row(attempted: Attempted) -> WebhookAttempt:
+    outcome = attempted.outcome
+    return WebhookAttempt(
+        delivery_id=attempted.claimed.delivery_id,
+        number=attempted.claimed.number,
+        attempted_on=attempted.attempted_on,
+        status_code=outcome.status_code,
+        latency_ms=outcome.latency_ms,
+        response_body=(outcome.answer or "")[:ANSWER_BYTES] if outcome.answer is not None else None,
+        error=outcome.error[:500] if outcome.error else None,
     )
+
+
+async def record(
+    session: AsyncSession, attempts: Sequence[Attempted], settings: Settings
+) -> dict[uuid.UUID, Recorded]:
+    """Log the attempts and move each delivery on: done, retried later, or failed for good; a
+    410 or days of nothing but failures disable the endpoint. By delivery id.
+
+    The successes, nearly every attempt, are written together: their attempts in one insert,
+    their deliveries in one update, whatever their number. A failure locks its endpoint's
+    row, one endpoint after another in id order, so two workers recording failures for the
+    same endpoints wait for each other instead of deadlocking."""
+    repository.add_all(session, [_attempt_row(attempted) for attempted in attempts])
+    now = clock.now()
+    succeeded = [attempted.claimed for attempted in attempts if attempted.outcome.succeeded]
+    done = await repository.finish_leased(
+        session,
+        [claimed.delivery_id for claimed in succeeded],
+        {claimed.token for claimed in succeeded},
+        SUCCEEDED,
+        now,
+    )
+    recorded = {
+        claimed.delivery_id: Recorded(SUCCEEDED if claimed.delivery_id in done else "lost")
+        for claimed in succeeded
+    }
+    # No lock on an endpoint for a success: every delivery to it would queue on that one row.
+    # Only an endpoint that was failing is written (and so locked).
+    await repository.clear_failing(
+        session, {claimed.endpoint_id for claimed in succeeded if claimed.delivery_id in done}
+    )
+    failures = sorted(
+        (attempted for attempted in attempts if not attempted.outcome.succeeded),
+        key=lambda attempted: attempted.claimed.endpoint_id,
+    )
+    for attempted in failures:
+        recorded[attempted.claimed.delivery_id] = await _record_failure(session, attempted, now, settings)
+    await session.flush()
+    return recorded
+
+
+async def _record_failure(
+    session: AsyncSession, attempted: Attempted, now: datetime, settings: Settings
+) -> Recorded:
+    claimed, outcome = attempted.claimed, attempted.outcome
     delivery = await repository.leased(session, claimed.delivery_id, claimed.token)
     if delivery is None:
-        await session.flush()
         return Recorded("lost")
-    now = clock.now()
     delivery.attempts = claimed.number
     delivery.lease_until = None
     delivery.lease_token = None
-    disabled = False
-    if outcome.succeeded:
-        delivery.status, delivery.finished_on = SUCCEEDED, now
-        result = SUCCEEDED
-        # No lock on the endpoint for a success: every delivery to it would queue on that one
-        # row. Only an endpoint that was failing is written (and so locked).
-        await repository.clear_failing(session, claimed.endpoint_id)
+    endpoint = await repository.lock_endpoint(session, claimed.endpoint_id)
+    retry_at = next_attempt(claimed.number, settings.webhook_retry_schedule, now)
+    if outcome.status_code == 410 or retry_at is None:
+        delivery.status, delivery.finished_on = FAILED, now
+        result = FAILED
     else:
-        endpoint = await repository.lock_endpoint(session, claimed.endpoint_id)
-        retry_at = next_attempt(claimed.number, settings.webhook_retry_schedule, now)
-        if outcome.status_code == 410 or retry_at is None:
-            delivery.status, delivery.finished_on = FAILED, now
-            result = FAILED
-        else:
-            delivery.next_attempt_at = retry_at
-            result = "retrying"
-        if endpoint is not None and endpoint.active:
-            if outcome.status_code == 410:
-                disabled = _disable(
-                    endpoint, f"Disabled on {now.isoformat()}: the endpoint answered 410 Gone."
-                )
-            elif endpoint.failing_since is None:
-                endpoint.failing_since = now
-            elif now - endpoint.failing_since >= timedelta(hours=settings.webhook_disable_after_hours):
-                disabled = _disable(
-                    endpoint,
-                    f"Disabled on {now.isoformat()}: every delivery failed since "
-                    f"{endpoint.failing_since.isoformat()}.",
-                )
-    await session.flush()
+        delivery.next_attempt_at = retry_at
+        result = "retrying"
+    disabled = False
+    if endpoint is not None and endpoint.active:
+        if outcome.status_code == 410:
+            disabled = _disable(endpoint, f"Disabled on {now.isoformat()}: the endpoint answered 410 Gone.")
+        elif endpoint.failing_since is None:
+            endpoint.failing_since = now
+        elif now - endpoint.failing_since >= timedelta(hours=settings.webhook_disable_after_hours):
+            disabled = _disable(
+                endpoint,
+                f"Disabled on {now.isoformat()}: every delivery failed since "
+                f"{endpoint.failing_since.isoformat()}.",
+            )
     return Recorded(result, disabled)
 
 

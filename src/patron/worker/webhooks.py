@@ -1,10 +1,14 @@
 """Webhook delivery: outbox events fanned out to their endpoints, due deliveries claimed
-(leased, `FOR UPDATE SKIP LOCKED` on PostgreSQL), sent concurrently, their outcome recorded."""
+(leased, `FOR UPDATE SKIP LOCKED` on PostgreSQL), sent concurrently, their outcomes recorded.
+
+Sending and recording overlap: up to `concurrency` deliveries are in flight, a free slot is
+claimed again as soon as it frees (one slow receiver holds up only its own slot), and the
+outcomes are recorded together, as many as have come back since the last write, in one
+transaction."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import httpx
@@ -15,12 +19,16 @@ from patron.kit import clock
 from patron.state import AppState
 from patron.webhooks import sender
 from patron.webhooks import service as webhooks
-from patron.webhooks.service import Claimed
+from patron.webhooks.service import Attempted, Claimed
 from patron.worker.metrics import WorkerMetrics
 
 log = logging.getLogger("patron.worker.webhooks")
 
 BACKLOG_EVERY_SECONDS = 5.0
+# While deliveries come and go, the loop looks for more this often (between polls when idle).
+BUSY_POLL_SECONDS = 0.02
+# The most outcomes written in one transaction.
+RECORD_BATCH = 500
 
 
 class Deliveries:
@@ -30,46 +38,105 @@ class Deliveries:
         self.concurrency = concurrency
 
     async def run(self, stopping: asyncio.Event) -> None:
-        """Deliver until `stopping` is set; a batch being sent then is finished first."""
-        async with sender.client(self.state.settings) as http:
-            while not stopping.is_set():
-                try:
-                    busy = await self.run_once(http)
-                except DBAPIError as exc:
-                    log.warning("webhook delivery: database error, retrying: %s", exc)
-                    busy = False
-                if not busy:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stopping.wait(), self.state.settings.worker_poll_seconds)
+        """Deliver until `stopping` is set; the deliveries in flight then are finished and
+        recorded first."""
+        answered: asyncio.Queue[Attempted | None] = asyncio.Queue()
+        in_flight: set[asyncio.Task[None]] = set()
+        recorder = asyncio.create_task(self._record_answers(answered), name="webhook-outcomes")
+        try:
+            async with sender.client(self.state.settings) as http:
+                while not stopping.is_set():
+                    room = self.concurrency - len(in_flight)
+                    try:
+                        busy = await self._fan_out()
+                        claimed = await self._claim(room) if room > 0 else []
+                    except DBAPIError as exc:
+                        log.warning("webhook delivery: database error, retrying: %s", exc)
+                        busy, claimed = False, []
+                    for one in claimed:
+                        task = asyncio.create_task(self._send(http, one, answered))
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
+                    await self._pause(stopping, in_flight, busy or bool(claimed) or room <= 0)
+                if in_flight:
+                    await asyncio.wait(in_flight)
+        finally:
+            await answered.put(None)
+            await recorder
+
+    async def _pause(self, stopping: asyncio.Event, in_flight: set[asyncio.Task[None]], busy: bool) -> None:
+        """Until a slot frees, work may be waiting, or `stopping`: a short while when busy, a
+        poll interval when idle."""
+        seconds = BUSY_POLL_SECONDS if busy else self.state.settings.worker_poll_seconds
+        full = len(in_flight) >= self.concurrency
+        if full:
+            seconds = self.state.settings.worker_poll_seconds
+        stopped = asyncio.ensure_future(stopping.wait())
+        try:
+            await asyncio.wait(
+                {stopped, *(in_flight if full else ())}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            stopped.cancel()
 
     async def run_once(self, http: httpx.AsyncClient) -> bool:
-        """Fan out new events and send one batch of due deliveries; False when idle."""
+        """One round, start to end: fan out new events, send one batch of due deliveries and
+        record their outcomes; False when there was nothing to do."""
+        read = await self._fan_out()
+        claimed = await self._claim(self.concurrency)
+        if claimed:
+            sent = await asyncio.gather(*(self._attempt(http, one) for one in claimed))
+            await self._record(sent)
+        return bool(claimed) or read
+
+    async def _fan_out(self) -> bool:
+        async with self.state.write_turn(), transaction(self.state.database) as session:
+            return await webhooks.fan_out(session) > 0
+
+    async def _claim(self, limit: int) -> list[Claimed]:
         state = self.state
         async with state.write_turn(), transaction(state.database) as session:
-            read = await webhooks.fan_out(session)
-        async with state.write_turn(), transaction(state.database) as session:
-            claimed = await webhooks.claim(session, self.concurrency, state.settings.webhook_lease_seconds)
-        if claimed:
-            await asyncio.gather(*(self._deliver(http, one) for one in claimed))
-        return bool(claimed) or read > 0
+            return await webhooks.claim(session, limit, state.settings.webhook_lease_seconds)
 
-    async def _deliver(self, http: httpx.AsyncClient, claimed: Claimed) -> None:
+    async def _attempt(self, http: httpx.AsyncClient, claimed: Claimed) -> Attempted:
         attempted_on = clock.now()
         outcome = await sender.send(http, claimed, self.state.settings)
         self.metrics.attempt_seconds.observe(outcome.latency_ms / 1000)
+        return Attempted(claimed, outcome, attempted_on)
+
+    async def _send(
+        self, http: httpx.AsyncClient, claimed: Claimed, answered: asyncio.Queue[Attempted | None]
+    ) -> None:
+        await answered.put(await self._attempt(http, claimed))
+
+    async def _record_answers(self, answered: asyncio.Queue[Attempted | None]) -> None:
+        """Record outcomes as they come back, all those waiting at once, until told to end."""
+        ending = False
+        while not ending:
+            first = await answered.get()
+            batch: list[Attempted] = [] if first is None else [first]
+            ending = first is None
+            while not ending and len(batch) < RECORD_BATCH and not answered.empty():
+                more = answered.get_nowait()
+                ending = more is None
+                if more is not None:
+                    batch.append(more)
+            if batch:
+                await self._record(batch)
+
+    async def _record(self, batch: list[Attempted]) -> None:
         try:
             async with self.state.write_turn(), transaction(self.state.database) as session:
-                recorded = await webhooks.record(session, claimed, outcome, attempted_on, self.state.settings)
+                recorded = await webhooks.record(session, batch, self.state.settings)
         except DBAPIError as exc:
-            # Not recorded: the lease runs out and the delivery is sent again (at least once).
-            log.warning("webhook delivery %s: outcome not recorded: %s", claimed.delivery_id, exc)
+            # Not recorded: the leases run out and the deliveries are sent again (at least once).
+            log.warning("webhook delivery: %d outcomes not recorded: %s", len(batch), exc)
             return
-        self.metrics.deliveries.labels(recorded.result).inc()
-        if recorded.endpoint_disabled:
-            self.metrics.disabled.inc()
-            log.warning(
-                "webhook endpoint %s disabled after delivery %s", claimed.endpoint_id, claimed.delivery_id
-            )
+        for delivery_id, outcome in recorded.items():
+            self.metrics.deliveries.labels(outcome.result).inc()
+            if outcome.endpoint_disabled:
+                self.metrics.disabled.inc()
+                log.warning("webhook endpoint disabled after delivery %s", delivery_id)
 
     async def watch_backlog(self) -> None:
         """Keep the lag and queue-depth gauges current."""
