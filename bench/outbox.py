@@ -61,6 +61,9 @@ ENV = {
 
 
 class _Accept(BaseHTTPRequestHandler):
+    # Keeps connections open, as a receiver behind any web server does.
+    protocol_version = "HTTP/1.1"
+
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("content-length", "0")))
         self.send_response(204)

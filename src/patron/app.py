@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from types import MappingProxyType
@@ -25,6 +24,7 @@ from patron.api.v3 import (
     articles,
     challenges,
     contacts,
+    end_user_tokens,
     point_accounts,
     promotions,
     receipts,
@@ -33,7 +33,7 @@ from patron.api.v3 import (
     webhooks,
 )
 from patron.config import Settings
-from patron.kit import collector
+from patron.kit import collector, logs
 from patron.state import assemble
 from patron.worker.runner import Worker
 
@@ -56,6 +56,7 @@ ENGAGE_ROUTERS: tuple[APIRouter, ...] = (
     point_accounts.router,
     rewards.router,
     webhooks.router,
+    end_user_tokens.router,
 )
 
 
@@ -68,7 +69,7 @@ def _operation_id(prefix: str):  # type: ignore[no-untyped-def]
 
 def create_app(settings: Settings | None = None, *, background: bool = True) -> FastAPI:
     settings = settings or Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    logs.configure(settings.log_level)
     state = assemble(settings)
     metrics = Metrics()  # this application's own, shown by /metrics
 

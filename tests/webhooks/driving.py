@@ -19,12 +19,17 @@ from patron.worker.webhooks import Deliveries
 
 
 async def deliver_until(
-    state: AppState, done: Callable[[], bool], seconds: float = 60, concurrency: int = 10
+    state: AppState,
+    done: Callable[[], bool],
+    seconds: float = 60,
+    concurrency: int = 10,
+    metrics: WorkerMetrics | None = None,
 ) -> Deliveries:
-    """Run delivery rounds, at least one, until `done()` (an AssertionError after `seconds`)."""
-    deliveries = Deliveries(state, WorkerMetrics(CollectorRegistry()), concurrency)
+    """Run delivery rounds, at least one, until `done()` (an AssertionError after `seconds`),
+    counting on `metrics` when given (a registry of the test's own otherwise)."""
+    deliveries = Deliveries(state, metrics or WorkerMetrics(CollectorRegistry()), concurrency)
     deadline = asyncio.get_running_loop().time() + seconds
-    async with sender.client(state.settings) as http:
+    async with sender.client(state.settings, concurrency) as http:
         while True:
             busy = await deliveries.run_once(http)
             if done():

@@ -51,6 +51,9 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keeps connections open between deliveries, as a receiver behind any web server does.
+            protocol_version = "HTTP/1.1"
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 with receiver.lock:
@@ -59,10 +62,13 @@ class Receiver:
                 with receiver.lock:
                     status = receiver.answer(len(receiver.hits) + 1)
                     receiver.hits.append(Hit(dict(self.headers.items()), body, status, time.monotonic()))
+                # 204 and 304 carry no body; a connection kept open would read one as the next answer.
+                answer = b"" if status in (204, 304) else b"answer %d " % status + b"x" * 2000
                 self.send_response(status)
                 self.send_header("content-type", "text/plain")
+                self.send_header("content-length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b"answer %d " % status + b"x" * 2000)
+                self.wfile.write(answer)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -39,8 +39,10 @@ def add(session: AsyncSession, row: Any) -> None:
     session.add(row)
 
 
-def add_all(session: AsyncSession, rows: Sequence[Any]) -> None:
-    session.add_all(rows)
+async def insert_attempts(session: AsyncSession, rows: Sequence[dict[str, object]]) -> None:
+    # One executemany, without the unit of work's bookkeeping of objects no one reads back.
+    if rows:
+        await session.execute(insert(WebhookAttempt), list(rows))
 
 
 async def endpoints_by_id(

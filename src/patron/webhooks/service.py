@@ -383,17 +383,17 @@ class Attempted:
     attempted_on: datetime
 
 
-def _attempt_row(attempted: Attempted) -> WebhookAttempt:
+def _attempt_row(attempted: Attempted) -> dict[str, object]:
     outcome = attempted.outcome
-    return WebhookAttempt(
-        delivery_id=attempted.claimed.delivery_id,
-        number=attempted.claimed.number,
-        attempted_on=attempted.attempted_on,
-        status_code=outcome.status_code,
-        latency_ms=outcome.latency_ms,
-        response_body=(outcome.answer or "")[:ANSWER_BYTES] if outcome.answer is not None else None,
-        error=outcome.error[:500] if outcome.error else None,
-    )
+    return {
+        "delivery_id": attempted.claimed.delivery_id,
+        "number": attempted.claimed.number,
+        "attempted_on": attempted.attempted_on,
+        "status_code": outcome.status_code,
+        "latency_ms": outcome.latency_ms,
+        "response_body": (outcome.answer or "")[:ANSWER_BYTES] if outcome.answer is not None else None,
+        "error": outcome.error[:500] if outcome.error else None,
+    }
 
 
 async def record(
@@ -406,7 +406,7 @@ async def record(
     their deliveries in one update, whatever their number. A failure locks its endpoint's
     row, one endpoint after another in id order, so two workers recording failures for the
     same endpoints wait for each other instead of deadlocking."""
-    repository.add_all(session, [_attempt_row(attempted) for attempted in attempts])
+    await repository.insert_attempts(session, [_attempt_row(attempted) for attempted in attempts])
     now = clock.now()
     succeeded = [attempted.claimed for attempted in attempts if attempted.outcome.succeeded]
     done = await repository.finish_leased(

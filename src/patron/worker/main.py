@@ -9,6 +9,7 @@ import signal
 from prometheus_client import CollectorRegistry, start_http_server
 
 from patron.config import Settings
+from patron.kit import logs
 from patron.state import assemble
 from patron.worker.runner import Worker
 
@@ -35,5 +36,5 @@ async def _serve(settings: Settings, concurrency: int, metrics_port: int | None)
 
 def run(concurrency: int = 10, metrics_port: int | None = None) -> None:
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s")
+    logs.configure(settings.log_level)
     asyncio.run(_serve(settings, concurrency, metrics_port))

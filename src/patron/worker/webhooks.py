@@ -44,7 +44,7 @@ class Deliveries:
         in_flight: set[asyncio.Task[None]] = set()
         recorder = asyncio.create_task(self._record_answers(answered), name="webhook-outcomes")
         try:
-            async with sender.client(self.state.settings) as http:
+            async with sender.client(self.state.settings, self.concurrency) as http:
                 while not stopping.is_set():
                     room = self.concurrency - len(in_flight)
                     try:
