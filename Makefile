@@ -33,8 +33,11 @@ typecheck: $(VENV)/.dev
 layers: $(VENV)/.dev
 	$(BIN)/lint-imports
 
+# The suite runs in TEST_PROCESSES pytest-xdist workers, each with its own databases and ports.
+TEST_PROCESSES ?= 2
+
 pytest: $(VENV)/.dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES)
 
 test: lint typecheck layers pytest
 

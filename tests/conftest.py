@@ -241,8 +241,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+def _postgres_skips(terminalreporter: pytest.TerminalReporter) -> bool:
+    """Skips of this process, or, under pytest-xdist, those its workers reported."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    return bool(_skipped_postgres) or any("PostgreSQL half" in str(report.longrepr) for report in skipped)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _skipped_postgres:
+    if _postgres_skips(terminalreporter):
         terminalreporter.section("PostgreSQL NOT TESTED", sep="!", red=True, bold=True)
         terminalreporter.write_line(
             f"PostgreSQL was not reachable at {POSTGRES_ADMIN_URL}: every PostgreSQL variant of the "

@@ -19,9 +19,19 @@ def _port_block(text: str) -> range:
     return range(int(first), int(last) + 1)
 
 
+def _share_of(block: range, worker: str, workers: int) -> range:
+    """This pytest-xdist worker's own slice of the block: two workers probing one shared block
+    could both find a port free before either server binds it."""
+    size = len(block) // workers
+    first = block.start + int(worker.removeprefix("gw")) * size
+    return range(first, first + size)
+
+
 # Fault tests listen on this block of ports (PATRON_TEST_PORTS="first-last" moves it, so two
 # checkouts can run the suite side by side); benches use another.
 PORTS = _port_block(os.environ.get("PATRON_TEST_PORTS", "8450-8499"))
+if "PYTEST_XDIST_WORKER" in os.environ:
+    PORTS = _share_of(PORTS, os.environ["PYTEST_XDIST_WORKER"], int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
 STARTUP_SECONDS = 30.0
 
 
