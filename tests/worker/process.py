@@ -10,9 +10,19 @@ from pathlib import Path
 
 
 class WorkerProcess:
-    def __init__(self, database_url: str, log: Path, *, concurrency: int = 10, **settings: str) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log: Path,
+        *,
+        concurrency: int = 10,
+        metrics_port: int | None = None,
+        **settings: str,
+    ) -> None:
         self.log = log
         self.concurrency = concurrency
+        # `--metrics-port`: Prometheus metrics at metrics_url (take the port from free_port).
+        self.metrics_port = metrics_port
         self.environment = {
             **os.environ,
             "PATRON_DATABASE_URL": database_url,
@@ -27,11 +37,18 @@ class WorkerProcess:
     def start(self) -> WorkerProcess:
         patron = Path(sys.executable).with_name("patron")
         command = [str(patron), "worker", "--concurrency", str(self.concurrency)]
+        if self.metrics_port is not None:
+            command += ["--metrics-port", str(self.metrics_port)]
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
                 command, env=self.environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
             )
         return self
+
+    @property
+    def metrics_url(self) -> str:
+        assert self.metrics_port is not None, "started without a metrics port"
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     def kill(self) -> None:
         """SIGKILL: no shutdown, nothing recorded."""
