@@ -236,7 +236,13 @@ async def pending_by_endpoint(session: AsyncSession) -> dict[uuid.UUID, int]:
 
 
 async def oldest_pending_since(session: AsyncSession) -> datetime | None:
-    stmt = select(func.min(WebhookDelivery.created_on)).where(WebhookDelivery.status == PENDING)
+    """When the oldest event still waiting for a delivery happened (a test event: when queued)."""
+    stmt = (
+        select(func.min(func.coalesce(OutboxEvent.occurred_at, WebhookDelivery.created_on)))
+        .select_from(WebhookDelivery)
+        .outerjoin(OutboxEvent, OutboxEvent.seq == WebhookDelivery.event_seq)
+        .where(WebhookDelivery.status == PENDING)
+    )
     value: datetime | None = (await session.execute(stmt)).scalar_one()
     return value
 

@@ -465,6 +465,9 @@ async def _record_failure(
                 f"Disabled on {now.isoformat()}: every delivery failed since "
                 f"{endpoint.failing_since.isoformat()}.",
             )
+    # Written now: the next failure for this endpoint in the batch reads it again under its lock
+    # (populate_existing), and would otherwise undo a disabling or count it a second time.
+    await session.flush()
     return Recorded(result, disabled)
 
 
