@@ -18,6 +18,8 @@ from patron.api.boundary import Boundary
 from patron.api.direct import DirectRoutes, Endpoint
 from patron.api.metrics import Metrics
 from patron.api.rate_limits import RateLimits
+from patron.api.records import activity as record_activity
+from patron.api.records import definitions as record_definitions
 from patron.api.request_context import RequestContext
 from patron.api.system import router as system_router
 from patron.api.v3 import (
@@ -58,6 +60,9 @@ ENGAGE_ROUTERS: tuple[APIRouter, ...] = (
     webhooks.router,
     end_user_tokens.router,
 )
+
+
+RECORD_ROUTERS: tuple[APIRouter, ...] = (record_definitions.router, record_activity.router)
 
 
 def _operation_id(prefix: str):  # type: ignore[no-untyped-def]
@@ -109,6 +114,9 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
             app.include_router(
                 router, prefix=f"/api/{version}", generate_unique_id_function=_operation_id(version)
             )
+    # The record dialect at /schema/{type}/record (API.md §2).
+    for router in RECORD_ROUTERS:
+        app.include_router(router, generate_unique_id_function=_operation_id("records"))
     # Outermost last: RequestContext wraps RateLimits wraps Boundary wraps the direct routes
     # and FastAPI's. A request over its limit is refused before the boundary opens anything.
     if settings.direct_routes:

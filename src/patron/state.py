@@ -13,7 +13,9 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from patron.activity.bus import ActivityBus
+from patron.auth.end_users import EndUsers
 from patron.auth.rate_limits import RateLimiter, build_limiter
+from patron.auth.sealing import KeySealing
 from patron.auth.service import KeyVerifier
 from patron.challenges.checkpoints import CheckpointBatches
 from patron.challenges.receipt_rules import ReceiptRules
@@ -31,6 +33,10 @@ class AppState:
     settings: Settings
     database: Database
     verifier: KeyVerifier
+    # The sealing keys of API key secrets (PATRON_SECRET_KEY, else the generated one).
+    sealing: KeySealing
+    # End-user tokens: verified to a contact, and minted (docs/END_USERS.md).
+    end_users: EndUsers
     # The token buckets per key and route class, in this process or in Redis (auth.rate_limits).
     limiter: RateLimiter
     # Who hears about stored activity (receipts), in the transaction that stores it.
@@ -38,6 +44,8 @@ class AppState:
     # The receipt-driven challenge definitions, kept for PATRON_DEFINITION_CACHE_SECONDS.
     receipt_rules: ReceiptRules
     checkpoints: CheckpointBatches
+    # The one issuer of rewards (promotions, points, coupon codes), for every dialect.
+    rewards: RewardIssuer
     # Set when a bulk import is queued, so the import loop starts at once instead of polling.
     imports_queued: asyncio.Event = field(default_factory=asyncio.Event)
     # SQLite has one writer at a time and lets waiting writers poll for it, in no order, so
@@ -53,8 +61,10 @@ class AppState:
 def assemble(settings: Settings) -> AppState:
     """Build one application's objects from its settings, each subscriber wired to its bus."""
     receipt_rules = ReceiptRules(settings.definition_cache_seconds)
-    checkpoints = CheckpointBatches(RewardIssuer(settings.default_point_definition_id))
+    rewards = RewardIssuer(settings.default_point_definition_id)
+    checkpoints = CheckpointBatches(rewards)
     receipt_checkpoints = ReceiptCheckpoints(receipt_rules, checkpoints)
+    sealing = KeySealing.from_settings(settings)
     bus = ActivityBus()
     bus.subscribe_receipts(receipt_checkpoints.on_receipt, receipt_checkpoints.listens)
     # What else keeps an erased contact's data: open offers, stored answers, events (docs/PRIVACY.md).
@@ -66,8 +76,11 @@ def assemble(settings: Settings) -> AppState:
         settings=settings,
         database=create_database(settings),
         verifier=KeyVerifier(settings.auth_cache_seconds),
+        sealing=sealing,
+        end_users=EndUsers(settings, sealing),
         limiter=build_limiter(settings),
         bus=bus,
         receipt_rules=receipt_rules,
+        rewards=rewards,
         checkpoints=checkpoints,
     )

@@ -7,7 +7,9 @@ from patron.models.challenge_checkpoint import ChallengeCheckpoint
 from patron.models.challenge_definition import ChallengeDefinition
 from patron.models.contact import Contact
 from patron.models.contact_import import ContactImport
+from patron.models.coupon import Coupon
 from patron.models.idempotency_record import IdempotencyRecord
+from patron.models.milestone import Milestone
 from patron.models.outbox_event import OutboxEvent
 from patron.models.point_account import PointAccount
 from patron.models.point_definition import PointDefinition
@@ -18,6 +20,9 @@ from patron.models.promotion_assignment_receipt import PromotionAssignmentReceip
 from patron.models.receipt import Receipt
 from patron.models.receipt_line import ReceiptLine
 from patron.models.receipt_payment import ReceiptPayment
+from patron.models.record_definition import RecordDefinition
+from patron.models.record_log import RecordLog
+from patron.models.record_progress import RecordProgress
 from patron.models.reward import Reward
 from patron.models.sealing_key import SealingKey
 from patron.models.store import Store
@@ -33,7 +38,9 @@ __all__ = [
     "ChallengeDefinition",
     "Contact",
     "ContactImport",
+    "Coupon",
     "IdempotencyRecord",
+    "Milestone",
     "OutboxEvent",
     "PointAccount",
     "PointDefinition",
@@ -44,6 +51,9 @@ __all__ = [
     "Receipt",
     "ReceiptLine",
     "ReceiptPayment",
+    "RecordDefinition",
+    "RecordLog",
+    "RecordProgress",
     "Reward",
     "SealingKey",
     "Store",

@@ -35,5 +35,8 @@ class Reward(Base):
     point_definition_id: Mapped[int | None] = mapped_column(IntegerId, nullable=True)
     point_transaction_id: Mapped[int | None] = mapped_column(IntegerId, nullable=True)
     promotion_assignment_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # A coupon reward's code (also in `coupons`), and when the reward stops being usable.
+    coupon_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    expires_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     details: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     issued_on: Mapped[datetime] = mapped_column(UTCDateTime())

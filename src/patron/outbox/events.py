@@ -26,6 +26,9 @@ class EventType(StrEnum):
     REWARD_ISSUED = "reward.issued"
     POINTS_TRANSACTION_ADDED = "points.transaction_added"
     POINTS_EXPIRED = "points.expired"
+    MILESTONE_ACHIEVED = "milestone.achieved"
+    CHALLENGE_FAILED = "challenge.failed"
+    STREAK_BROKEN = "streak.broken"
     # Sent by POST /webhooks/{id}/test only; never written to the outbox.
     WEBHOOK_TEST = "webhook.test"
 

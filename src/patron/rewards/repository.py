@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.upsert import insert_for
-from patron.models import Reward
+from patron.models import Coupon, Reward
 
 
 async def insert_new(session: AsyncSession, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
@@ -34,3 +35,23 @@ async def page_of(
         select(Reward).where(where).order_by(Reward.issued_on.desc(), Reward.id).offset(offset).limit(count)
     )
     return (await session.execute(stmt)).scalars().all(), int(total)
+
+
+async def insert_coupon(
+    session: AsyncSession,
+    code: str,
+    contact_id: uuid.UUID,
+    reward_id: uuid.UUID,
+    issued_on: datetime,
+    expires_on: datetime | None,
+) -> bool:
+    """Store the code unless it exists already; whether it was stored."""
+    row = {
+        "code": code,
+        "contact_id": contact_id,
+        "reward_id": reward_id,
+        "issued_on": issued_on,
+        "expires_on": expires_on,
+    }
+    stmt = insert_for(session, Coupon).values(row).on_conflict_do_nothing().returning(Coupon.code)
+    return (await session.execute(stmt)).scalar_one_or_none() is not None

@@ -23,7 +23,17 @@ class PointsReward(Body):
     definitionId: Annotated[int, Field(ge=1, le=2**62), NotBoolean] | None = None
 
 
-RewardSpec = Annotated[PromotionReward | PointsReward, Field(discriminator="type")]
+class CouponReward(Body):
+    """A coupon code of its own for the member: `codePrefix` and a random part, valid for
+    `validDays` from issue when given."""
+
+    type: Literal["coupon"]
+    codePrefix: Annotated[str, Field(max_length=20, pattern=r"^[A-Za-z0-9_-]*$")] = ""
+    validDays: Annotated[int, Field(ge=1, le=3650), NotBoolean] | None = None
+
+
+RewardSpec = Annotated[PromotionReward | PointsReward | CouponReward, Field(discriminator="type")]
+Reward = PromotionReward | PointsReward | CouponReward
 
 
 class RewardSource(BaseModel):
@@ -41,4 +51,5 @@ class RewardOut(BaseModel):
     issuedOn: str | None
     promotionAssignmentId: str | None
     pointTransactionId: int | None
+    couponCode: str | None = None
     links: list[ItemLink]

@@ -28,12 +28,22 @@ from patron.outbox.events import EVENT_ROOT, EVENT_ZONE, EventType, NewEvent, re
 from patron.points import service as points
 from patron.promotions import service as promotions
 from patron.promotions.errors import PromotionNotActive, PromotionNotFound
-from patron.rewards import repository
-from patron.rewards.schemas import PointsReward, PromotionReward, RewardOut, RewardSource, RewardSpec
+from patron.rewards import coupons, repository
+from patron.rewards.schemas import (
+    CouponReward,
+    PointsReward,
+    PromotionReward,
+    RewardOut,
+    RewardSource,
+    RewardSpec,
+)
+from patron.rewards.schemas import (
+    Reward as RewardOffer,
+)
 
 log = logging.getLogger("patron.rewards")
 
-_spec: TypeAdapter[PromotionReward | PointsReward] = TypeAdapter(RewardSpec)
+_spec: TypeAdapter[RewardOffer] = TypeAdapter(RewardSpec)
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ class RewardIssuer:
         earned = sorted(
             earned, key=lambda e: (str(e.contact_id), e.source_type, e.source_id, e.threshold, e.period_key)
         )
-        wanted: dict[uuid.UUID, tuple[Earned, PromotionReward | PointsReward]] = {}
+        wanted: dict[uuid.UUID, tuple[Earned, RewardOffer]] = {}
         rows: list[dict[str, Any]] = []
         for item in earned:
             spec = _spec.validate_python(item.reward)
@@ -96,7 +106,7 @@ class RewardIssuer:
         session: AsyncSession,
         reward_id: uuid.UUID,
         item: Earned,
-        spec: PromotionReward | PointsReward,
+        spec: RewardOffer,
         default_definition: list[int],
     ) -> dict[str, Any]:
         """Pay the reward; the columns of its log row that say how (as recorded)."""
@@ -118,6 +128,13 @@ class RewardIssuer:
             paid: dict[str, Any] = {"promotion_assignment_id": str(assignment.id)}
             await repository.record_outcome(session, reward_id, paid)
             return paid
+        if isinstance(spec, CouponReward):
+            code = await coupons.hand_out(
+                session, item.contact_id, reward_id, spec.codePrefix, spec.validDays
+            )
+            handed: dict[str, Any] = {"coupon_code": code.code, "expires_on": code.expires_on}
+            await repository.record_outcome(session, reward_id, handed)
+            return handed
         definition_id = spec.definitionId
         if not definition_id:
             if not default_definition:
@@ -133,9 +150,7 @@ class RewardIssuer:
         return credited
 
 
-def _reward_row(
-    reward_id: uuid.UUID, item: Earned, spec: PromotionReward | PointsReward, now: datetime
-) -> dict[str, Any]:
+def _reward_row(reward_id: uuid.UUID, item: Earned, spec: RewardOffer, now: datetime) -> dict[str, Any]:
     return {
         "id": reward_id,
         "contact_id": item.contact_id,
@@ -163,6 +178,7 @@ def reward_out(reward: Reward, base_url: str, zone: ZoneInfo) -> RewardOut:
         issuedOn=local_iso(reward.issued_on, zone),
         promotionAssignmentId=reward.promotion_assignment_id,
         pointTransactionId=reward.point_transaction_id,
+        couponCode=reward.coupon_code,
         links=[item_link(base_url, f"/contacts/{reward.contact_id}/rewards", reward.id, "self")],
     )
 

@@ -1,0 +1,1 @@
+"""The record dialect's edge: `/schema/{type}/record` (API.md §2)."""

@@ -1,0 +1,109 @@
+"""Logs, progress and reward logs: integrations send logs; staff read everyone's, end users
+their own; admins may correct a reward log's coupon code and dates."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from patron.api.deps import Admin, CurrentSettings, Integration, Session, State, errors
+from patron.api.records.access import Language, ListParams, ReadsAs
+from patron.contacts.service import ContactRules
+from patron.errors import BadRequest
+from patron.kit import clock
+from patron.records import logs as record_logs
+from patron.records import reads, rewards
+from patron.records.errors import DefinitionNotLive, DuplicateUniqueIdentifier, MemberNotFound, RecordNotFound
+from patron.records.listing import parse
+from patron.records.progress import progress_out
+from patron.records.render import log_out
+from patron.records.schemas import Kind, NewLog, RewardLogChanges
+
+router = APIRouter(tags=["records"])
+
+
+def _activity_routes(kind: Kind) -> None:
+    logs_path = f"/schema/{kind.value}_log/record"
+    progress_path = f"/schema/{kind.value}_progress/record"
+
+    @router.post(
+        logs_path,
+        name=f"create_{kind.value}_log",
+        status_code=status.HTTP_201_CREATED,
+        responses=errors(
+            BadRequest, RecordNotFound, MemberNotFound, DefinitionNotLive, DuplicateUniqueIdentifier
+        ),
+    )
+    async def create_log(
+        body: NewLog, session: Session, caller: Integration, state: State, settings: CurrentSettings
+    ) -> dict[str, Any]:
+        """A log counts in the window its activityAt falls in; the answer adds the milestone it
+        crossed (`achievedMilestone`) and that milestone's reward log."""
+        logged = await record_logs.add_log(
+            session,
+            kind,
+            body,
+            rules=ContactRules.from_settings(settings),
+            zone=settings.zone,
+            issuer=state.rewards,
+        )
+        data = log_out(logged.log)
+        data["progress"] = progress_out(
+            logged.progress, logged.definition, logged.milestones, [], clock.now(), None
+        )
+        if logged.achieved is not None:
+            data["achievedMilestone"] = (
+                await reads.milestone(session, logged.achieved.id, reads.Viewer(staff=True), None)
+            )["data"]
+            data["achievedMilestoneRewardLog"] = (
+                await reads.reward_log_record(session, logged.reward) if logged.reward is not None else None
+            )
+        return {"data": data}
+
+    @router.get(logs_path, name=f"list_{kind.value}_logs", responses=errors(BadRequest))
+    async def list_logs(session: Session, viewer: ReadsAs, query: ListParams) -> dict[str, Any]:
+        return await reads.logs(session, kind, parse(query, reads.LOG_FIELDS[kind]), viewer)
+
+    @router.get(f"{logs_path}/{{recordId}}", name=f"get_{kind.value}_log", responses=errors(RecordNotFound))
+    async def get_log(recordId: uuid.UUID, session: Session, viewer: ReadsAs) -> dict[str, Any]:
+        return await reads.one_log(session, kind, recordId, viewer)
+
+    @router.get(progress_path, name=f"list_{kind.value}_progress", responses=errors(BadRequest))
+    async def list_progress(session: Session, viewer: ReadsAs, query: ListParams) -> dict[str, Any]:
+        return await reads.progress_page(session, kind, parse(query, reads.PROGRESS_FIELDS[kind]), viewer)
+
+    @router.get(
+        f"{progress_path}/{{recordId}}", name=f"get_{kind.value}_progress", responses=errors(RecordNotFound)
+    )
+    async def get_progress(
+        recordId: uuid.UUID, session: Session, viewer: ReadsAs, language: Language
+    ) -> dict[str, Any]:
+        return await reads.one_progress(session, kind, recordId, viewer, language)
+
+
+for _kind in Kind:
+    _activity_routes(_kind)
+
+REWARD_LOGS = "/schema/reward_log/record"
+
+
+@router.get(REWARD_LOGS, responses=errors(BadRequest))
+async def list_reward_logs(session: Session, viewer: ReadsAs, query: ListParams) -> dict[str, Any]:
+    return await reads.reward_logs(session, parse(query, reads.REWARD_LOG_FIELDS), viewer)
+
+
+@router.get(f"{REWARD_LOGS}/{{recordId}}", responses=errors(RecordNotFound))
+async def get_reward_log(recordId: uuid.UUID, session: Session, viewer: ReadsAs) -> dict[str, Any]:
+    row = await reads.one_reward_log(session, recordId, viewer)
+    return {"data": await reads.reward_log_record(session, row)}
+
+
+@router.patch(f"{REWARD_LOGS}/{{recordId}}", responses=errors(BadRequest, RecordNotFound))
+async def update_reward_log(
+    recordId: uuid.UUID, body: RewardLogChanges, session: Session, caller: Admin
+) -> dict[str, Any]:
+    """Only `couponCode`, `rewardIssuedAt` and `rewardExpiryAt` may change."""
+    row = await rewards.correct(session, recordId, body)
+    return {"data": await reads.reward_log_record(session, row)}

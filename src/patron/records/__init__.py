@@ -1,0 +1,1 @@
+"""Challenges and streaks of the record dialect: definitions, milestones, logs, progress, reward logs."""

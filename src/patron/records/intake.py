@@ -1,0 +1,109 @@
+"""What every log goes through before it counts: its member (a contact id or externalId),
+its instant (not more than 5 minutes ahead), its amount, and the time zone it is counted in."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from types import MappingProxyType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.contacts import service as contacts
+from patron.contacts.errors import ContactNotFound
+from patron.contacts.schemas import LookupKeys
+from patron.contacts.service import ContactRules
+from patron.errors import BadRequest
+from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress, Reward
+from patron.progress import engine
+from patron.progress.windows import WindowKind, WindowSpec
+from patron.records import definitions
+from patron.records.errors import MemberNotFound
+from patron.records.schemas import Method, NewLog, Status
+
+# A log may be this far ahead of the server's clock (clocks of tills drift); further is refused.
+FUTURE_LEEWAY = timedelta(minutes=5)
+WINDOW_OF = MappingProxyType(
+    {"daily": WindowKind.DAY, "weekly": WindowKind.WEEK, "monthly": WindowKind.MONTH}
+)
+
+
+def window_kind(definition: RecordDefinition) -> WindowKind:
+    return WINDOW_OF[definition.aggregation_period]
+
+
+@dataclass(frozen=True)
+class Logged:
+    log: RecordLog
+    progress: RecordProgress
+    definition: RecordDefinition
+    milestones: list[Milestone]
+    # The highest milestone this log crossed, and its reward log (None when it crossed none).
+    achieved: Milestone | None
+    reward: Reward | None
+
+
+async def member_id(session: AsyncSession, owned_by: str, rules: ContactRules) -> uuid.UUID:
+    """`ownedById` is a contact id or the member's externalId."""
+    try:
+        contact_id = uuid.UUID(owned_by)
+    except ValueError:
+        contact_id = None
+    try:
+        if contact_id is not None:
+            await contacts.ensure_exists(session, contact_id)
+            return contact_id
+        return await contacts.lookup_id(session, LookupKeys(externalId=owned_by), rules)
+    except ContactNotFound as exc:
+        raise MemberNotFound(f"No member {owned_by!r} (a contact id or externalId).") from exc
+
+
+def zone_of(definition: RecordDefinition, member_zone: object, deployment: ZoneInfo) -> ZoneInfo:
+    """The definition's zone; with "member", the member's own timeZone attribute (else the
+    deployment's zone); with none, the deployment's."""
+    name = definition.timezone
+    if name == definitions.MEMBER_ZONE:
+        name = member_zone if isinstance(member_zone, str) else None
+    if not name:
+        return deployment
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return deployment
+
+
+def plan_of(definition: RecordDefinition, zone: ZoneInfo, milestones: list[Milestone]) -> engine.Plan:
+    return engine.Plan(
+        goal=engine.Goal(definition.completion_target, engine.Aggregation(definition.aggregation_method)),
+        window=WindowSpec(kind=WINDOW_OF[definition.aggregation_period], zone=str(zone)),
+        thresholds=tuple(m.target for m in milestones if m.status == Status.LIVE),
+    )
+
+
+def amount_of(definition: RecordDefinition, body: NewLog) -> Decimal:
+    if definition.aggregation_method == Method.COUNT:
+        return Decimal(1)  # every log counts one, whatever its value
+    if body.activityValue is None:
+        raise BadRequest(
+            "activityValue is required: this challenge sums the values of its logs.",
+            details=[{"field": "activityValue", "message": "required when the challenge sums"}],
+        )
+    if body.activityValue <= 0:
+        raise BadRequest(
+            "activityValue must be more than 0.",
+            details=[{"field": "activityValue", "message": "not positive"}],
+        )
+    return body.activityValue
+
+
+def activity_at(body: NewLog, now: datetime) -> datetime:
+    at = body.activityAt or now
+    if at > now + FUTURE_LEEWAY:
+        raise BadRequest(
+            "activityAt is more than 5 minutes in the future.",
+            details=[{"field": "activityAt", "message": "in the future"}],
+        )
+    return at

@@ -1,0 +1,285 @@
+"""Reading records, as each caller may: staff (admin and integration keys) see everything;
+an end user sees live challenges, streaks and milestones and their own progress, logs and
+reward logs, and anything else is not there for them (404); a guest sees live challenges,
+streaks and their live milestones."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from patron.kit import clock
+from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress, Reward
+from patron.records import repository
+from patron.records.errors import RecordNotFound
+from patron.records.listing import FieldKind, ListQuery, RecordField, applied, envelope
+from patron.records.progress import progress_out
+from patron.records.render import definition_out, log_out, milestone_out, reward_log_out
+from patron.records.schemas import Kind, ProgressStatus, Status
+
+_STATUSES = frozenset(status.value for status in Status)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads: staff, an end user (their contact), or a guest (neither)."""
+
+    staff: bool = False
+    member: uuid.UUID | None = None
+
+    @property
+    def public(self) -> bool:
+        return not self.staff
+
+
+DEFINITION_FIELDS: Mapping[str, RecordField] = MappingProxyType(
+    {
+        "id": RecordField(RecordDefinition.id, FieldKind.ID),
+        "name": RecordField(RecordDefinition.name, FieldKind.TEXT),
+        "description": RecordField(RecordDefinition.description, FieldKind.TEXT),
+        "status": RecordField(RecordDefinition.status, FieldKind.CHOICE, _STATUSES),
+        "completionTargetValue": RecordField(RecordDefinition.completion_target, FieldKind.NUMBER),
+        "aggregationMethod": RecordField(
+            RecordDefinition.aggregation_method, FieldKind.CHOICE, frozenset({"sum", "count"})
+        ),
+        "aggregationPeriod": RecordField(
+            RecordDefinition.aggregation_period, FieldKind.CHOICE, frozenset({"daily", "weekly", "monthly"})
+        ),
+        "createdAt": RecordField(RecordDefinition.created_on, FieldKind.INSTANT),
+        "updatedAt": RecordField(RecordDefinition.modified_on, FieldKind.INSTANT),
+    }
+)
+MILESTONE_FIELDS: Mapping[str, RecordField] = MappingProxyType(
+    {
+        "id": RecordField(Milestone.id, FieldKind.ID),
+        "linkedSchemaRecordId": RecordField(Milestone.definition_id, FieldKind.ID),
+        "name": RecordField(Milestone.name, FieldKind.TEXT),
+        "milestoneTargetValue": RecordField(Milestone.target, FieldKind.NUMBER),
+        "status": RecordField(Milestone.status, FieldKind.CHOICE, _STATUSES),
+        "createdAt": RecordField(Milestone.created_on, FieldKind.INSTANT),
+    }
+)
+
+
+def _progress_fields(kind: Kind) -> Mapping[str, RecordField]:
+    owner = "challengeId" if kind is Kind.CHALLENGE else "streakId"
+    status = "challengeProgressStatus" if kind is Kind.CHALLENGE else "streakProgressStatus"
+    return MappingProxyType(
+        {
+            "id": RecordField(RecordProgress.id, FieldKind.ID),
+            owner: RecordField(RecordProgress.definition_id, FieldKind.ID),
+            "ownedById": RecordField(RecordProgress.contact_id, FieldKind.ID),
+            "currentProgressValue": RecordField(RecordProgress.value, FieldKind.NUMBER),
+            status: RecordField(
+                RecordProgress.status, FieldKind.CHOICE, frozenset(s.value for s in ProgressStatus)
+            ),
+            "periodKey": RecordField(RecordProgress.period_key, FieldKind.TEXT),
+            "periodStart": RecordField(RecordProgress.period_start, FieldKind.INSTANT),
+            "periodEnd": RecordField(RecordProgress.period_end, FieldKind.INSTANT),
+            "updatedAt": RecordField(RecordProgress.modified_on, FieldKind.INSTANT),
+        }
+    )
+
+
+def _log_fields(kind: Kind) -> Mapping[str, RecordField]:
+    return MappingProxyType(
+        {
+            "id": RecordField(RecordLog.id, FieldKind.ID),
+            ("challengeId" if kind is Kind.CHALLENGE else "streakId"): RecordField(
+                RecordLog.definition_id, FieldKind.ID
+            ),
+            "ownedById": RecordField(RecordLog.contact_id, FieldKind.ID),
+            "activityAt": RecordField(RecordLog.activity_at, FieldKind.INSTANT),
+            "activityId": RecordField(RecordLog.activity_id, FieldKind.TEXT),
+            "uniqueIdentifier": RecordField(RecordLog.unique_identifier, FieldKind.TEXT),
+            "activityValue": RecordField(RecordLog.activity_value, FieldKind.NUMBER),
+            "periodKey": RecordField(RecordLog.period_key, FieldKind.TEXT),
+            "createdAt": RecordField(RecordLog.created_on, FieldKind.INSTANT),
+        }
+    )
+
+
+PROGRESS_FIELDS = MappingProxyType({kind: _progress_fields(kind) for kind in Kind})
+LOG_FIELDS = MappingProxyType({kind: _log_fields(kind) for kind in Kind})
+REWARD_LOG_FIELDS: Mapping[str, RecordField] = MappingProxyType(
+    {
+        "id": RecordField(Reward.id, FieldKind.ID),
+        "milestoneId": RecordField(Reward.source_id, FieldKind.TEXT),
+        "ownedById": RecordField(Reward.contact_id, FieldKind.ID),
+        "couponCode": RecordField(Reward.coupon_code, FieldKind.TEXT),
+        "periodKey": RecordField(Reward.period_key, FieldKind.TEXT),
+        "rewardIssuedAt": RecordField(Reward.issued_on, FieldKind.INSTANT),
+        "rewardExpiryAt": RecordField(Reward.expires_on, FieldKind.INSTANT),
+    }
+)
+
+
+async def _listed(
+    session: AsyncSession, stmt: Select[Any], listing: ListQuery
+) -> tuple[list[Any], int | None]:
+    rows = await repository.page(session, stmt, listing.offset, listing.limit)
+    total = await repository.count(session, stmt) if listing.fetch_total_count else None
+    return rows, total
+
+
+async def _milestones_by_definition(
+    session: AsyncSession, definition_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Milestone]]:
+    grouped: dict[uuid.UUID, list[Milestone]] = {one: [] for one in definition_ids}
+    for milestone in await repository.milestones_of(session, definition_ids):
+        grouped[milestone.definition_id].append(milestone)
+    return grouped
+
+
+async def definitions(
+    session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer
+) -> dict[str, Any]:
+    stmt = select(RecordDefinition).where(RecordDefinition.kind == kind.value)
+    if viewer.public:
+        stmt = stmt.where(RecordDefinition.status == Status.LIVE.value)
+    stmt = applied(stmt, listing, DEFINITION_FIELDS, RecordDefinition.created_on, RecordDefinition.id)
+    rows, total = await _listed(session, stmt, listing)
+    milestones = await _milestones_by_definition(session, [row.id for row in rows])
+    shown = [
+        definition_out(row, milestones[row.id], listing.language_code, public=viewer.public) for row in rows
+    ]
+    return envelope(shown, listing, total)
+
+
+async def visible_definition(
+    session: AsyncSession, kind: Kind, definition_id: uuid.UUID, viewer: Viewer
+) -> RecordDefinition:
+    row = await repository.definition(session, definition_id)
+    if row is None or row.kind != kind or (viewer.public and row.status != Status.LIVE):
+        raise RecordNotFound(f"No {kind.value} {definition_id}.")
+    return row
+
+
+async def definition(
+    session: AsyncSession, kind: Kind, definition_id: uuid.UUID, viewer: Viewer, language: str | None
+) -> dict[str, Any]:
+    row = await visible_definition(session, kind, definition_id, viewer)
+    milestones = await _milestones_by_definition(session, [row.id])
+    return {"data": definition_out(row, milestones[row.id], language, public=viewer.public)}
+
+
+async def milestones(session: AsyncSession, listing: ListQuery, viewer: Viewer) -> dict[str, Any]:
+    stmt = select(Milestone)
+    if viewer.public:
+        live = select(RecordDefinition.id).where(RecordDefinition.status == Status.LIVE.value)
+        stmt = stmt.where(Milestone.status == Status.LIVE.value, Milestone.definition_id.in_(live))
+    stmt = applied(stmt, listing, MILESTONE_FIELDS, Milestone.target, Milestone.id)
+    rows, total = await _listed(session, stmt, listing)
+    kinds = await _kinds(session, [row.definition_id for row in rows])
+    return envelope(
+        [milestone_out(row, listing.language_code, kinds[row.definition_id]) for row in rows], listing, total
+    )
+
+
+async def _kinds(session: AsyncSession, definition_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not definition_ids:
+        return {}
+    stmt = select(RecordDefinition.id, RecordDefinition.kind).where(RecordDefinition.id.in_(definition_ids))
+    return {row[0]: row[1] for row in (await session.execute(stmt)).all()}
+
+
+async def milestone(
+    session: AsyncSession, milestone_id: uuid.UUID, viewer: Viewer, language: str | None
+) -> dict[str, Any]:
+    row = await repository.milestone(session, milestone_id)
+    owner = await repository.definition(session, row.definition_id) if row is not None else None
+    if (
+        row is None
+        or owner is None
+        or (viewer.public and (row.status != Status.LIVE or owner.status != Status.LIVE))
+    ):
+        raise RecordNotFound(f"No milestone {milestone_id}.")
+    return {"data": milestone_out(row, language, owner.kind)}
+
+
+def _own(stmt: Select[Any], column: Any, viewer: Viewer) -> Select[Any]:
+    """Staff read every member's; an end user only their own; a guest nobody's."""
+    if viewer.staff:
+        return stmt
+    if viewer.member is None:
+        return stmt.where(false())
+    return stmt.where(column == viewer.member)
+
+
+async def progress_page(
+    session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer
+) -> dict[str, Any]:
+    stmt = _own(
+        select(RecordProgress).where(RecordProgress.kind == kind.value), RecordProgress.contact_id, viewer
+    )
+    stmt = applied(stmt, listing, PROGRESS_FIELDS[kind], RecordProgress.modified_on.desc(), RecordProgress.id)
+    rows, total = await _listed(session, stmt, listing)
+    return envelope(
+        await _progress_records(session, rows, listing.language_code, clock.now()), listing, total
+    )
+
+
+async def _progress_records(
+    session: AsyncSession, rows: list[RecordProgress], language: str | None, now: datetime
+) -> list[dict[str, Any]]:
+    definition_ids = list({row.definition_id for row in rows})
+    found = {one: await repository.definition(session, one) for one in definition_ids}
+    milestones = await _milestones_by_definition(session, definition_ids)
+    shown = []
+    for row in rows:
+        owner = found[row.definition_id]
+        assert owner is not None  # a foreign key keeps it
+        logs = list(await repository.logs_in(session, row.contact_id, row.definition_id, [row.period_key]))
+        shown.append(progress_out(row, owner, milestones[row.definition_id], logs, now, language))
+    return shown
+
+
+async def one_progress(
+    session: AsyncSession, kind: Kind, progress_id: uuid.UUID, viewer: Viewer, language: str | None
+) -> dict[str, Any]:
+    row = await repository.progress(session, progress_id)
+    if row is None or row.kind != kind or not (viewer.staff or viewer.member == row.contact_id):
+        raise RecordNotFound(f"No {kind.value}_progress {progress_id}.")
+    return {"data": (await _progress_records(session, [row], language, clock.now()))[0]}
+
+
+async def logs(session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer) -> dict[str, Any]:
+    stmt = _own(select(RecordLog).where(RecordLog.kind == kind.value), RecordLog.contact_id, viewer)
+    stmt = applied(stmt, listing, LOG_FIELDS[kind], RecordLog.created_on.desc(), RecordLog.id)
+    rows, total = await _listed(session, stmt, listing)
+    return envelope([log_out(row) for row in rows], listing, total)
+
+
+async def one_log(session: AsyncSession, kind: Kind, log_id: uuid.UUID, viewer: Viewer) -> dict[str, Any]:
+    row = await repository.log(session, log_id)
+    if row is None or row.kind != kind or not (viewer.staff or viewer.member == row.contact_id):
+        raise RecordNotFound(f"No {kind.value}_log {log_id}.")
+    return {"data": log_out(row)}
+
+
+async def reward_log_record(session: AsyncSession, row: Reward) -> dict[str, Any]:
+    found = await repository.milestones_by_id(session, [uuid.UUID(row.source_id)])
+    milestone = found.get(uuid.UUID(row.source_id))
+    kinds = await _kinds(session, [milestone.definition_id]) if milestone else {}
+    return reward_log_out(row, milestone, kinds.get(milestone.definition_id) if milestone else None)
+
+
+async def reward_logs(session: AsyncSession, listing: ListQuery, viewer: Viewer) -> dict[str, Any]:
+    stmt = _own(select(Reward).where(Reward.source_type == "milestone"), Reward.contact_id, viewer)
+    stmt = applied(stmt, listing, REWARD_LOG_FIELDS, Reward.issued_on.desc(), Reward.id)
+    rows, total = await _listed(session, stmt, listing)
+    return envelope([await reward_log_record(session, row) for row in rows], listing, total)
+
+
+async def one_reward_log(session: AsyncSession, reward_id: uuid.UUID, viewer: Viewer) -> Reward:
+    row = await repository.reward(session, reward_id)
+    if row is None or not (viewer.staff or viewer.member == row.contact_id):
+        raise RecordNotFound(f"No reward_log {reward_id}.")
+    return row

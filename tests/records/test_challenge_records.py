@@ -1,0 +1,179 @@
+"""The seed's challenges end to end (gamified-challenges.txt): Monthly Big Spender with a
+coupon milestone, 10 Visits counting logs, a closed month failed beside the open one,
+paused challenges taking nothing, a repeated uniqueIdentifier changing nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from tests.clock import frozen_at
+from tests.stored_rows import stored_rows
+
+NOW = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
+
+
+async def _member(client: httpx.AsyncClient, till: dict[str, str], external_id: str) -> str:
+    made = await client.post("/api/v3/contacts", json={"externalId": external_id, "firstName": "Ann"}, headers=till)
+    assert made.status_code in (200, 201), made.text
+    return str(made.json()["id"])
+
+
+async def _challenge(client: httpx.AsyncClient, admin: dict[str, str], **fields: Any) -> dict[str, Any]:
+    body = {
+        "name": "Monthly Big Spender",
+        "description": "Spend $500 in a single month.",
+        "status": "live",
+        "completionTargetValue": 500,
+        "aggregationMethod": "sum",
+        "aggregationPeriod": "monthly",
+        "timezone": "UTC",
+        **fields,
+    }
+    made = await client.post("/schema/challenge/record", json=body, headers=admin)
+    assert made.status_code == 201, made.text
+    return dict(made.json()["data"])
+
+
+async def _milestone(
+    client: httpx.AsyncClient, admin: dict[str, str], challenge_id: str, target: float, reward: dict[str, Any]
+) -> dict[str, Any]:
+    made = await client.post(
+        "/schema/milestone/record",
+        json={
+            "linkedSchemaSlug": "challenge",
+            "linkedSchemaRecordId": challenge_id,
+            "name": f"At {target}",
+            "milestoneTargetValue": target,
+            "reward": reward,
+        },
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    return dict(made.json()["data"])
+
+
+async def _log(
+    client: httpx.AsyncClient, till: dict[str, str], challenge_id: str, owner: str, key: str, **fields: Any
+) -> httpx.Response:
+    return await client.post(
+        "/schema/challenge_log/record",
+        json={"challengeId": challenge_id, "ownedById": owner, "uniqueIdentifier": key, **fields},
+        headers=till,
+    )
+
+
+async def test_monthly_big_spender_milestone_coupon_then_the_next_milestone_message(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    with frozen_at(NOW):
+        await _member(client, till, "M-1")
+        challenge = await _challenge(client, admin)
+        milestone = await _milestone(client, admin, challenge["id"], 200, {"type": "coupon", "codePrefix": "SAVE5-"})
+
+        first = await _log(client, till, challenge["id"], "M-1", "order-1", activityValue=250, activityAt="2026-12-02T09:00:00Z")
+        assert first.status_code == 201, first.text
+        data = first.json()["data"]
+        assert data["achievedMilestone"]["id"] == milestone["id"]
+        coupon = data["achievedMilestoneRewardLog"]["couponCode"]
+        assert coupon.startswith("SAVE5-") and len(coupon) == len("SAVE5-") + 10
+
+        second = await _log(client, till, challenge["id"], "M-1", "order-2", activityValue=100, activityAt="2026-12-10T09:00:00Z")
+        assert second.status_code == 201, second.text
+        assert "achievedMilestone" not in second.json()["data"]
+
+        listed = await client.get(
+            "/schema/challenge_progress/record",
+            params={"filters": f'{{"field": "challengeId", "op": "eq", "value": "{challenge["id"]}"}}'},
+            headers=admin,
+        )
+    assert listed.status_code == 200, listed.text
+    (progress,) = listed.json()["data"]
+    assert progress["currentProgressValue"] == 350
+    assert progress["challengeProgressStatus"] == "in_progress"
+    assert progress["eudMilestoneNextToBeAchievedMessage"] == "Shop for $150.00 or more to complete the next milestone!"
+    assert [log["uniqueIdentifier"] for log in progress["taskProgress"]] == ["order-1", "order-2"]
+    rewards = await client.get("/schema/reward_log/record", headers=admin)
+    assert [reward["couponCode"] for reward in rewards.json()["data"]] == [coupon]
+
+
+async def test_completing_renders_the_completed_message(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    with frozen_at(NOW):
+        await _member(client, till, "M-2")
+        challenge = await _challenge(client, admin)
+        assert (await _log(client, till, challenge["id"], "M-2", "a", activityValue=600)).status_code == 201
+        (progress,) = (await client.get("/schema/challenge_progress/record", headers=admin)).json()["data"]
+    assert progress["challengeProgressStatus"] == "completed"
+    assert progress["eudCompletedChallengeMessage"] == (
+        "Congratulations! You have completed this challenge! Shop more next month to start a new challenge!"
+    )
+
+
+async def test_ten_visits_counts_logs_whatever_their_value(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    with frozen_at(NOW):
+        await _member(client, till, "V-1")
+        challenge = await _challenge(
+            client, admin, name="10 Visits This Month", aggregationMethod="count", completionTargetValue=10
+        )
+        for visit in range(3):
+            made = await _log(client, till, challenge["id"], "V-1", f"visit-{visit}", activityValue=99)
+            assert made.status_code == 201, made.text
+        (progress,) = (await client.get("/schema/challenge_progress/record", headers=admin)).json()["data"]
+    assert progress["currentProgressValue"] == 3
+
+
+async def test_last_month_failed_beside_this_month_in_progress(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    with frozen_at(NOW):
+        await _member(client, till, "F-1")
+        challenge = await _challenge(client, admin)
+        late = await _log(
+            client, till, challenge["id"], "F-1", "november", activityValue=100, activityAt="2026-11-20T10:00:00Z"
+        )
+        assert late.status_code == 201, late.text
+        assert (await _log(client, till, challenge["id"], "F-1", "december", activityValue=50)).status_code == 201
+        listed = (await client.get("/schema/challenge_progress/record", headers=admin)).json()["data"]
+    by_period = {row["periodKey"]: row for row in listed}
+    assert by_period["2026-11"]["challengeProgressStatus"] == "failed"
+    assert by_period["2026-11"]["challengeFailedAt"] == "2026-12-01T00:00:00Z"
+    assert by_period["2026-12"]["challengeProgressStatus"] == "in_progress"
+
+
+async def test_paused_takes_no_logs_and_a_repeated_identifier_changes_nothing(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Any
+) -> None:
+    with frozen_at(NOW):
+        await _member(client, till, "D-1")
+        paused = await _challenge(client, admin, status="paused")
+        refused = await _log(client, till, paused["id"], "D-1", "x", activityValue=10)
+        assert refused.status_code == 409 and refused.json()["key"] == "DefinitionNotLive"
+
+        challenge = await _challenge(client, admin)
+        await _milestone(client, admin, challenge["id"], 100, {"type": "coupon"})
+        assert (await _log(client, till, challenge["id"], "D-1", "same", activityValue=150)).status_code == 201
+        before = await stored_rows(database)
+        again = await _log(client, till, challenge["id"], "D-1", "same", activityValue=150)
+        assert again.status_code == 409 and again.json()["key"] == "DuplicateUniqueIdentifier"
+        assert await stored_rows(database) == before
+    rewards = (await client.get("/schema/reward_log/record", headers=admin)).json()["data"]
+    assert len(rewards) == 1
+
+
+async def test_a_log_far_in_the_future_or_without_a_value_is_refused(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    with frozen_at(NOW):
+        await _member(client, till, "E-1")
+        challenge = await _challenge(client, admin)
+        ahead = (NOW + timedelta(minutes=6)).isoformat()
+        future = await _log(client, till, challenge["id"], "E-1", "f", activityValue=1, activityAt=ahead)
+        assert future.status_code == 400 and "future" in future.json()["message"]
+        valueless = await _log(client, till, challenge["id"], "E-1", "v")
+        assert valueless.status_code == 400 and "activityValue" in valueless.json()["message"]
