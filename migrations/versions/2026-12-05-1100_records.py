@@ -129,6 +129,7 @@ def upgrade() -> None:
         sa.Column("ended_at", patron.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("period_start", patron.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("period_end", patron.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("zone", sa.String(length=64), nullable=False),
         sa.Column("period_value", patron.db.types.Money(precision=18, scale=4), nullable=False),
         sa.Column("run", sa.Integer(), nullable=False),
         sa.Column("end_told_on", patron.db.types.UTCDateTime(timezone=True), nullable=True),

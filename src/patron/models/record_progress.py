@@ -36,6 +36,8 @@ class RecordProgress(Base):
     # The window (a challenge) or the current period (a streak).
     period_start: Mapped[datetime] = mapped_column(UTCDateTime())
     period_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The IANA zone its windows are counted in (the definition's, or the member's own).
+    zone: Mapped[str] = mapped_column(String(64))
     # A streak: the current period's total so far, and the run's number.
     period_value: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     run: Mapped[int] = mapped_column(Integer, default=0)

@@ -113,6 +113,7 @@ async def add_challenge_log(
             "started_at": at,
             "period_start": window.start,
             "period_end": window.end,
+            "zone": str(local),
             "period_value": Decimal(0),
             "run": 0,
             "modified_on": now,
@@ -130,7 +131,7 @@ async def add_challenge_log(
         if outcome.state.status is engine.Status.COMPLETED:
             row.status, row.completed_at, row.ended_at = ProgressStatus.COMPLETED.value, at, None
         elif row.period_end <= now:
-            row.status = ProgressStatus.FAILED.value
+            row.status, row.ended_at = ProgressStatus.FAILED.value, row.period_end
         row.modified_on = now
         crossed = {crossing.threshold for crossing in outcome.crossings}
         reached = [m for m in milestones if m.status == Status.LIVE and m.target in crossed]

@@ -8,23 +8,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress
-from patron.records import display
+from patron.records import display, streaks
 from patron.records.render import instant, log_out, milestone_out, number
 from patron.records.schemas import Kind, ProgressStatus
 
 
-def status_at(row: RecordProgress, now: datetime) -> ProgressStatus:
-    if row.status == ProgressStatus.IN_PROGRESS and row.kind == Kind.CHALLENGE and row.period_end <= now:
-        return ProgressStatus.FAILED
-    return ProgressStatus(row.status)
-
-
-def ended_at(row: RecordProgress, now: datetime) -> datetime | None:
-    if row.ended_at is not None:
+def ended_at(row: RecordProgress, definition: RecordDefinition, now: datetime) -> datetime | None:
+    """When a window failed or a run broke, as seen at `now`: stored once the worker (or the
+    next log) wrote it, worked out from the clock before."""
+    if row.ended_at is not None or row.status != ProgressStatus.IN_PROGRESS:
         return row.ended_at
-    return row.period_end if status_at(row, now) is ProgressStatus.FAILED else None
+    if row.kind == Kind.CHALLENGE:
+        return row.period_end if row.period_end <= now else None
+    return streaks.broken_at(definition, row, ZoneInfo(row.zone), now)
+
+
+def status_at(row: RecordProgress, definition: RecordDefinition, now: datetime) -> ProgressStatus:
+    if row.status == ProgressStatus.IN_PROGRESS and ended_at(row, definition, now) is not None:
+        return ProgressStatus.FAILED if row.kind == Kind.CHALLENGE else ProgressStatus.BROKEN
+    return ProgressStatus(row.status)
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ def progress_out(
     now: datetime,
     language: str | None,
 ) -> dict[str, Any]:
-    status = status_at(row, now)
+    status = status_at(row, definition, now)
     texts = display.localised(
         display.DEFINITION_FIELDS, definition.eud, definition.eud_translations, language
     )
@@ -71,7 +76,7 @@ def progress_out(
             "challengeProgressStatus": status.value,
             "challengeStartedAt": instant(row.started_at),
             "challengeCompletedAt": instant(row.completed_at),
-            "challengeFailedAt": instant(ended_at(row, now)),
+            "challengeFailedAt": instant(ended_at(row, definition, now)),
             "periodStart": instant(row.period_start),
             "periodEnd": instant(row.period_end),
             "periodKey": row.period_key,
@@ -85,7 +90,7 @@ def progress_out(
             "currentProgressValue": number(row.value),
             "streakProgressStatus": status.value,
             "streakStartedAt": instant(row.started_at),
-            "streakBrokenAt": instant(row.ended_at),
+            "streakBrokenAt": instant(ended_at(row, definition, now)),
             "streakCompletedAt": instant(row.completed_at),
             "periodStart": instant(row.period_start),
             "periodEnd": instant(row.period_end),

@@ -81,7 +81,7 @@ def _period_plan(definition: RecordDefinition, zone: ZoneInfo) -> engine.Plan:
 
 
 def _new_run(
-    contact_id: object, definition: RecordDefinition, run: int, period: Window, at: datetime
+    contact_id: object, definition: RecordDefinition, run: int, period: Window, at: datetime, zone: ZoneInfo
 ) -> dict[str, object]:
     return {
         "contact_id": contact_id,
@@ -94,6 +94,7 @@ def _new_run(
         "started_at": at,
         "period_start": period.start,
         "period_end": period.end,
+        "zone": str(zone),
         "period_value": Decimal(0),
         "run": run,
         "modified_on": clock.now(),
@@ -147,7 +148,7 @@ async def add_streak_log(
             told.append(NewEvent(EventType.STREAK_BROKEN, _told(row), contact_id, broke))
     if row is None or row.status != ProgressStatus.IN_PROGRESS:
         run = 0 if row is None else row.run + 1
-        await repository.start_progress(session, _new_run(contact_id, definition, run, period, at))
+        await repository.start_progress(session, _new_run(contact_id, definition, run, period, at, local))
         row = await repository.lock_progress(session, contact_id, definition.id, f"run-{run}")
         assert row is not None  # made just above, in this transaction
     achieved: Milestone | None = None
