@@ -16,7 +16,9 @@ NOW = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
 
 
 async def _member(client: httpx.AsyncClient, till: dict[str, str], external_id: str) -> str:
-    made = await client.post("/api/v3/contacts", json={"externalId": external_id, "firstName": "Ann"}, headers=till)
+    made = await client.post(
+        "/api/v3/contacts", json={"externalId": external_id, "firstName": "Ann"}, headers=till
+    )
     assert made.status_code in (200, 201), made.text
     return str(made.json()["id"])
 
@@ -71,16 +73,34 @@ async def test_monthly_big_spender_milestone_coupon_then_the_next_milestone_mess
     with frozen_at(NOW):
         await _member(client, till, "M-1")
         challenge = await _challenge(client, admin)
-        milestone = await _milestone(client, admin, challenge["id"], 200, {"type": "coupon", "codePrefix": "SAVE5-"})
+        milestone = await _milestone(
+            client, admin, challenge["id"], 200, {"type": "coupon", "codePrefix": "SAVE5-"}
+        )
 
-        first = await _log(client, till, challenge["id"], "M-1", "order-1", activityValue=250, activityAt="2026-12-02T09:00:00Z")
+        first = await _log(
+            client,
+            till,
+            challenge["id"],
+            "M-1",
+            "order-1",
+            activityValue=250,
+            activityAt="2026-12-02T09:00:00Z",
+        )
         assert first.status_code == 201, first.text
         data = first.json()["data"]
         assert data["achievedMilestone"]["id"] == milestone["id"]
         coupon = data["achievedMilestoneRewardLog"]["couponCode"]
         assert coupon.startswith("SAVE5-") and len(coupon) == len("SAVE5-") + 10
 
-        second = await _log(client, till, challenge["id"], "M-1", "order-2", activityValue=100, activityAt="2026-12-10T09:00:00Z")
+        second = await _log(
+            client,
+            till,
+            challenge["id"],
+            "M-1",
+            "order-2",
+            activityValue=100,
+            activityAt="2026-12-10T09:00:00Z",
+        )
         assert second.status_code == 201, second.text
         assert "achievedMilestone" not in second.json()["data"]
 
@@ -93,7 +113,10 @@ async def test_monthly_big_spender_milestone_coupon_then_the_next_milestone_mess
     (progress,) = listed.json()["data"]
     assert progress["currentProgressValue"] == 350
     assert progress["challengeProgressStatus"] == "in_progress"
-    assert progress["eudMilestoneNextToBeAchievedMessage"] == "Shop for $150.00 or more to complete the next milestone!"
+    assert (
+        progress["eudMilestoneNextToBeAchievedMessage"]
+        == "Shop for $150.00 or more to complete the next milestone!"
+    )
     assert [log["uniqueIdentifier"] for log in progress["taskProgress"]] == ["order-1", "order-2"]
     rewards = await client.get("/schema/reward_log/record", headers=admin)
     assert [reward["couponCode"] for reward in rewards.json()["data"]] == [coupon]
@@ -135,10 +158,18 @@ async def test_last_month_failed_beside_this_month_in_progress(
         await _member(client, till, "F-1")
         challenge = await _challenge(client, admin)
         late = await _log(
-            client, till, challenge["id"], "F-1", "november", activityValue=100, activityAt="2026-11-20T10:00:00Z"
+            client,
+            till,
+            challenge["id"],
+            "F-1",
+            "november",
+            activityValue=100,
+            activityAt="2026-11-20T10:00:00Z",
         )
         assert late.status_code == 201, late.text
-        assert (await _log(client, till, challenge["id"], "F-1", "december", activityValue=50)).status_code == 201
+        assert (
+            await _log(client, till, challenge["id"], "F-1", "december", activityValue=50)
+        ).status_code == 201
         listed = (await client.get("/schema/challenge_progress/record", headers=admin)).json()["data"]
     by_period = {row["periodKey"]: row for row in listed}
     assert by_period["2026-11"]["challengeProgressStatus"] == "failed"
@@ -157,7 +188,9 @@ async def test_paused_takes_no_logs_and_a_repeated_identifier_changes_nothing(
 
         challenge = await _challenge(client, admin)
         await _milestone(client, admin, challenge["id"], 100, {"type": "coupon"})
-        assert (await _log(client, till, challenge["id"], "D-1", "same", activityValue=150)).status_code == 201
+        assert (
+            await _log(client, till, challenge["id"], "D-1", "same", activityValue=150)
+        ).status_code == 201
         before = await stored_rows(database)
         again = await _log(client, till, challenge["id"], "D-1", "same", activityValue=150)
         assert again.status_code == 409 and again.json()["key"] == "DuplicateUniqueIdentifier"
@@ -177,3 +210,48 @@ async def test_a_log_far_in_the_future_or_without_a_value_is_refused(
         assert future.status_code == 400 and "future" in future.json()["message"]
         valueless = await _log(client, till, challenge["id"], "E-1", "v")
         assert valueless.status_code == 400 and "activityValue" in valueless.json()["message"]
+
+
+async def test_display_fields_per_language_fall_back_and_templates_are_checked(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    challenge = await _challenge(client, admin, eudTitle="Big Spender")
+    assert challenge["eudInProgressLabel"] == "In Progress"  # the seed's default
+    path = f"/schema/challenge/record/{challenge['id']}"
+    swedish = await client.patch(
+        path, params={"languageCode": "sv"}, json={"eudTitle": "Storhandlare"}, headers=admin
+    )
+    assert swedish.status_code == 200, swedish.text
+    read = {
+        code: (await client.get(path, params={"languageCode": code} if code else {}, headers=admin)).json()[
+            "data"
+        ]
+        for code in ("sv", "sv-SE", "de", None)
+    }
+    assert [read[code]["eudTitle"] for code in ("sv", "sv-SE", "de", None)] == [
+        "Storhandlare",
+        "Storhandlare",
+        "Big Spender",
+        "Big Spender",
+    ]
+    unknown = await client.patch(
+        path, json={"eudFailedChallengeMessage": "Try again next {{period}}!"}, headers=admin
+    )
+    assert unknown.status_code == 400 and "{{period}}" in unknown.json()["message"]
+    bad_language = await client.get(path, params={"languageCode": "not a language"}, headers=admin)
+    assert bad_language.status_code == 400
+
+
+async def test_a_live_challenge_with_progress_keeps_its_target_and_is_not_deleted(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    await _member(client, till, "P-1")
+    challenge = await _challenge(client, admin)
+    path = f"/schema/challenge/record/{challenge['id']}"
+    assert (await client.patch(path, json={"completionTargetValue": 400}, headers=admin)).status_code == 200
+    assert (await _log(client, till, challenge["id"], "P-1", "one", activityValue=10)).status_code == 201
+    moved = await client.patch(path, json={"completionTargetValue": 300}, headers=admin)
+    assert moved.status_code == 409 and "completionTargetValue" in moved.json()["message"]
+    assert (await client.patch(path, json={"name": "Renamed"}, headers=admin)).status_code == 200
+    deleted = await client.delete(path, headers=admin)
+    assert deleted.status_code == 409 and deleted.json()["key"] == "DefinitionHasProgress"

@@ -22,9 +22,16 @@ async def _world(client: httpx.AsyncClient, admin: dict[str, str], till: dict[st
         made = await client.post("/api/v3/contacts", json={"externalId": name}, headers=till)
         assert made.status_code in (200, 201), made.text
         ids[name] = made.json()["id"]
-    base = {"description": "d", "completionTargetValue": 500, "aggregationMethod": "sum", "aggregationPeriod": "monthly"}
+    base = {
+        "description": "d",
+        "completionTargetValue": 500,
+        "aggregationMethod": "sum",
+        "aggregationPeriod": "monthly",
+    }
     for status in ("live", "draft"):
-        made = await client.post("/schema/challenge/record", json={"name": status, "status": status, **base}, headers=admin)
+        made = await client.post(
+            "/schema/challenge/record", json={"name": status, "status": status, **base}, headers=admin
+        )
         assert made.status_code == 201, made.text
         ids[status] = made.json()["data"]["id"]
     milestone = await client.post(
@@ -43,7 +50,12 @@ async def _world(client: httpx.AsyncClient, admin: dict[str, str], till: dict[st
     for owner in ("OWN", "OTHER"):
         logged = await client.post(
             "/schema/challenge_log/record",
-            json={"challengeId": ids["live"], "ownedById": owner, "uniqueIdentifier": owner, "activityValue": 150},
+            json={
+                "challengeId": ids["live"],
+                "ownedById": owner,
+                "uniqueIdentifier": owner,
+                "activityValue": 150,
+            },
             headers=till,
         )
         assert logged.status_code == 201, logged.text
@@ -91,11 +103,17 @@ async def test_each_caller_reads_and_writes_only_what_it_may(
             assert [row["name"] for row in listed.json()["data"]] == ["live"]
 
         # A member's own records: the end user sees theirs, not the other member's (404, no BOLA).
-        for kind, prefix in (("challenge_log", "log"), ("challenge_progress", "progress"), ("reward_log", "reward")):
+        for kind, prefix in (
+            ("challenge_log", "log"),
+            ("challenge_progress", "progress"),
+            ("reward_log", "reward"),
+        ):
             assert await status("GET", f"/schema/{kind}/record/{ids[f'{prefix}-OWN']}", "end user") == 200
             assert await status("GET", f"/schema/{kind}/record/{ids[f'{prefix}-OTHER']}", "end user") == 404
             assert await status("GET", f"/schema/{kind}/record/{ids[f'{prefix}-OWN']}", "guest") == 404
-            assert await status("GET", f"/schema/{kind}/record/{ids[f'{prefix}-OTHER']}", "integration") == 200
+            assert (
+                await status("GET", f"/schema/{kind}/record/{ids[f'{prefix}-OTHER']}", "integration") == 200
+            )
             listed = await client.get(f"/schema/{kind}/record", headers=own)
             assert {row["ownedById"] for row in listed.json()["data"]} == {ids["OWN"]}, kind
             assert (await client.get(f"/schema/{kind}/record")).json()["data"] == []
@@ -114,7 +132,12 @@ async def test_refused_tokens_are_401_not_a_guest_view(
         token = own["x-enduser-access-token"]
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
-        forged = jwt.encode(claims, "a secret that is not the key's own, long enough", algorithm="HS256", headers={"kid": header["kid"]})
+        forged = jwt.encode(
+            claims,
+            "a secret that is not the key's own, long enough",
+            algorithm="HS256",
+            headers={"kid": header["kid"]},
+        )
         unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": header["kid"]})
         wrong_account = {**own, "x-account-id": "someone-else"}
         refused = [

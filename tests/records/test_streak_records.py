@@ -29,7 +29,9 @@ async def _streak(client: httpx.AsyncClient, admin: dict[str, str], **fields: An
     return dict(made.json()["data"])
 
 
-async def _walk(client: httpx.AsyncClient, till: dict[str, str], streak_id: str, day: str, steps: int) -> None:
+async def _walk(
+    client: httpx.AsyncClient, till: dict[str, str], streak_id: str, day: str, steps: int
+) -> None:
     at = datetime.fromisoformat(f"{day}T10:00:00+01:00")
     with frozen_at(at):
         made = await client.post(
