@@ -88,6 +88,13 @@ class Settings(BaseSettings):
     webhook_disable_after_hours: float = Field(default=120.0, gt=0)
     # How long the old secret keeps signing alongside the new after a rotation.
     webhook_secret_overlap_hours: float = Field(default=24.0, ge=0)
+    # End users (docs/END_USERS.md). The key that seals API key secrets in the database, so
+    # Patron can check the HMAC of an end-user token signed with one; at least 32 characters.
+    # Empty means a random key generated once and kept in the database, where a dump of the
+    # database alone reveals the secrets: production sets this (and keeps it out of the dump).
+    secret_key: str = Field(default="", repr=False)
+    # The account an end-user token's `sub` and its `x-account-id` header must name.
+    account_id: str = Field(default="patron", min_length=1, max_length=200)
     # Background work (webhook delivery, bulk imports, housekeeping, expiry) runs inside
     # `patron serve` too unless this is false; production on PostgreSQL sets it to false and
     # runs `patron worker` processes instead (README "Running in production").
@@ -109,6 +116,13 @@ class Settings(BaseSettings):
     def _split_delays(cls, value: object) -> object:
         if isinstance(value, str):
             return [float(part) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: str) -> str:
+        if value and len(value) < 32:
+            raise ValueError("PATRON_SECRET_KEY must be at least 32 characters (or empty)")
         return value
 
     @field_validator("timezone")

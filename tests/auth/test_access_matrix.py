@@ -79,6 +79,7 @@ EXPECTED = {
     ("GET", "/point-accounts"): INTEGRATION,
     ("GET", "/point-accounts/{accountId}"): INTEGRATION,
     ("GET", "/contacts/{contactId}/rewards"): INTEGRATION,
+    ("POST", "/end-user-tokens"): INTEGRATION,
 }
 OPEN_ROUTES = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 

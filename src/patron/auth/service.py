@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from patron.auth import repository
 from patron.auth.credentials import Credentials, split_token
 from patron.auth.roles import Caller, KeyRate, Role
+from patron.auth.sealing import KeySealing
 from patron.errors import BadRequest, NotFound
 from patron.kit import clock, ids
 from patron.kit.secrets import hash_secret, secret_matches
@@ -48,10 +49,18 @@ def _info(key: ApiKey) -> KeyInfo:
 
 
 async def create_key(
-    session: AsyncSession, *, name: str, role: Role, token: str | None = None, rate: KeyRate | None = None
+    session: AsyncSession,
+    *,
+    name: str,
+    role: Role,
+    token: str | None = None,
+    rate: KeyRate | None = None,
+    sealing: KeySealing | None = None,
 ) -> IssuedKey:
     """Create a key; `token` lets automation choose it (`<keyId>.<secret>`), `rate` gives it a
-    rate limit of its own instead of its role's default."""
+    rate limit of its own instead of its role's default. Its secret is kept sealed with
+    `sealing` (the deployment's, `KeySealing.from_settings`), so end-user tokens it signs can
+    be checked; without one, with the generated sealing key in the database."""
     if rate is not None and (rate.per_second < 1 or (rate.burst is not None and rate.burst < 1)):
         raise BadRequest("A key's rate and burst are whole numbers of requests, at least 1.")
     if token:
@@ -70,6 +79,9 @@ async def create_key(
             name=name,
             role=role.value,
             secret_hash=hash_secret(credentials.secret),
+            sealed_secret=await (sealing or KeySealing()).seal(
+                session, credentials.key_id, credentials.secret
+            ),
             created_on=now,
             rate_per_second=rate.per_second if rate else None,
             rate_burst=rate.burst if rate else None,
