@@ -149,6 +149,13 @@ def upgrade() -> None:
             "ix_record_progress_definition_id_status", ["definition_id", "status"], unique=False
         )
         batch_op.create_index("ix_record_progress_id", ["id"], unique=False)
+        batch_op.create_index(
+            "ix_record_progress_open_windows",
+            ["period_end"],
+            unique=False,
+            postgresql_where=sa.text("status = 'in_progress' AND end_told_on IS NULL"),
+            sqlite_where=sa.text("status = 'in_progress' AND end_told_on IS NULL"),
+        )
 
     with op.batch_alter_table("rewards", schema=None) as batch_op:
         batch_op.add_column(sa.Column("coupon_code", sa.String(length=64), nullable=True))
@@ -163,6 +170,7 @@ def downgrade() -> None:
         batch_op.drop_column("coupon_code")
 
     with op.batch_alter_table("record_progress", schema=None) as batch_op:
+        batch_op.drop_index("ix_record_progress_open_windows")
         batch_op.drop_index("ix_record_progress_id")
         batch_op.drop_index("ix_record_progress_definition_id_status")
 

@@ -10,74 +10,23 @@ from typing import Any
 import httpx
 
 from tests.clock import frozen_at
+from tests.records.factories import make_challenge, make_member, make_milestone, send_log
 from tests.stored_rows import stored_rows
 
 NOW = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
-
-
-async def _member(client: httpx.AsyncClient, till: dict[str, str], external_id: str) -> str:
-    made = await client.post(
-        "/api/v3/contacts", json={"externalId": external_id, "firstName": "Ann"}, headers=till
-    )
-    assert made.status_code in (200, 201), made.text
-    return str(made.json()["id"])
-
-
-async def _challenge(client: httpx.AsyncClient, admin: dict[str, str], **fields: Any) -> dict[str, Any]:
-    body = {
-        "name": "Monthly Big Spender",
-        "description": "Spend $500 in a single month.",
-        "status": "live",
-        "completionTargetValue": 500,
-        "aggregationMethod": "sum",
-        "aggregationPeriod": "monthly",
-        "timezone": "UTC",
-        **fields,
-    }
-    made = await client.post("/schema/challenge/record", json=body, headers=admin)
-    assert made.status_code == 201, made.text
-    return dict(made.json()["data"])
-
-
-async def _milestone(
-    client: httpx.AsyncClient, admin: dict[str, str], challenge_id: str, target: float, reward: dict[str, Any]
-) -> dict[str, Any]:
-    made = await client.post(
-        "/schema/milestone/record",
-        json={
-            "linkedSchemaSlug": "challenge",
-            "linkedSchemaRecordId": challenge_id,
-            "name": f"At {target}",
-            "milestoneTargetValue": target,
-            "reward": reward,
-        },
-        headers=admin,
-    )
-    assert made.status_code == 201, made.text
-    return dict(made.json()["data"])
-
-
-async def _log(
-    client: httpx.AsyncClient, till: dict[str, str], challenge_id: str, owner: str, key: str, **fields: Any
-) -> httpx.Response:
-    return await client.post(
-        "/schema/challenge_log/record",
-        json={"challengeId": challenge_id, "ownedById": owner, "uniqueIdentifier": key, **fields},
-        headers=till,
-    )
 
 
 async def test_monthly_big_spender_milestone_coupon_then_the_next_milestone_message(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     with frozen_at(NOW):
-        await _member(client, till, "M-1")
-        challenge = await _challenge(client, admin)
-        milestone = await _milestone(
+        await make_member(client, till, "M-1")
+        challenge = await make_challenge(client, admin)
+        milestone = await make_milestone(
             client, admin, challenge["id"], 200, {"type": "coupon", "codePrefix": "SAVE5-"}
         )
 
-        first = await _log(
+        first = await send_log(
             client,
             till,
             challenge["id"],
@@ -92,7 +41,7 @@ async def test_monthly_big_spender_milestone_coupon_then_the_next_milestone_mess
         coupon = data["achievedMilestoneRewardLog"]["couponCode"]
         assert coupon.startswith("SAVE5-") and len(coupon) == len("SAVE5-") + 10
 
-        second = await _log(
+        second = await send_log(
             client,
             till,
             challenge["id"],
@@ -126,9 +75,11 @@ async def test_completing_renders_the_completed_message(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     with frozen_at(NOW):
-        await _member(client, till, "M-2")
-        challenge = await _challenge(client, admin)
-        assert (await _log(client, till, challenge["id"], "M-2", "a", activityValue=600)).status_code == 201
+        await make_member(client, till, "M-2")
+        challenge = await make_challenge(client, admin)
+        assert (
+            await send_log(client, till, challenge["id"], "M-2", "a", activityValue=600)
+        ).status_code == 201
         (progress,) = (await client.get("/schema/challenge_progress/record", headers=admin)).json()["data"]
     assert progress["challengeProgressStatus"] == "completed"
     assert progress["eudCompletedChallengeMessage"] == (
@@ -140,12 +91,12 @@ async def test_ten_visits_counts_logs_whatever_their_value(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     with frozen_at(NOW):
-        await _member(client, till, "V-1")
-        challenge = await _challenge(
+        await make_member(client, till, "V-1")
+        challenge = await make_challenge(
             client, admin, name="10 Visits This Month", aggregationMethod="count", completionTargetValue=10
         )
         for visit in range(3):
-            made = await _log(client, till, challenge["id"], "V-1", f"visit-{visit}", activityValue=99)
+            made = await send_log(client, till, challenge["id"], "V-1", f"visit-{visit}", activityValue=99)
             assert made.status_code == 201, made.text
         (progress,) = (await client.get("/schema/challenge_progress/record", headers=admin)).json()["data"]
     assert progress["currentProgressValue"] == 3
@@ -155,9 +106,9 @@ async def test_last_month_failed_beside_this_month_in_progress(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     with frozen_at(NOW):
-        await _member(client, till, "F-1")
-        challenge = await _challenge(client, admin)
-        late = await _log(
+        await make_member(client, till, "F-1")
+        challenge = await make_challenge(client, admin)
+        late = await send_log(
             client,
             till,
             challenge["id"],
@@ -168,7 +119,7 @@ async def test_last_month_failed_beside_this_month_in_progress(
         )
         assert late.status_code == 201, late.text
         assert (
-            await _log(client, till, challenge["id"], "F-1", "december", activityValue=50)
+            await send_log(client, till, challenge["id"], "F-1", "december", activityValue=50)
         ).status_code == 201
         listed = (await client.get("/schema/challenge_progress/record", headers=admin)).json()["data"]
     by_period = {row["periodKey"]: row for row in listed}
@@ -181,18 +132,18 @@ async def test_paused_takes_no_logs_and_a_repeated_identifier_changes_nothing(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], database: Any
 ) -> None:
     with frozen_at(NOW):
-        await _member(client, till, "D-1")
-        paused = await _challenge(client, admin, status="paused")
-        refused = await _log(client, till, paused["id"], "D-1", "x", activityValue=10)
+        await make_member(client, till, "D-1")
+        paused = await make_challenge(client, admin, status="paused")
+        refused = await send_log(client, till, paused["id"], "D-1", "x", activityValue=10)
         assert refused.status_code == 409 and refused.json()["key"] == "DefinitionNotLive"
 
-        challenge = await _challenge(client, admin)
-        await _milestone(client, admin, challenge["id"], 100, {"type": "coupon"})
+        challenge = await make_challenge(client, admin)
+        await make_milestone(client, admin, challenge["id"], 100, {"type": "coupon"})
         assert (
-            await _log(client, till, challenge["id"], "D-1", "same", activityValue=150)
+            await send_log(client, till, challenge["id"], "D-1", "same", activityValue=150)
         ).status_code == 201
         before = await stored_rows(database)
-        again = await _log(client, till, challenge["id"], "D-1", "same", activityValue=150)
+        again = await send_log(client, till, challenge["id"], "D-1", "same", activityValue=150)
         assert again.status_code == 409 and again.json()["key"] == "DuplicateUniqueIdentifier"
         assert await stored_rows(database) == before
     rewards = (await client.get("/schema/reward_log/record", headers=admin)).json()["data"]
@@ -203,19 +154,19 @@ async def test_a_log_far_in_the_future_or_without_a_value_is_refused(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
     with frozen_at(NOW):
-        await _member(client, till, "E-1")
-        challenge = await _challenge(client, admin)
+        await make_member(client, till, "E-1")
+        challenge = await make_challenge(client, admin)
         ahead = (NOW + timedelta(minutes=6)).isoformat()
-        future = await _log(client, till, challenge["id"], "E-1", "f", activityValue=1, activityAt=ahead)
+        future = await send_log(client, till, challenge["id"], "E-1", "f", activityValue=1, activityAt=ahead)
         assert future.status_code == 400 and "future" in future.json()["message"]
-        valueless = await _log(client, till, challenge["id"], "E-1", "v")
+        valueless = await send_log(client, till, challenge["id"], "E-1", "v")
         assert valueless.status_code == 400 and "activityValue" in valueless.json()["message"]
 
 
 async def test_display_fields_per_language_fall_back_and_templates_are_checked(
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
-    challenge = await _challenge(client, admin, eudTitle="Big Spender")
+    challenge = await make_challenge(client, admin, eudTitle="Big Spender")
     assert challenge["eudInProgressLabel"] == "In Progress"  # the seed's default
     path = f"/schema/challenge/record/{challenge['id']}"
     swedish = await client.patch(
@@ -245,11 +196,11 @@ async def test_display_fields_per_language_fall_back_and_templates_are_checked(
 async def test_a_live_challenge_with_progress_keeps_its_target_and_is_not_deleted(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
-    await _member(client, till, "P-1")
-    challenge = await _challenge(client, admin)
+    await make_member(client, till, "P-1")
+    challenge = await make_challenge(client, admin)
     path = f"/schema/challenge/record/{challenge['id']}"
     assert (await client.patch(path, json={"completionTargetValue": 400}, headers=admin)).status_code == 200
-    assert (await _log(client, till, challenge["id"], "P-1", "one", activityValue=10)).status_code == 201
+    assert (await send_log(client, till, challenge["id"], "P-1", "one", activityValue=10)).status_code == 201
     moved = await client.patch(path, json={"completionTargetValue": 300}, headers=admin)
     assert moved.status_code == 409 and "completionTargetValue" in moved.json()["message"]
     assert (await client.patch(path, json={"name": "Renamed"}, headers=admin)).status_code == 200

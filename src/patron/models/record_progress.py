@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from patron.db.base import Base
@@ -19,6 +19,13 @@ class RecordProgress(Base):
     __table_args__ = (
         Index("ix_record_progress_id", "id"),
         Index("ix_record_progress_definition_id_status", "definition_id", "status"),
+        # What the worker's window-closing job looks for: windows still open, by when they end.
+        Index(
+            "ix_record_progress_open_windows",
+            "period_end",
+            postgresql_where=text("status = 'in_progress' AND end_told_on IS NULL"),
+            sqlite_where=text("status = 'in_progress' AND end_told_on IS NULL"),
+        ),
     )
 
     contact_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("contacts.id"), primary_key=True)

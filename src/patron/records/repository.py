@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, delete, exists, func, select
@@ -158,3 +159,21 @@ async def reward_for(
         Reward.contact_id == contact_id,
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def claim_closed_windows(session: AsyncSession, now: datetime, limit: int) -> list[RecordProgress]:
+    """Challenge windows that ended below target and were not told yet, locked (on PostgreSQL
+    those another worker holds are skipped)."""
+    stmt = (
+        select(RecordProgress)
+        .where(
+            RecordProgress.status == "in_progress",
+            RecordProgress.end_told_on.is_(None),
+            RecordProgress.period_end <= now,
+            RecordProgress.kind == "challenge",
+        )
+        .order_by(RecordProgress.period_end)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(stmt)).scalars().all())

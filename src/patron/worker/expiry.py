@@ -1,5 +1,6 @@
-"""The clock-driven events: Engage challenges past their expirationMonths (`challenge.expired`)
-and point transactions past their validTo (`points.expired`), each told once."""
+"""The clock-driven events: Engage challenges past their expirationMonths (`challenge.expired`),
+point transactions past their validTo (`points.expired`) and record challenges whose window
+closed below target (`challenge.failed`), each told once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from patron.challenges import service as challenges
 from patron.db.session import transaction
 from patron.kit import clock
 from patron.points import service as points
+from patron.records import closing
 from patron.state import AppState
 
 log = logging.getLogger("patron.worker.expiry")
@@ -22,7 +24,7 @@ EVERY_SECONDS = 30.0
 async def run_once(state: AppState) -> int:
     """Tell what has expired by now, a batch at a time; how many events were written."""
     told = 0
-    for emit in (challenges.emit_expired, points.emit_expired):
+    for emit in (challenges.emit_expired, points.emit_expired, closing.emit_failed):
         while True:
             async with state.write_turn(), transaction(state.database) as session:
                 count = await emit(session, clock.now())
