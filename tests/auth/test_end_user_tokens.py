@@ -19,9 +19,10 @@ from sqlalchemy import select, update
 from patron.api import handlers
 from patron.api.end_user import MaybeEndUser
 from patron.auth import service as keys
-from patron.auth.end_users import EndUser, EndUserCredentials, read_end_user_credentials
+from patron.auth.end_users import EndUser, EndUserCredentials, EndUsers, read_end_user_credentials
 from patron.auth.roles import Role
 from patron.auth.sealing import KeySealing
+from patron.config import Settings
 from patron.db.engine import Database
 from patron.db.session import transaction
 from patron.errors import PatronError
@@ -425,3 +426,56 @@ async def test_with_patron_secret_key_set_secrets_are_sealed_with_it_and_nothing
         )
         assert await KeySealing().unseal(session, key_id, sealed) is None
         assert await configured.unseal(session, "pk_other", sealed) is None
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"sub": 123},
+        {"sub": ""},
+        {"sub": "p" * 201},
+        {"iat": "now"},
+        {"iat": True},
+        {"exp": 1e300},
+        {"exp": [1]},
+        {"userData": "M-1"},
+        {"userData": {"externalId": 7}},
+        {"userData": {"externalId": ""}},
+        {"userData": {"externalId": None}},
+    ],
+)
+async def test_claims_of_the_wrong_kind_are_refused(
+    state: AppState, integration_token: str, member: dict[str, Any], claims: dict[str, Any]
+) -> None:
+    key_id, secret = integration_token.split(".", 1)
+    iat = int(NOW.timestamp())
+    good = {"sub": ACCOUNT, "iat": iat, "exp": iat + 600, "userData": {"externalId": member["externalId"]}}
+    token = jwt.encode({**good, **claims}, secret, algorithm="HS256", headers={"kid": key_id})
+    assert (await refusal(state, token)).startswith("The end-user token is refused: ")
+
+
+async def test_a_key_sealed_with_patron_secret_key_signs_tokens_that_verify(
+    state: AppState, database: Database, member: dict[str, Any]
+) -> None:
+    secret_key = "a-deployment-secret-of-at-least-32-characters"
+    settings = state.settings.model_copy(update={"secret_key": secret_key})
+    sealing = KeySealing.from_settings(settings)
+    async with transaction(database) as session:
+        issued = await keys.create_key(session, name="sealed", role=Role.INTEGRATION, sealing=sealing)
+    token = retailer_token(issued.token, member["externalId"])
+    with frozen_at(NOW):
+        end_user = await EndUsers(settings, sealing).verify(
+            database.read_sessions, EndUserCredentials(token, ACCOUNT)
+        )
+        assert end_user.contact_id == uuid.UUID(member["id"])
+        # The application's own verifier has no PATRON_SECRET_KEY: it cannot unseal the secret.
+        with pytest.raises(PatronError) as refused:
+            await verify(state, token)
+    assert "sealing key this deployment no longer has" in refused.value.message
+
+
+def test_patron_secret_key_is_at_least_32_characters() -> None:
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        Settings(secret_key="too short")
+    assert Settings(secret_key="").secret_key == ""
+    assert "x" * 32 not in repr(Settings(secret_key="x" * 32))
