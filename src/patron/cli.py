@@ -19,6 +19,7 @@ from rich.table import Table
 
 from patron.auth import service as keys_service
 from patron.auth.roles import KeyRate, Role
+from patron.auth.sealing import KeySealing
 from patron.challenges import rebuild as challenge_rebuild
 from patron.config import Settings
 from patron.db import migrate
@@ -65,7 +66,11 @@ def _bootstrap_admin(settings: Settings) -> None:
             if await keys_service.has_keys(session):
                 return None
             return await keys_service.create_key(
-                session, name="bootstrap admin", role=Role.ADMIN, token=settings.bootstrap_admin_key or None
+                session,
+                name="bootstrap admin",
+                role=Role.ADMIN,
+                token=settings.bootstrap_admin_key or None,
+                sealing=KeySealing.from_settings(settings),
             )
 
     issued = _with_database(work)
@@ -211,7 +216,9 @@ def keys_create(
 
     async def work(database: Database) -> keys_service.IssuedKey:
         async with transaction(database) as session:
-            return await keys_service.create_key(session, name=name, role=role, rate=key_rate)
+            return await keys_service.create_key(
+                session, name=name, role=role, rate=key_rate, sealing=KeySealing.from_settings(Settings())
+            )
 
     issued = _with_database(work)
     if as_json:
