@@ -54,7 +54,7 @@ def _request_body_models() -> set[str]:
 def _schema_models() -> dict[str, type[BaseModel]]:
     models: dict[str, type[BaseModel]] = {}
     for module in pkgutil.walk_packages(patron.__path__, "patron."):
-        if module.name.endswith(".schemas"):
+        if module.name.endswith("schemas"):  # schemas.py, and end_user_schemas.py and the like
             for value in vars(importlib.import_module(module.name)).values():
                 if isinstance(value, type) and issubclass(value, BaseModel):
                     models[value.__name__] = value

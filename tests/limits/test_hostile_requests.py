@@ -160,9 +160,8 @@ async def test_a_small_body_nested_a_thousand_deep_is_refused_on_every_kind_of_r
     )
     _assert_envelope(response, 400, "BadRequest")
     stored = await stored_rows(database)
-    assert {table: count for table, count in stored.items() if count} == {
-        "api_keys": 1
-    }  # the admin key alone
+    # The admin key alone, and the deployment's sealing key its secret was sealed with.
+    assert {table: count for table, count in stored.items() if count} == {"api_keys": 1, "sealing_keys": 1}
 
 
 async def test_a_hundred_thousand_character_field_is_refused(
