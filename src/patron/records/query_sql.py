@@ -6,7 +6,8 @@ Both databases answer the same:
   and would round `gt 0.00005` to `gt 0.0001`; rounding the bound the right way first (down
   for `lte`/`gt`, up for `lt`/`gte`) gives the answer exact arithmetic gives, and `eq` a value
   the column cannot hold matches nothing.
-- Text orders, and `contains` lower-cases, by code point (`code_points.py`).
+- Text (and a choice) sorts, and text compares and `contains` lower-cases, by code point
+  (`code_points.py`).
 - NULL sorts after every value ascending and before every value descending, as PostgreSQL
   does unasked; `neq` keeps NULL (IS DISTINCT FROM).
 """
@@ -107,7 +108,7 @@ def where_of(tree: Filter, fields: RecordFields) -> ColumnElement[bool]:
 def _ordering(key: SortKey, fields: RecordFields) -> UnaryExpression[Any]:
     field = fields[key.field]
     sorted_by: ColumnElement[Any] = expression_of(field.column)
-    if field.kind is FieldKind.TEXT:
+    if field.kind in (FieldKind.TEXT, FieldKind.CHOICE):
         sorted_by = code_points(sorted_by)
     if key.order is Order.DESC:
         return sorted_by.desc().nulls_first() if field.nullable else sorted_by.desc()
