@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import TypeAdapter
 
 from patron.models import ChallengeDefinition, RecordDefinition
 from patron.records.fields import FieldKind, Order, RecordField, RecordFields, SortKey
-from patron.records.page import projected, record_page
+from patron.records.page import RecordPage, projected, record_page
 from patron.records.query import ListQuery
 from tests.records.list_fields import FIELDS
 
@@ -78,3 +79,10 @@ def test_the_page_carries_the_total_count_only_when_asked() -> None:
     assert "totalCount" not in record_page([], ListQuery(), 5)["paging"]
     with pytest.raises(ValueError, match="count the records first"):
         record_page([], ListQuery(fetch_total_count=True), None)
+
+
+def test_a_route_may_declare_the_page_as_its_response() -> None:
+    page = TypeAdapter(RecordPage)
+    shown = page.dump_python(record_page([RECORD], ListQuery(fields=("description",)), None))
+    assert shown == {"data": [{"id": "r1", "description": None}], "paging": {"offset": 0, "limit": 20}}
+    assert page.json_schema()["$defs"]["Paging"]["required"] == ["offset", "limit"]

@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NotRequired, TypedDict
+from typing import NotRequired
+
+# typing_extensions' TypedDict (pydantic's own dependency): pydantic refuses typing's before
+# Python 3.12, and a route may declare this page as its response.
+from typing_extensions import TypedDict
 
 from patron.records.query import ListQuery
 
