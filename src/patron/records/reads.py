@@ -6,7 +6,6 @@ streaks and their live milestones."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
@@ -17,10 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.kit import clock
 from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress, Reward
-from patron.records import repository
+from patron.records import display, repository
 from patron.records.errors import RecordNotFound
-from patron.records.listing import FieldKind, ListQuery, RecordField, applied, envelope
+from patron.records.fields import FieldKind, Order, RecordField, RecordFields, SortKey
+from patron.records.page import RecordPage, record_page
 from patron.records.progress import progress_out
+from patron.records.query import ListQuery
+from patron.records.query_sql import count_statement, page_statement
 from patron.records.render import definition_out, log_out, milestone_out, reward_log_out
 from patron.records.schemas import Kind, ProgressStatus, Status
 
@@ -39,93 +41,136 @@ class Viewer:
         return not self.staff
 
 
-DEFINITION_FIELDS: Mapping[str, RecordField] = MappingProxyType(
-    {
-        "id": RecordField(RecordDefinition.id, FieldKind.ID),
-        "name": RecordField(RecordDefinition.name, FieldKind.TEXT),
-        "description": RecordField(RecordDefinition.description, FieldKind.TEXT),
-        "status": RecordField(RecordDefinition.status, FieldKind.CHOICE, _STATUSES),
-        "completionTargetValue": RecordField(RecordDefinition.completion_target, FieldKind.NUMBER),
-        "aggregationMethod": RecordField(
-            RecordDefinition.aggregation_method, FieldKind.CHOICE, frozenset({"sum", "count"})
-        ),
-        "aggregationPeriod": RecordField(
-            RecordDefinition.aggregation_period, FieldKind.CHOICE, frozenset({"daily", "weekly", "monthly"})
-        ),
-        "createdAt": RecordField(RecordDefinition.created_on, FieldKind.INSTANT),
-        "updatedAt": RecordField(RecordDefinition.modified_on, FieldKind.INSTANT),
-    }
+_DISPLAY = frozenset(
+    {"milestones", "timezone", "eudIcon", "aggregationTargetValue", *display.DEFINITION_FIELDS}
 )
-MILESTONE_FIELDS: Mapping[str, RecordField] = MappingProxyType(
+DEFINITION_FIELDS = RecordFields(
+    (
+        RecordField("id", RecordDefinition.id, FieldKind.ID),
+        RecordField("name", RecordDefinition.name, FieldKind.TEXT),
+        RecordField("description", RecordDefinition.description, FieldKind.TEXT),
+        RecordField("status", RecordDefinition.status, FieldKind.CHOICE, _STATUSES),
+        RecordField("completionTargetValue", RecordDefinition.completion_target, FieldKind.NUMBER),
+        RecordField(
+            "aggregationMethod",
+            RecordDefinition.aggregation_method,
+            FieldKind.CHOICE,
+            frozenset({"sum", "count"}),
+        ),
+        RecordField(
+            "aggregationPeriod",
+            RecordDefinition.aggregation_period,
+            FieldKind.CHOICE,
+            frozenset({"daily", "weekly", "monthly"}),
+        ),
+        RecordField("createdAt", RecordDefinition.created_on, FieldKind.INSTANT),
+        RecordField("updatedAt", RecordDefinition.modified_on, FieldKind.INSTANT),
+    ),
+    tie_breaker=RecordDefinition.id,
+    default_sort=(SortKey("createdAt"),),
+    shown=_DISPLAY,
+)
+MILESTONE_FIELDS = RecordFields(
+    (
+        RecordField("id", Milestone.id, FieldKind.ID),
+        RecordField("linkedSchemaRecordId", Milestone.definition_id, FieldKind.ID),
+        RecordField("name", Milestone.name, FieldKind.TEXT),
+        RecordField("milestoneTargetValue", Milestone.target, FieldKind.NUMBER),
+        RecordField("status", Milestone.status, FieldKind.CHOICE, _STATUSES),
+        RecordField("createdAt", Milestone.created_on, FieldKind.INSTANT),
+    ),
+    tie_breaker=Milestone.id,
+    default_sort=(SortKey("milestoneTargetValue"),),
+    shown=frozenset({"linkedSchemaSlug", "description", "reward", "updatedAt", *display.MILESTONE_FIELDS}),
+)
+_PROGRESS_STATUSES = frozenset(status.value for status in ProgressStatus)
+_PROGRESS_SHOWN = frozenset(
     {
-        "id": RecordField(Milestone.id, FieldKind.ID),
-        "linkedSchemaRecordId": RecordField(Milestone.definition_id, FieldKind.ID),
-        "name": RecordField(Milestone.name, FieldKind.TEXT),
-        "milestoneTargetValue": RecordField(Milestone.target, FieldKind.NUMBER),
-        "status": RecordField(Milestone.status, FieldKind.CHOICE, _STATUSES),
-        "createdAt": RecordField(Milestone.created_on, FieldKind.INSTANT),
+        "uniqueIdentifier",
+        "challengeStartedAt",
+        "challengeCompletedAt",
+        "challengeFailedAt",
+        "streakStartedAt",
+        "streakBrokenAt",
+        "streakCompletedAt",
+        "currentPeriodValue",
+        "nextMilestone",
+        "nextRemainingValue",
+        "eudCompletedChallengeMessage",
+        "eudFailedChallengeMessage",
+        "eudMilestoneNextToBeAchievedMessage",
+        "taskProgress",
     }
 )
 
 
-def _progress_fields(kind: Kind) -> Mapping[str, RecordField]:
+def _progress_fields(kind: Kind) -> RecordFields:
     owner = "challengeId" if kind is Kind.CHALLENGE else "streakId"
     status = "challengeProgressStatus" if kind is Kind.CHALLENGE else "streakProgressStatus"
-    return MappingProxyType(
-        {
-            "id": RecordField(RecordProgress.id, FieldKind.ID),
-            owner: RecordField(RecordProgress.definition_id, FieldKind.ID),
-            "ownedById": RecordField(RecordProgress.contact_id, FieldKind.ID),
-            "currentProgressValue": RecordField(RecordProgress.value, FieldKind.NUMBER),
-            status: RecordField(
-                RecordProgress.status, FieldKind.CHOICE, frozenset(s.value for s in ProgressStatus)
-            ),
-            "periodKey": RecordField(RecordProgress.period_key, FieldKind.TEXT),
-            "periodStart": RecordField(RecordProgress.period_start, FieldKind.INSTANT),
-            "periodEnd": RecordField(RecordProgress.period_end, FieldKind.INSTANT),
-            "updatedAt": RecordField(RecordProgress.modified_on, FieldKind.INSTANT),
-        }
+    return RecordFields(
+        (
+            RecordField("id", RecordProgress.id, FieldKind.ID),
+            RecordField(owner, RecordProgress.definition_id, FieldKind.ID),
+            RecordField("ownedById", RecordProgress.contact_id, FieldKind.ID),
+            RecordField("currentProgressValue", RecordProgress.value, FieldKind.NUMBER),
+            RecordField(status, RecordProgress.status, FieldKind.CHOICE, _PROGRESS_STATUSES),
+            RecordField("periodKey", RecordProgress.period_key, FieldKind.TEXT),
+            RecordField("periodStart", RecordProgress.period_start, FieldKind.INSTANT),
+            RecordField("periodEnd", RecordProgress.period_end, FieldKind.INSTANT),
+            RecordField("updatedAt", RecordProgress.modified_on, FieldKind.INSTANT),
+        ),
+        tie_breaker=RecordProgress.id,
+        default_sort=(SortKey("updatedAt", Order.DESC),),
+        shown=_PROGRESS_SHOWN,
     )
 
 
-def _log_fields(kind: Kind) -> Mapping[str, RecordField]:
-    return MappingProxyType(
-        {
-            "id": RecordField(RecordLog.id, FieldKind.ID),
-            ("challengeId" if kind is Kind.CHALLENGE else "streakId"): RecordField(
-                RecordLog.definition_id, FieldKind.ID
-            ),
-            "ownedById": RecordField(RecordLog.contact_id, FieldKind.ID),
-            "activityAt": RecordField(RecordLog.activity_at, FieldKind.INSTANT),
-            "activityId": RecordField(RecordLog.activity_id, FieldKind.TEXT),
-            "uniqueIdentifier": RecordField(RecordLog.unique_identifier, FieldKind.TEXT),
-            "activityValue": RecordField(RecordLog.activity_value, FieldKind.NUMBER),
-            "periodKey": RecordField(RecordLog.period_key, FieldKind.TEXT),
-            "createdAt": RecordField(RecordLog.created_on, FieldKind.INSTANT),
-        }
+def _log_fields(kind: Kind) -> RecordFields:
+    owner = "challengeId" if kind is Kind.CHALLENGE else "streakId"
+    return RecordFields(
+        (
+            RecordField("id", RecordLog.id, FieldKind.ID),
+            RecordField(owner, RecordLog.definition_id, FieldKind.ID),
+            RecordField("ownedById", RecordLog.contact_id, FieldKind.ID),
+            RecordField("activityAt", RecordLog.activity_at, FieldKind.INSTANT),
+            RecordField("activityId", RecordLog.activity_id, FieldKind.TEXT),
+            RecordField("uniqueIdentifier", RecordLog.unique_identifier, FieldKind.TEXT),
+            RecordField("activityValue", RecordLog.activity_value, FieldKind.NUMBER),
+            RecordField("periodKey", RecordLog.period_key, FieldKind.TEXT),
+            RecordField("createdAt", RecordLog.created_on, FieldKind.INSTANT),
+        ),
+        tie_breaker=RecordLog.id,
+        default_sort=(SortKey("createdAt", Order.DESC),),
     )
 
 
 PROGRESS_FIELDS = MappingProxyType({kind: _progress_fields(kind) for kind in Kind})
 LOG_FIELDS = MappingProxyType({kind: _log_fields(kind) for kind in Kind})
-REWARD_LOG_FIELDS: Mapping[str, RecordField] = MappingProxyType(
-    {
-        "id": RecordField(Reward.id, FieldKind.ID),
-        "milestoneId": RecordField(Reward.source_id, FieldKind.TEXT),
-        "ownedById": RecordField(Reward.contact_id, FieldKind.ID),
-        "couponCode": RecordField(Reward.coupon_code, FieldKind.TEXT),
-        "periodKey": RecordField(Reward.period_key, FieldKind.TEXT),
-        "rewardIssuedAt": RecordField(Reward.issued_on, FieldKind.INSTANT),
-        "rewardExpiryAt": RecordField(Reward.expires_on, FieldKind.INSTANT),
-    }
+REWARD_LOG_FIELDS = RecordFields(
+    (
+        RecordField("id", Reward.id, FieldKind.ID),
+        RecordField("milestoneId", Reward.source_id, FieldKind.TEXT),
+        RecordField("ownedById", Reward.contact_id, FieldKind.ID),
+        RecordField("couponCode", Reward.coupon_code, FieldKind.TEXT),
+        RecordField("periodKey", Reward.period_key, FieldKind.TEXT),
+        RecordField("rewardIssuedAt", Reward.issued_on, FieldKind.INSTANT),
+        RecordField("rewardExpiryAt", Reward.expires_on, FieldKind.INSTANT),
+    ),
+    tie_breaker=Reward.id,
+    default_sort=(SortKey("rewardIssuedAt", Order.DESC),),
+    shown=frozenset({"linkedSchemaSlug", "linkedSchemaRecordId", "reward", "milestone"}),
 )
 
 
 async def _listed(
-    session: AsyncSession, stmt: Select[Any], listing: ListQuery
+    session: AsyncSession, stmt: Select[Any], listing: ListQuery, fields: RecordFields
 ) -> tuple[list[Any], int | None]:
-    rows = await repository.page(session, stmt, listing.offset, listing.limit)
-    total = await repository.count(session, stmt) if listing.fetch_total_count else None
+    rows = await repository.rows(session, page_statement(stmt, listing, fields))
+    total = (
+        await repository.counted(session, count_statement(stmt, listing, fields))
+        if listing.fetch_total_count
+        else None
+    )
     return rows, total
 
 
@@ -138,19 +183,16 @@ async def _milestones_by_definition(
     return grouped
 
 
-async def definitions(
-    session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer
-) -> dict[str, Any]:
+async def definitions(session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer) -> RecordPage:
     stmt = select(RecordDefinition).where(RecordDefinition.kind == kind.value)
     if viewer.public:
         stmt = stmt.where(RecordDefinition.status == Status.LIVE.value)
-    stmt = applied(stmt, listing, DEFINITION_FIELDS, RecordDefinition.created_on, RecordDefinition.id)
-    rows, total = await _listed(session, stmt, listing)
+    rows, total = await _listed(session, stmt, listing, DEFINITION_FIELDS)
     milestones = await _milestones_by_definition(session, [row.id for row in rows])
     shown = [
         definition_out(row, milestones[row.id], listing.language_code, public=viewer.public) for row in rows
     ]
-    return envelope(shown, listing, total)
+    return record_page(shown, listing, total)
 
 
 async def visible_definition(
@@ -170,15 +212,14 @@ async def definition(
     return {"data": definition_out(row, milestones[row.id], language, public=viewer.public)}
 
 
-async def milestones(session: AsyncSession, listing: ListQuery, viewer: Viewer) -> dict[str, Any]:
+async def milestones(session: AsyncSession, listing: ListQuery, viewer: Viewer) -> RecordPage:
     stmt = select(Milestone)
     if viewer.public:
         live = select(RecordDefinition.id).where(RecordDefinition.status == Status.LIVE.value)
         stmt = stmt.where(Milestone.status == Status.LIVE.value, Milestone.definition_id.in_(live))
-    stmt = applied(stmt, listing, MILESTONE_FIELDS, Milestone.target, Milestone.id)
-    rows, total = await _listed(session, stmt, listing)
+    rows, total = await _listed(session, stmt, listing, MILESTONE_FIELDS)
     kinds = await _kinds(session, [row.definition_id for row in rows])
-    return envelope(
+    return record_page(
         [milestone_out(row, listing.language_code, kinds[row.definition_id]) for row in rows], listing, total
     )
 
@@ -213,15 +254,12 @@ def _own(stmt: Select[Any], column: Any, viewer: Viewer) -> Select[Any]:
     return stmt.where(column == viewer.member)
 
 
-async def progress_page(
-    session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer
-) -> dict[str, Any]:
+async def progress_page(session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer) -> RecordPage:
     stmt = _own(
         select(RecordProgress).where(RecordProgress.kind == kind.value), RecordProgress.contact_id, viewer
     )
-    stmt = applied(stmt, listing, PROGRESS_FIELDS[kind], RecordProgress.modified_on.desc(), RecordProgress.id)
-    rows, total = await _listed(session, stmt, listing)
-    return envelope(
+    rows, total = await _listed(session, stmt, listing, PROGRESS_FIELDS[kind])
+    return record_page(
         await _progress_records(session, rows, listing.language_code, clock.now()), listing, total
     )
 
@@ -250,11 +288,10 @@ async def one_progress(
     return {"data": (await _progress_records(session, [row], language, clock.now()))[0]}
 
 
-async def logs(session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer) -> dict[str, Any]:
+async def logs(session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer) -> RecordPage:
     stmt = _own(select(RecordLog).where(RecordLog.kind == kind.value), RecordLog.contact_id, viewer)
-    stmt = applied(stmt, listing, LOG_FIELDS[kind], RecordLog.created_on.desc(), RecordLog.id)
-    rows, total = await _listed(session, stmt, listing)
-    return envelope([log_out(row) for row in rows], listing, total)
+    rows, total = await _listed(session, stmt, listing, LOG_FIELDS[kind])
+    return record_page([log_out(row) for row in rows], listing, total)
 
 
 async def one_log(session: AsyncSession, kind: Kind, log_id: uuid.UUID, viewer: Viewer) -> dict[str, Any]:
@@ -271,11 +308,10 @@ async def reward_log_record(session: AsyncSession, row: Reward) -> dict[str, Any
     return reward_log_out(row, milestone, kinds.get(milestone.definition_id) if milestone else None)
 
 
-async def reward_logs(session: AsyncSession, listing: ListQuery, viewer: Viewer) -> dict[str, Any]:
+async def reward_logs(session: AsyncSession, listing: ListQuery, viewer: Viewer) -> RecordPage:
     stmt = _own(select(Reward).where(Reward.source_type == "milestone"), Reward.contact_id, viewer)
-    stmt = applied(stmt, listing, REWARD_LOG_FIELDS, Reward.issued_on.desc(), Reward.id)
-    rows, total = await _listed(session, stmt, listing)
-    return envelope([await reward_log_record(session, row) for row in rows], listing, total)
+    rows, total = await _listed(session, stmt, listing, REWARD_LOG_FIELDS)
+    return record_page([await reward_log_record(session, row) for row in rows], listing, total)
 
 
 async def one_reward_log(session: AsyncSession, reward_id: uuid.UUID, viewer: Viewer) -> Reward:

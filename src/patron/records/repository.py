@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import Select, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.upsert import insert_for
@@ -139,13 +139,12 @@ async def reward(session: AsyncSession, reward_id: uuid.UUID) -> Reward | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def page(session: AsyncSession, stmt: Select[Any], offset: int, limit: int) -> list[Any]:
-    return list((await session.execute(stmt.offset(offset).limit(limit))).scalars().all())
+async def rows(session: AsyncSession, stmt: Select[Any]) -> list[Any]:
+    return list((await session.execute(stmt)).scalars().all())
 
 
-async def count(session: AsyncSession, stmt: Select[Any]) -> int:
-    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
-    return int((await session.execute(counted)).scalar_one())
+async def counted(session: AsyncSession, stmt: Select[int]) -> int:
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def reward_for(

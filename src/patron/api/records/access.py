@@ -15,7 +15,7 @@ from patron.api.end_user import end_user_of
 from patron.auth.credentials import read_credentials
 from patron.errors import Unauthorized
 from patron.records import display
-from patron.records.listing import DEFAULT_LIMIT, MAX_LIMIT
+from patron.records.query import DEFAULT_LIMIT, MAX_LIMIT
 from patron.records.reads import Viewer
 
 

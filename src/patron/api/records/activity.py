@@ -16,8 +16,8 @@ from patron.kit import clock
 from patron.records import logs as record_logs
 from patron.records import reads, rewards
 from patron.records.errors import DefinitionNotLive, DuplicateUniqueIdentifier, MemberNotFound, RecordNotFound
-from patron.records.listing import parse
 from patron.records.progress import progress_out
+from patron.records.query import parse_list_query
 from patron.records.render import log_out
 from patron.records.schemas import Kind, NewLog, RewardLogChanges
 
@@ -64,7 +64,7 @@ def _activity_routes(kind: Kind) -> None:
 
     @router.get(logs_path, name=f"list_{kind.value}_logs", responses=errors(BadRequest))
     async def list_logs(session: Session, viewer: ReadsAs, query: ListParams) -> dict[str, Any]:
-        return await reads.logs(session, kind, parse(query, reads.LOG_FIELDS[kind]), viewer)
+        return dict(await reads.logs(session, kind, parse_list_query(query, reads.LOG_FIELDS[kind]), viewer))
 
     @router.get(f"{logs_path}/{{recordId}}", name=f"get_{kind.value}_log", responses=errors(RecordNotFound))
     async def get_log(recordId: uuid.UUID, session: Session, viewer: ReadsAs) -> dict[str, Any]:
@@ -72,7 +72,11 @@ def _activity_routes(kind: Kind) -> None:
 
     @router.get(progress_path, name=f"list_{kind.value}_progress", responses=errors(BadRequest))
     async def list_progress(session: Session, viewer: ReadsAs, query: ListParams) -> dict[str, Any]:
-        return await reads.progress_page(session, kind, parse(query, reads.PROGRESS_FIELDS[kind]), viewer)
+        return dict(
+            await reads.progress_page(
+                session, kind, parse_list_query(query, reads.PROGRESS_FIELDS[kind]), viewer
+            )
+        )
 
     @router.get(
         f"{progress_path}/{{recordId}}", name=f"get_{kind.value}_progress", responses=errors(RecordNotFound)
@@ -91,7 +95,7 @@ REWARD_LOGS = "/schema/reward_log/record"
 
 @router.get(REWARD_LOGS, responses=errors(BadRequest))
 async def list_reward_logs(session: Session, viewer: ReadsAs, query: ListParams) -> dict[str, Any]:
-    return await reads.reward_logs(session, parse(query, reads.REWARD_LOG_FIELDS), viewer)
+    return dict(await reads.reward_logs(session, parse_list_query(query, reads.REWARD_LOG_FIELDS), viewer))
 
 
 @router.get(f"{REWARD_LOGS}/{{recordId}}", responses=errors(RecordNotFound))

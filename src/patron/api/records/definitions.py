@@ -14,7 +14,7 @@ from patron.errors import BadRequest
 from patron.promotions.errors import PromotionNotFound
 from patron.records import definitions, reads
 from patron.records.errors import DefinitionHasProgress, MilestoneRewarded, RecordNotFound
-from patron.records.listing import parse
+from patron.records.query import parse_list_query
 from patron.records.render import definition_out, milestone_out
 from patron.records.schemas import DefinitionChanges, Kind, MilestoneChanges, NewDefinition, NewMilestone
 
@@ -26,7 +26,9 @@ def _definition_routes(kind: Kind) -> None:
 
     @router.get(path, name=f"list_{kind.value}s", responses=errors(BadRequest))
     async def list_definitions(session: Session, viewer: ReadsAs, query: ListParams) -> dict[str, Any]:
-        return await reads.definitions(session, kind, parse(query, reads.DEFINITION_FIELDS), viewer)
+        return dict(
+            await reads.definitions(session, kind, parse_list_query(query, reads.DEFINITION_FIELDS), viewer)
+        )
 
     @router.post(
         path, name=f"create_{kind.value}", status_code=status.HTTP_201_CREATED, responses=errors(BadRequest)
@@ -74,7 +76,7 @@ MILESTONES = "/schema/milestone/record"
 
 @router.get(MILESTONES, responses=errors(BadRequest))
 async def list_milestones(session: Session, viewer: ReadsAs, query: ListParams) -> dict[str, Any]:
-    return await reads.milestones(session, parse(query, reads.MILESTONE_FIELDS), viewer)
+    return dict(await reads.milestones(session, parse_list_query(query, reads.MILESTONE_FIELDS), viewer))
 
 
 @router.post(
