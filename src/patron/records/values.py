@@ -7,6 +7,7 @@ hold; instants carry an offset (or are epoch seconds) and lie in Patron's accept
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import uuid
@@ -101,10 +102,8 @@ def _choice(field: RecordField, value: object) -> str:
 
 def _id(field: RecordField, value: object) -> uuid.UUID:
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):  # not a UUID: refused below, as any other value
             return uuid.UUID(value)
-        except ValueError:
-            pass
     raise _wrong(field, value, "a UUID")
 
 
