@@ -90,7 +90,12 @@ def calendar_window(kind: WindowKind, instant: datetime, zone: ZoneInfo) -> Wind
         key = f"{today.year}-{today.month:02d}"
     else:
         raise ValueError(f"{kind} is not a calendar window")
-    return Window(start=local_midnight(first, zone), end=local_midnight(following, zone), key=key)
+    end = local_midnight(following, zone)
+    if instant >= end:
+        # Clocks fell back across midnight: the repeated hour reads as the day before but comes
+        # after that day's end, so it counts in the window that ended it.
+        return calendar_window(kind, end, zone)
+    return Window(start=local_midnight(first, zone), end=end, key=key)
 
 
 def window_for(spec: WindowSpec, started_at: datetime, instant: datetime) -> Window:
