@@ -1,5 +1,7 @@
-"""What every log goes through before it counts: its member (a contact id or externalId),
-its instant (not more than 5 minutes ahead), its amount, and the time zone it is counted in."""
+"""What every log goes through before it counts: its definition (live), its member (a contact
+id or externalId), its instant (not more than 5 minutes ahead), its amount and the time zone
+it is counted in (`prepare`); then its row in the ledger, once per `uniqueIdentifier`
+(`store_log`)."""
 
 from __future__ import annotations
 
@@ -16,13 +18,15 @@ from patron.contacts import service as contacts
 from patron.contacts.errors import ContactNotFound
 from patron.contacts.schemas import LookupKeys
 from patron.contacts.service import ContactRules
+from patron.db.locking import ensure_write_lock
 from patron.errors import BadRequest
+from patron.kit import ids
 from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress, Reward
 from patron.progress import engine
 from patron.progress.windows import WindowKind, WindowSpec
-from patron.records import definitions
-from patron.records.errors import MemberNotFound
-from patron.records.schemas import Method, NewLog, Status
+from patron.records import definitions, repository
+from patron.records.errors import DefinitionNotLive, DuplicateUniqueIdentifier, MemberNotFound
+from patron.records.schemas import Kind, Method, NewLog, Status
 
 # A log may be this far ahead of the server's clock (clocks of tills drift); further is refused.
 FUTURE_LEEWAY = timedelta(minutes=5)
@@ -107,3 +111,81 @@ def activity_at(body: NewLog, now: datetime) -> datetime:
             details=[{"field": "activityAt", "message": "in the future"}],
         )
     return at
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A log checked and placed: everything counting it needs, read before anything is written."""
+
+    body: NewLog
+    definition: RecordDefinition
+    contact_id: uuid.UUID
+    at: datetime  # when the activity happened (the server's clock when not given)
+    now: datetime
+    amount: Decimal  # what it adds: its value, or 1 when the definition counts
+    zone: ZoneInfo  # the zone its window or period is counted in
+    milestones: list[Milestone]
+
+
+def _definition_id(kind: Kind, body: NewLog) -> uuid.UUID:
+    field = "challengeId" if kind is Kind.CHALLENGE else "streakId"
+    value = body.challengeId if kind is Kind.CHALLENGE else body.streakId
+    if value is None:
+        raise BadRequest(f"{field} is required.", details=[{"field": field, "message": "required"}])
+    return value
+
+
+async def prepare(
+    session: AsyncSession,
+    kind: Kind,
+    body: NewLog,
+    *,
+    rules: ContactRules,
+    deployment_zone: ZoneInfo,
+    now: datetime,
+) -> Prepared:
+    definition = await definitions.get(session, kind, _definition_id(kind, body))
+    if definition.status != Status.LIVE:
+        raise DefinitionNotLive(f"This {kind.value} is {definition.status}; only a live one takes logs.")
+    at = activity_at(body, now)
+    amount = amount_of(definition, body)
+    contact_id = await member_id(session, body.ownedById, rules)
+    member = await contacts.get(session, contact_id)
+    milestones = list(await definitions.milestones_of(session, [definition.id]))
+    local = zone_of(definition, member.attributes.get("timeZone"), deployment_zone)
+    return Prepared(body, definition, contact_id, at, now, amount, local, milestones)
+
+
+async def store_log(session: AsyncSession, log: Prepared, period_key: str) -> uuid.UUID:
+    """The log's row in the ledger, under the write lock; a repeated `uniqueIdentifier` of the
+    member for the definition is refused and changes nothing."""
+    await ensure_write_lock(session)
+    log_id = ids.new_id()
+    body = log.body
+    stored = await repository.insert_log(
+        session,
+        {
+            "contact_id": log.contact_id,
+            "id": log_id,
+            "definition_id": log.definition.id,
+            "kind": log.definition.kind,
+            "activity_at": log.at,
+            "activity_id": body.activityId,
+            "unique_identifier": body.uniqueIdentifier,
+            "activity_value": body.activityValue,
+            "period_key": period_key,
+            "created_on": log.now,
+        },
+    )
+    if not stored:
+        raise DuplicateUniqueIdentifier(
+            f"A log with uniqueIdentifier {body.uniqueIdentifier!r} exists for this member and "
+            f"{log.definition.kind}; nothing changed."
+        )
+    return log_id
+
+
+async def stored_log(session: AsyncSession, log_id: uuid.UUID) -> RecordLog:
+    log = await repository.log(session, log_id)
+    assert log is not None  # written in this transaction
+    return log

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress
 from patron.records import display, streaks
@@ -23,7 +22,7 @@ def ended_at(row: RecordProgress, definition: RecordDefinition, now: datetime) -
         return row.ended_at
     if row.kind == Kind.CHALLENGE:
         return row.period_end if row.period_end <= now else None
-    return streaks.broken_at(definition, row, ZoneInfo(row.zone), now)
+    return streaks.broken_at(definition, row, now)
 
 
 def status_at(row: RecordProgress, definition: RecordDefinition, now: datetime) -> ProgressStatus:

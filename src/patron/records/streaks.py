@@ -1,213 +1,194 @@
-"""Streak logs: a period (day, ISO week, month in the streak's zone) counts when its logs reach
-`aggregationTargetValue`; a run is the periods counted in a row. A run is broken when a period
-it needed ends uncounted (as of any reading, and for the next log), completed at
-`completionTargetValue` periods; the next log after either starts a new run. Each period's
-total goes through the one progress engine (a calendar-window plan with the per-period
-target); milestones count periods in a row and are rewarded once per member and run.
+"""Streak logs: the rules of `progress.streaks` (periods met in a row, broken at the end of the
+first period needed and missed, completed at `completionTargetValue` periods, a new run after
+either), applied to a member's stored run and written back.
 
-A log for a period before the run's current one is stored in the ledger but moves nothing:
-that period was decided when the run moved past it.
+Each run is one progress row (`periodKey` `run-N`); a log that finds its run broken writes it
+broken (`streak.broken`) and starts the next. Milestones count periods in a row and are
+rewarded once per member and run. A log for a period before the run's current one is stored
+in the ledger but moves nothing: that period was decided when the run moved past it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from patron.contacts import service as contacts
-from patron.contacts.service import ContactRules
-from patron.db.locking import ensure_write_lock
-from patron.errors import BadRequest
-from patron.kit import clock, ids
-from patron.models import Milestone, RecordDefinition, RecordProgress
+from patron.kit import ids
+from patron.models import Milestone, RecordDefinition, RecordProgress, Reward
 from patron.outbox import service as outbox
 from patron.outbox.events import EventType, NewEvent
-from patron.progress import engine
-from patron.progress.windows import Window, WindowKind, WindowSpec, calendar_window
-from patron.records import definitions, repository
-from patron.records.errors import DefinitionNotLive, DuplicateUniqueIdentifier
-from patron.records.intake import Logged, activity_at, amount_of, member_id, window_kind, zone_of
-from patron.records.schemas import Kind, NewLog, ProgressStatus, Status
+from patron.progress import streaks
+from patron.progress.engine import Aggregation
+from patron.progress.streaks import StreakOutcome, StreakSpec, StreakState, StreakStatus
+from patron.records import intake, repository
+from patron.records import told as told_of
+from patron.records.intake import Logged, Prepared, window_kind
+from patron.records.schemas import Kind, ProgressStatus, Status
 from patron.rewards.service import Earned, RewardIssuer
 
 
-@dataclass(frozen=True)
-class Needed:
-    """The period a run needs counted next, and whether the current one is counted already."""
-
-    window: Window
-    current_counted: bool
-
-
-def following(kind: WindowKind, window: Window, zone: ZoneInfo) -> Window:
-    assert window.end is not None  # calendar windows end
-    return calendar_window(kind, window.end, zone)
-
-
-def _current(row: RecordProgress) -> Window:
-    return Window(row.period_start, row.period_end, None)
-
-
-def needed(definition: RecordDefinition, row: RecordProgress, zone: ZoneInfo) -> Needed:
-    counted = row.period_value >= (definition.aggregation_target or Decimal(0))
-    current = _current(row)
-    window = following(window_kind(definition), current, zone) if counted else current
-    return Needed(window, counted)
-
-
-def broken_at(
-    definition: RecordDefinition, row: RecordProgress, zone: ZoneInfo, at: datetime
-) -> datetime | None:
-    """When the run broke, as seen at `at` (None while it can still go on)."""
-    if row.status == ProgressStatus.BROKEN:
-        return row.ended_at
-    if row.status != ProgressStatus.IN_PROGRESS:
-        return None
-    window = needed(definition, row, zone).window
-    return window.end if window.end is not None and window.end <= at else None
-
-
-def _period_plan(definition: RecordDefinition, zone: ZoneInfo) -> engine.Plan:
-    return engine.Plan(
-        goal=engine.Goal(
-            definition.aggregation_target or Decimal(1), engine.Aggregation(definition.aggregation_method)
-        ),
-        window=WindowSpec(kind=window_kind(definition), zone=str(zone)),
+def spec_of(definition: RecordDefinition, zone: ZoneInfo, milestones: list[Milestone]) -> StreakSpec:
+    """The streak's rules in `zone`, its live milestones counted in periods."""
+    return StreakSpec(
+        aggregation=Aggregation(definition.aggregation_method),
+        period=window_kind(definition),
+        period_target=definition.aggregation_target or Decimal(1),
+        completion_target=int(definition.completion_target),
+        milestones=tuple(m.target for m in milestones if m.status == Status.LIVE),
+        zone=str(zone),
     )
 
 
-def _new_run(
-    contact_id: object, definition: RecordDefinition, run: int, period: Window, at: datetime, zone: ZoneInfo
-) -> dict[str, object]:
+def state_of(spec: StreakSpec, row: RecordProgress) -> StreakState:
+    """A stored run as the rules see it."""
+    return StreakState(
+        run=row.run,
+        value=int(row.value),
+        status=StreakStatus(row.status),
+        started_at=row.started_at,
+        period=streaks.period_of(spec, row.period_start),
+        period_total=row.period_value,
+        broken_at=row.ended_at if row.status == ProgressStatus.BROKEN else None,
+        completed_at=row.completed_at,
+    )
+
+
+def broken_at(definition: RecordDefinition, row: RecordProgress, now: datetime) -> datetime | None:
+    """When the run broke, as a reader sees it at `now` (None while it can still go on)."""
+    spec = spec_of(definition, ZoneInfo(row.zone), [])
+    return streaks.seen_at(spec, state_of(spec, row), now).broken_at
+
+
+def _written(row: RecordProgress, state: StreakState, now: datetime) -> None:
+    assert state.period.end is not None  # calendar periods end
+    row.value = Decimal(state.value)
+    row.status = state.status.value
+    row.started_at = state.started_at
+    row.period_start, row.period_end = state.period.start, state.period.end
+    row.period_value = state.period_total
+    row.completed_at = state.completed_at
+    row.ended_at = state.broken_at
+    row.modified_on = now
+
+
+def _new_row(log: Prepared, state: StreakState) -> dict[str, object]:
     return {
-        "contact_id": contact_id,
-        "definition_id": definition.id,
-        "period_key": f"run-{run}",
+        "contact_id": log.contact_id,
+        "definition_id": log.definition.id,
+        "period_key": state.key,
         "id": ids.new_id(),
         "kind": Kind.STREAK.value,
         "value": Decimal(0),
         "status": ProgressStatus.IN_PROGRESS.value,
-        "started_at": at,
-        "period_start": period.start,
-        "period_end": period.end,
-        "zone": str(zone),
+        "started_at": state.started_at,
+        "period_start": state.period.start,
+        "period_end": state.period.end,
+        "zone": str(log.zone),
         "period_value": Decimal(0),
-        "run": run,
-        "modified_on": clock.now(),
+        "run": state.run,
+        "modified_on": log.now,
     }
 
 
-async def add_streak_log(
-    session: AsyncSession, body: NewLog, *, rules: ContactRules, zone: ZoneInfo, issuer: RewardIssuer
-) -> Logged:
-    if body.streakId is None:
-        raise BadRequest("streakId is required.", details=[{"field": "streakId", "message": "required"}])
-    definition = await definitions.get(session, Kind.STREAK, body.streakId)
-    if definition.status != Status.LIVE:
-        raise DefinitionNotLive(f"This streak is {definition.status}; only a live one takes logs.")
-    now = clock.now()
-    at = activity_at(body, now)
-    amount = amount_of(definition, body)
-    contact_id = await member_id(session, body.ownedById, rules)
-    member = await contacts.get(session, contact_id)
-    milestones = list(await definitions.milestones_of(session, [definition.id]))
-    local = zone_of(definition, member.attributes.get("timeZone"), zone)
-    period = calendar_window(window_kind(definition), at, local)
+async def _row_of_run(
+    session: AsyncSession, log: Prepared, row: RecordProgress | None, state: StreakState
+) -> RecordProgress:
+    """The row `state` is written to: the stored run's, or a new run's made then locked."""
+    if row is not None and row.run == state.run:
+        return row
+    await repository.start_progress(session, _new_row(log, state))
+    made = await repository.lock_progress(session, log.contact_id, log.definition.id, state.key)
+    assert made is not None  # made just above, in this transaction
+    return made
 
-    await ensure_write_lock(session)
-    log_id = ids.new_id()
-    if not await repository.insert_log(
-        session,
-        {
-            "contact_id": contact_id,
-            "id": log_id,
-            "definition_id": definition.id,
-            "kind": Kind.STREAK.value,
-            "activity_at": at,
-            "activity_id": body.activityId,
-            "unique_identifier": body.uniqueIdentifier,
-            "activity_value": body.activityValue,
-            "period_key": period.key or "",
-            "created_on": now,
-        },
-    ):
-        raise DuplicateUniqueIdentifier(
-            f"A log with uniqueIdentifier {body.uniqueIdentifier!r} exists for this member and "
-            "streak; nothing changed."
-        )
+
+async def add_streak_log(session: AsyncSession, log: Prepared, issuer: RewardIssuer) -> Logged:
+    spec = spec_of(log.definition, log.zone, log.milestones)
+    period = streaks.period_of(spec, log.at)
+    log_id = await intake.store_log(session, log, period.key or "")
+    row = await repository.latest_progress(session, log.contact_id, log.definition.id)
+    outcome = streaks.apply(spec, None if row is None else state_of(spec, row), log.amount, log.at)
     told: list[NewEvent] = []
-    row = await repository.latest_progress(session, contact_id, definition.id)
     if row is not None:
-        broke = broken_at(definition, row, local, at)
-        if broke is not None and row.status == ProgressStatus.IN_PROGRESS:
-            row.status, row.ended_at, row.modified_on = ProgressStatus.BROKEN.value, broke, now
-            told.append(NewEvent(EventType.STREAK_BROKEN, _told(row), contact_id, broke))
-    if row is None or row.status != ProgressStatus.IN_PROGRESS:
-        run = 0 if row is None else row.run + 1
-        await repository.start_progress(session, _new_run(contact_id, definition, run, period, at, local))
-        row = await repository.lock_progress(session, contact_id, definition.id, f"run-{run}")
-        assert row is not None  # made just above, in this transaction
+        told += _finish(row, outcome, log.now)
     achieved: Milestone | None = None
-    reward = None
-    if period.start >= row.period_start:
-        if period.start > row.period_start and period.end is not None:
-            row.period_start, row.period_end, row.period_value = period.start, period.end, Decimal(0)
-        plan = _period_plan(definition, local)
-        state = engine.State(0, row.period_value, period.start, period)
-        outcome = engine.apply(plan, state, amount, at)
-        row.period_value = (
-            outcome.state.value if outcome.state.status is not engine.Status.COMPLETED else plan.goal.target
-        )
-        if outcome.crossings:  # the period reached its target: one more in a row
-            row.value += 1
-            reached = [m for m in milestones if m.status == Status.LIVE and m.target == row.value]
-            issued = await issuer.issue(
-                session,
-                [
-                    Earned(contact_id, "milestone", str(m.id), "milestone", row.period_key, dict(m.reward))
-                    for m in reached
-                ],
-            )
-            for milestone in reached:
-                told.append(
-                    NewEvent(
-                        EventType.MILESTONE_ACHIEVED,
-                        {
-                            "milestoneId": str(milestone.id),
-                            "ownedById": str(contact_id),
-                            "periodKey": row.period_key,
-                        },
-                        contact_id,
-                        at,
-                    )
+    reward: Reward | None = None
+    if not outcome.late:
+        row = await _row_of_run(session, log, row, outcome.state)
+        _written(row, outcome.state, log.now)
+        achieved, reward = await _reward(session, log, row, outcome, issuer, told)
+        if outcome.completed:
+            told.append(
+                NewEvent(
+                    EventType.CHALLENGE_COMPLETED, told_of.challenge_progress(row), log.contact_id, log.at
                 )
-            if reached:
-                achieved = max(reached, key=lambda m: m.target)
-                if issued:
-                    reward = await repository.reward_for(
-                        session, str(achieved.id), contact_id, row.period_key
-                    )
-            if row.value >= definition.completion_target:
-                row.status, row.completed_at = ProgressStatus.COMPLETED.value, at
-                told.append(NewEvent(EventType.CHALLENGE_COMPLETED, _told(row), contact_id, at))
-        row.modified_on = now
+            )
+    assert row is not None  # a member's first log is never late
     await session.flush()
     await outbox.record(session, told)
-    log = await repository.log(session, log_id)
-    assert log is not None
-    return Logged(log, row, definition, milestones, achieved, reward)
+    return Logged(
+        await intake.stored_log(session, log_id), row, log.definition, log.milestones, achieved, reward
+    )
 
 
-def _told(row: RecordProgress) -> dict[str, object]:
-    return {
-        "streakId": str(row.definition_id),
-        "dialect": "record",
-        "ownedById": str(row.contact_id),
-        "currentProgressValue": str(row.value),
-        "run": row.run,
-        "status": row.status,
-    }
+def _finish(row: RecordProgress, outcome: StreakOutcome, now: datetime) -> list[NewEvent]:
+    """The stored run written broken when this log found it so (told once: a row written
+    broken before is not told again)."""
+    told: list[NewEvent] = []
+    for finished in outcome.finished:
+        if finished.run != row.run or finished.status is not StreakStatus.BROKEN:
+            continue
+        was_broken = row.status == ProgressStatus.BROKEN
+        _written(row, finished, now)
+        if not was_broken:
+            told.append(
+                NewEvent(
+                    EventType.STREAK_BROKEN,
+                    told_of.challenge_progress(row),
+                    row.contact_id,
+                    finished.broken_at,
+                )
+            )
+    return told
+
+
+async def _reward(
+    session: AsyncSession,
+    log: Prepared,
+    row: RecordProgress,
+    outcome: StreakOutcome,
+    issuer: RewardIssuer,
+    told: list[NewEvent],
+) -> tuple[Milestone | None, Reward | None]:
+    """The milestones this log reached, rewarded once per member and run; the highest and
+    its reward log."""
+    reached_targets = {reached.threshold for reached in outcome.milestones}
+    reached = [m for m in log.milestones if m.status == Status.LIVE and m.target in reached_targets]
+    if not reached:
+        return None, None
+    issued = await issuer.issue(
+        session,
+        [
+            Earned(log.contact_id, "milestone", str(m.id), "milestone", row.period_key, dict(m.reward))
+            for m in reached
+        ],
+    )
+    for milestone in reached:
+        told.append(
+            NewEvent(
+                EventType.MILESTONE_ACHIEVED,
+                told_of.milestone_achieved(milestone, row),
+                log.contact_id,
+                log.at,
+            )
+        )
+    achieved = max(reached, key=lambda m: (m.target, m.created_on))
+    reward = (
+        await repository.reward_for(session, str(achieved.id), log.contact_id, row.period_key)
+        if issued
+        else None
+    )
+    return achieved, reward
