@@ -2,18 +2,26 @@
 
 from patron.models.api_key import ApiKey
 from patron.models.article import Article
+from patron.models.assignment_job import AssignmentJob
+from patron.models.campaign import Campaign, CampaignAction, CampaignRule
+from patron.models.campaign_customer import CampaignCustomer, ReferralCode
+from patron.models.campaign_progress import ActionProgress, RuleProgress
 from patron.models.challenge import Challenge
 from patron.models.challenge_checkpoint import ChallengeCheckpoint
 from patron.models.challenge_definition import ChallengeDefinition
 from patron.models.contact import Contact
 from patron.models.contact_import import ContactImport
 from patron.models.coupon import Coupon
+from patron.models.custom_event import CustomEvent
 from patron.models.idempotency_record import IdempotencyRecord
 from patron.models.milestone import Milestone
 from patron.models.outbox_event import OutboxEvent
 from patron.models.point_account import PointAccount
 from patron.models.point_definition import PointDefinition
+from patron.models.point_earning import PointEarning
+from patron.models.point_rule import PointRule
 from patron.models.point_transaction import PointTransaction
+from patron.models.points_owed import PointsOwed
 from patron.models.promotion import Promotion
 from patron.models.promotion_assignment import PromotionAssignment
 from patron.models.promotion_assignment_receipt import PromotionAssignmentReceipt
@@ -25,26 +33,39 @@ from patron.models.record_log import RecordLog
 from patron.models.record_progress import RecordProgress
 from patron.models.reward import Reward
 from patron.models.sealing_key import SealingKey
+from patron.models.segment import Segment
+from patron.models.segment_assignment import SegmentAssignment
+from patron.models.segment_member import SegmentMember
 from patron.models.store import Store
 from patron.models.webhook_attempt import WebhookAttempt
 from patron.models.webhook_delivery import WebhookDelivery
 from patron.models.webhook_endpoint import WebhookEndpoint
 
 __all__ = [
+    "ActionProgress",
     "ApiKey",
     "Article",
+    "AssignmentJob",
+    "Campaign",
+    "CampaignAction",
+    "CampaignCustomer",
+    "CampaignRule",
     "Challenge",
     "ChallengeCheckpoint",
     "ChallengeDefinition",
     "Contact",
     "ContactImport",
     "Coupon",
+    "CustomEvent",
     "IdempotencyRecord",
     "Milestone",
     "OutboxEvent",
     "PointAccount",
     "PointDefinition",
+    "PointEarning",
+    "PointRule",
     "PointTransaction",
+    "PointsOwed",
     "Promotion",
     "PromotionAssignment",
     "PromotionAssignmentReceipt",
@@ -54,8 +75,13 @@ __all__ = [
     "RecordDefinition",
     "RecordLog",
     "RecordProgress",
+    "ReferralCode",
     "Reward",
+    "RuleProgress",
     "SealingKey",
+    "Segment",
+    "SegmentAssignment",
+    "SegmentMember",
     "Store",
     "WebhookAttempt",
     "WebhookDelivery",
