@@ -20,6 +20,7 @@ from patron.api.metrics import Metrics
 from patron.api.rate_limits import RateLimits
 from patron.api.records import activity as record_activity
 from patron.api.records import definitions as record_definitions
+from patron.api.records import icons as record_icons
 from patron.api.request_context import RequestContext
 from patron.api.system import router as system_router
 from patron.api.v3 import (
@@ -62,7 +63,11 @@ ENGAGE_ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
-RECORD_ROUTERS: tuple[APIRouter, ...] = (record_definitions.router, record_activity.router)
+RECORD_ROUTERS: tuple[APIRouter, ...] = (
+    record_definitions.router,
+    record_icons.router,
+    record_activity.router,
+)
 
 
 def _operation_id(prefix: str):  # type: ignore[no-untyped-def]

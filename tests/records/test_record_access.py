@@ -122,6 +122,22 @@ async def test_each_caller_reads_and_writes_only_what_it_may(
             path = f"/schema/reward_log/record/{ids['reward-OWN']}"
             assert await status("PATCH", path, who, {"couponCode": "FIXED-1"}) == allowed, who
 
+        # Icons: admins change them; whoever may read the definition fetches its icon.
+        png = {"file": ("i.png", b"\x89PNG\r\n\x1a\n" + bytes(20), "image/png")}
+        for who, allowed in (("admin", 200), ("integration", 403), ("end user", 401), ("guest", 401)):
+            for definition in ("live", "draft"):
+                path = f"/schema/challenge/record/{ids[definition]}/eudIcon"
+                answer = await client.put(path, files=png, headers=callers[who])
+                assert answer.status_code == allowed, (who, definition, answer.text)
+                assert (await client.delete(path, headers=callers[who])).status_code == (
+                    204 if who == "admin" else allowed
+                ), who
+        for who, draft_allowed in (("admin", 200), ("integration", 200), ("end user", 404), ("guest", 404)):
+            live = await client.get(f"/schema/challenge/record/{ids['live']}/eudIcon", headers=callers[who])
+            assert live.status_code == 200, who
+            draft = await client.get(f"/schema/challenge/record/{ids['draft']}/eudIcon", headers=callers[who])
+            assert draft.status_code == draft_allowed, who
+
 
 async def test_refused_tokens_are_401_not_a_guest_view(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]

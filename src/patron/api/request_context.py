@@ -35,6 +35,11 @@ def _route_template(scope: Scope) -> str:
     return "/".join(segments[: max(len(segments) - depth, 0)]) + template
 
 
+# The routes that take a file by multipart/form-data (a record definition's icon); every other
+# body is JSON.
+UPLOADS = ("/eudIcon",)
+
+
 class RequestContext:
     def __init__(
         self, app: ASGIApp, *, max_body_bytes: int, access_log_enabled: bool, metrics: Metrics
@@ -101,6 +106,9 @@ class RequestContext:
                     break
             body = b"".join(chunks)
             content_type = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
+            if body and content_type == "multipart/form-data" and str(scope["path"]).endswith(UPLOADS):
+                scope["patron.body"] = body
+                return None
             if body and content_type != "application/json" and not content_type.endswith("+json"):
                 return UnsupportedMediaType(
                     f"Send the body as application/json, not {content_type or 'nothing'}."

@@ -29,6 +29,7 @@ from patron.models.receipt import Receipt
 from patron.models.receipt_line import ReceiptLine
 from patron.models.receipt_payment import ReceiptPayment
 from patron.models.record_definition import RecordDefinition
+from patron.models.record_icon import RecordIcon
 from patron.models.record_log import RecordLog
 from patron.models.record_progress import RecordProgress
 from patron.models.reward import Reward
@@ -73,6 +74,7 @@ __all__ = [
     "ReceiptLine",
     "ReceiptPayment",
     "RecordDefinition",
+    "RecordIcon",
     "RecordLog",
     "RecordProgress",
     "ReferralCode",

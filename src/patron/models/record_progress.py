@@ -26,6 +26,13 @@ class RecordProgress(Base):
             postgresql_where=text("status = 'in_progress' AND end_told_on IS NULL"),
             sqlite_where=text("status = 'in_progress' AND end_told_on IS NULL"),
         ),
+        # What the worker's run-breaking job looks for: streak runs still going, by when they break.
+        Index(
+            "ix_record_progress_open_runs",
+            "breaks_at",
+            postgresql_where=text("status = 'in_progress' AND breaks_at IS NOT NULL"),
+            sqlite_where=text("status = 'in_progress' AND breaks_at IS NOT NULL"),
+        ),
     )
 
     contact_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("contacts.id"), primary_key=True)
@@ -50,4 +57,7 @@ class RecordProgress(Base):
     run: Mapped[int] = mapped_column(Integer, default=0)
     # When the worker told that the window failed or the streak broke (challenge.failed, streak.broken).
     end_told_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # A streak run in progress: the end of the period it needs next, when it breaks unless a
+    # log meets that period (None for challenges and for runs that ended).
+    breaks_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     modified_on: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,5 +1,7 @@
-"""Closing challenge windows: one that ended below its target is written `failed` and told as
-`challenge.failed`, once (reads show it failed from the clock before this runs)."""
+"""What the clock ends: a challenge window that ended below its target is written `failed` and
+told as `challenge.failed`, and a streak run whose needed period ended unmet is written
+`broken` and told as `streak.broken`, each once (reads show both from the clock before this
+runs)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from patron.outbox import service as outbox
 from patron.outbox.events import EventType, NewEvent
 from patron.records import repository
+from patron.records import told as told_of
 from patron.records.render import instant, number
 from patron.records.schemas import ProgressStatus
 
@@ -48,3 +51,24 @@ async def emit_failed(session: AsyncSession, now: datetime, limit: int = 1000) -
         ],
     )
     return len(closed)
+
+
+async def emit_broken(session: AsyncSession, now: datetime, limit: int = 1000) -> int:
+    """Up to `limit` runs whose needed period ended unmet written broken and told as
+    `streak.broken`, once; how many. A log for that period arriving later still counts
+    (`progress.streaks`), so a run written broken here may go on."""
+    claimed = await repository.claim_broken_runs(session, now, limit)
+    told: list[NewEvent] = []
+    for row in claimed:
+        broke = row.breaks_at
+        row.status, row.ended_at, row.breaks_at, row.end_told_on, row.modified_on = (
+            ProgressStatus.BROKEN.value,
+            broke,
+            None,
+            now,
+            now,
+        )
+        told.append(NewEvent(EventType.STREAK_BROKEN, told_of.challenge_progress(row), row.contact_id, broke))
+    await session.flush()
+    await outbox.record(session, told)
+    return len(claimed)

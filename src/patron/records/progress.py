@@ -8,11 +8,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress
+from patron.progress.windows import calendar_window
 from patron.records import display, streaks
+from patron.records.intake import window_kind
 from patron.records.render import instant, log_out, milestone_out, number
+from patron.records.repository import PeriodOf
 from patron.records.schemas import Kind, ProgressStatus
+
+
+def period_of(row: RecordProgress, definition: RecordDefinition) -> PeriodOf:
+    """Whose logs the row shows as its taskProgress: its window's, or its run's current period's."""
+    if row.kind == Kind.CHALLENGE:
+        return PeriodOf(row.contact_id, row.definition_id, row.period_key)
+    period = calendar_window(window_kind(definition), row.period_start, ZoneInfo(row.zone))
+    return PeriodOf(row.contact_id, row.definition_id, period.key or "")
 
 
 def ended_at(row: RecordProgress, definition: RecordDefinition, now: datetime) -> datetime | None:

@@ -20,7 +20,7 @@ from patron.records import display, repository
 from patron.records.errors import RecordNotFound
 from patron.records.fields import FieldKind, Order, RecordField, RecordFields, SortKey
 from patron.records.page import RecordPage, record_page
-from patron.records.progress import progress_out
+from patron.records.progress import period_of, progress_out
 from patron.records.query import ListQuery
 from patron.records.query_sql import count_statement, page_statement
 from patron.records.render import definition_out, log_out, milestone_out, reward_log_out
@@ -267,16 +267,17 @@ async def progress_page(session: AsyncSession, kind: Kind, listing: ListQuery, v
 async def _progress_records(
     session: AsyncSession, rows: list[RecordProgress], language: str | None, now: datetime
 ) -> list[dict[str, Any]]:
-    definition_ids = list({row.definition_id for row in rows})
-    found = {one: await repository.definition(session, one) for one in definition_ids}
-    milestones = await _milestones_by_definition(session, definition_ids)
-    shown = []
-    for row in rows:
-        owner = found[row.definition_id]
-        assert owner is not None  # a foreign key keeps it
-        logs = list(await repository.logs_in(session, row.contact_id, row.definition_id, [row.period_key]))
-        shown.append(progress_out(row, owner, milestones[row.definition_id], logs, now, language))
-    return shown
+    definition_ids = {row.definition_id for row in rows}
+    found = await repository.definitions(session, definition_ids)
+    milestones = await _milestones_by_definition(session, list(definition_ids))
+    periods = {row.id: period_of(row, found[row.definition_id]) for row in rows}
+    logs = await repository.logs_in(session, set(periods.values()))
+    return [
+        progress_out(
+            row, found[row.definition_id], milestones[row.definition_id], logs[periods[row.id]], now, language
+        )
+        for row in rows
+    ]
 
 
 async def one_progress(

@@ -57,7 +57,8 @@ def definition_out(
     body["timezone"] = row.timezone
     body["milestones"] = [milestone_out(m, language, row.kind) for m in shown]
     body.update(display.localised(display.DEFINITION_FIELDS, row.eud, row.eud_translations, language))
-    body["eudIcon"] = f"/schema/{row.kind}/record/{row.id}/eudIcon" if row.icon_type else None
+    # The uploaded icon, or the default one while there is none.
+    body["eudIcon"] = f"/schema/{row.kind}/record/{row.id}/eudIcon"
     body["createdAt"] = instant(row.created_on)
     body["updatedAt"] = instant(row.modified_on)
     return body

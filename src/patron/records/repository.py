@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, select
+from sqlalchemy import Select, delete, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.upsert import insert_for
-from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress, Reward
+from patron.models import Milestone, RecordDefinition, RecordIcon, RecordLog, RecordProgress, Reward
 
 
 def add(session: AsyncSession, row: Any) -> None:
@@ -117,21 +118,39 @@ async def progress(session: AsyncSession, progress_id: uuid.UUID) -> RecordProgr
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def logs_in(
-    session: AsyncSession, contact_id: uuid.UUID, definition_id: uuid.UUID, period_keys: Sequence[str]
-) -> Sequence[RecordLog]:
-    if not period_keys:
-        return []
+@dataclass(frozen=True)
+class PeriodOf:
+    """One member's window or streak period of one definition: whose logs a progress row shows."""
+
+    contact_id: uuid.UUID
+    definition_id: uuid.UUID
+    period_key: str
+
+
+async def logs_in(session: AsyncSession, periods: Collection[PeriodOf]) -> dict[PeriodOf, list[RecordLog]]:
+    """The logs of each period, oldest first, in one query however many periods are asked."""
+    found: dict[PeriodOf, list[RecordLog]] = {period: [] for period in periods}
+    if not periods:
+        return found
     stmt = (
         select(RecordLog)
         .where(
-            RecordLog.contact_id == contact_id,
-            RecordLog.definition_id == definition_id,
-            RecordLog.period_key.in_(period_keys),
+            tuple_(RecordLog.contact_id, RecordLog.definition_id, RecordLog.period_key).in_(
+                [(p.contact_id, p.definition_id, p.period_key) for p in periods]
+            )
         )
         .order_by(RecordLog.activity_at, RecordLog.id)
     )
-    return (await session.execute(stmt)).scalars().all()
+    for log in (await session.execute(stmt)).scalars():
+        found[PeriodOf(log.contact_id, log.definition_id, log.period_key)].append(log)
+    return found
+
+
+async def definitions(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, RecordDefinition]:
+    if not ids:
+        return {}
+    stmt = select(RecordDefinition).where(RecordDefinition.id.in_(ids))
+    return {row.id: row for row in (await session.execute(stmt)).scalars()}
 
 
 async def reward(session: AsyncSession, reward_id: uuid.UUID) -> Reward | None:
@@ -176,3 +195,35 @@ async def claim_closed_windows(session: AsyncSession, now: datetime, limit: int)
         .with_for_update(skip_locked=True)
     )
     return list((await session.execute(stmt)).scalars().all())
+
+
+async def claim_broken_runs(session: AsyncSession, now: datetime, limit: int) -> list[RecordProgress]:
+    """Streak runs whose needed period ended unmet, locked (on PostgreSQL those another worker
+    holds are skipped)."""
+    stmt = (
+        select(RecordProgress)
+        .where(
+            RecordProgress.status == "in_progress",
+            RecordProgress.breaks_at.is_not(None),
+            RecordProgress.breaks_at <= now,
+        )
+        .order_by(RecordProgress.breaks_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list((await session.execute(stmt)).scalars().all())
+
+
+async def icon(session: AsyncSession, definition_id: uuid.UUID) -> RecordIcon | None:
+    return await session.get(RecordIcon, definition_id)
+
+
+async def put_icon(session: AsyncSession, row: dict[str, Any]) -> None:
+    """The definition's icon, replacing the one it had."""
+    stmt = insert_for(session, RecordIcon).values(row)
+    changed = {key: stmt.excluded[key] for key in ("content_type", "content", "digest", "modified_on")}
+    await session.execute(stmt.on_conflict_do_update(index_elements=["definition_id"], set_=changed))
+
+
+async def delete_icon(session: AsyncSession, definition_id: uuid.UUID) -> None:
+    await session.execute(delete(RecordIcon).where(RecordIcon.definition_id == definition_id))

@@ -62,7 +62,7 @@ def broken_at(definition: RecordDefinition, row: RecordProgress, now: datetime) 
     return streaks.seen_at(spec, state_of(spec, row), now).broken_at
 
 
-def _written(row: RecordProgress, state: StreakState, now: datetime) -> None:
+def _written(spec: StreakSpec, row: RecordProgress, state: StreakState, now: datetime) -> None:
     assert state.period.end is not None  # calendar periods end
     row.value = Decimal(state.value)
     row.status = state.status.value
@@ -71,6 +71,8 @@ def _written(row: RecordProgress, state: StreakState, now: datetime) -> None:
     row.period_value = state.period_total
     row.completed_at = state.completed_at
     row.ended_at = state.broken_at
+    going = state.status is StreakStatus.IN_PROGRESS
+    row.breaks_at = streaks.needed(spec, state).end if going else None
     row.modified_on = now
 
 
@@ -113,12 +115,12 @@ async def add_streak_log(session: AsyncSession, log: Prepared, issuer: RewardIss
     outcome = streaks.apply(spec, None if row is None else state_of(spec, row), log.amount, log.at)
     told: list[NewEvent] = []
     if row is not None:
-        told += _finish(row, outcome, log.now)
+        told += _finish(spec, row, outcome, log.now)
     achieved: Milestone | None = None
     reward: Reward | None = None
     if not outcome.late:
         row = await _row_of_run(session, log, row, outcome.state)
-        _written(row, outcome.state, log.now)
+        _written(spec, row, outcome.state, log.now)
         achieved, reward = await _reward(session, log, row, outcome, issuer, told)
         if outcome.completed:
             told.append(
@@ -134,7 +136,7 @@ async def add_streak_log(session: AsyncSession, log: Prepared, issuer: RewardIss
     )
 
 
-def _finish(row: RecordProgress, outcome: StreakOutcome, now: datetime) -> list[NewEvent]:
+def _finish(spec: StreakSpec, row: RecordProgress, outcome: StreakOutcome, now: datetime) -> list[NewEvent]:
     """The stored run written broken when this log found it so (told once: a row written
     broken before is not told again)."""
     told: list[NewEvent] = []
@@ -142,7 +144,7 @@ def _finish(row: RecordProgress, outcome: StreakOutcome, now: datetime) -> list[
         if finished.run != row.run or finished.status is not StreakStatus.BROKEN:
             continue
         was_broken = row.status == ProgressStatus.BROKEN
-        _written(row, finished, now)
+        _written(spec, row, finished, now)
         if not was_broken:
             told.append(
                 NewEvent(

@@ -1,6 +1,7 @@
 """The clock-driven events: Engage challenges past their expirationMonths (`challenge.expired`),
 point transactions past their validTo (`points.expired`) and record challenges whose window
-closed below target (`challenge.failed`), each told once."""
+closed below target (`challenge.failed`) and streak runs whose needed period ended unmet
+(`streak.broken`), each told once."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ EVERY_SECONDS = 30.0
 async def run_once(state: AppState) -> int:
     """Tell what has expired by now, a batch at a time; how many events were written."""
     told = 0
-    for emit in (challenges.emit_expired, points.emit_expired, closing.emit_failed):
+    for emit in (challenges.emit_expired, points.emit_expired, closing.emit_failed, closing.emit_broken):
         while True:
             async with state.write_turn(), transaction(state.database) as session:
                 count = await emit(session, clock.now())
