@@ -44,6 +44,23 @@ class Settings(BaseSettings):
     contact_required_fields: CommaList = []
     member_required_fields: CommaList = ["email"]
     bulk_max_contacts: int = Field(default=4000, ge=1)
+    # File imports and the drop folder (docs/IMPORTS.md).
+    bulk_max_receipts: int = Field(default=10_000, ge=1)
+    # A file import's run renews its lease every batch; another run takes the file over once
+    # the lease is this old (the first run died).
+    import_lease_seconds: float = Field(default=30.0, gt=0)
+    # The folder the worker watches for import files; empty means no drop folder.
+    drop_dir: str = ""
+    # A dropped file not renamed from a temporary name is complete once unchanged this long.
+    drop_settle_seconds: float = Field(default=10.0, ge=0)
+    # `patron ftp`: the drop folder over FTPS, one folder per key.
+    ftp_host: str = "127.0.0.1"
+    ftp_port: int = Field(default=2121, ge=1, le=65535)
+    ftp_passive_ports: str = "60000-60099"
+    ftp_masquerade_address: str = ""
+    ftp_certfile: str = ""
+    ftp_keyfile: str = ""
+    ftp_max_upload_bytes: int = Field(default=1 << 30, ge=1)
     # The point definition that points rewards credit when they name none; empty means the
     # definition named "Points", created on first use.
     default_point_definition_id: int | None = Field(default=None, ge=1)

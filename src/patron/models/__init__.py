@@ -13,6 +13,8 @@ from patron.models.contact import Contact
 from patron.models.contact_import import ContactImport
 from patron.models.coupon import Coupon
 from patron.models.custom_event import CustomEvent
+from patron.models.file_import import FileImport
+from patron.models.file_import_failure import FileImportFailure
 from patron.models.idempotency_record import IdempotencyRecord
 from patron.models.milestone import Milestone
 from patron.models.outbox_event import OutboxEvent
@@ -26,6 +28,7 @@ from patron.models.promotion import Promotion
 from patron.models.promotion_assignment import PromotionAssignment
 from patron.models.promotion_assignment_receipt import PromotionAssignmentReceipt
 from patron.models.receipt import Receipt
+from patron.models.receipt_batch import ReceiptBatch
 from patron.models.receipt_line import ReceiptLine
 from patron.models.receipt_payment import ReceiptPayment
 from patron.models.record_definition import RecordDefinition
@@ -58,6 +61,8 @@ __all__ = [
     "ContactImport",
     "Coupon",
     "CustomEvent",
+    "FileImport",
+    "FileImportFailure",
     "IdempotencyRecord",
     "Milestone",
     "OutboxEvent",
@@ -71,6 +76,7 @@ __all__ = [
     "PromotionAssignment",
     "PromotionAssignmentReceipt",
     "Receipt",
+    "ReceiptBatch",
     "ReceiptLine",
     "ReceiptPayment",
     "RecordDefinition",
