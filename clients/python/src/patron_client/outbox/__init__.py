@@ -1,0 +1,1 @@
+"""The durable local outbox: calls queued on disk and sent in order."""

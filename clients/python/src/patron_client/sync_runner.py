@@ -1,0 +1,44 @@
+"""Sends a call with the retry rules, blocking: one Idempotency-Key across all its tries."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import httpx
+import tenacity
+
+from patron_client.errors import PatronUnavailable
+from patron_client.request import Operation
+from patron_client.retry import RetryPolicy, failure_of, worth_retrying
+from patron_client.wire import Endpoint, checked, new_idempotency_key
+
+Answer = TypeVar("Answer")
+
+
+def retrying(policy: RetryPolicy) -> tenacity.Retrying:
+    return tenacity.Retrying(
+        stop=tenacity.stop_after_attempt(policy.attempts) | tenacity.stop_after_delay(policy.deadline),
+        wait=lambda state: policy.wait_after(failure_of(state), state.attempt_number),
+        retry=tenacity.retry_if_exception(worth_retrying),
+        reraise=True,
+    )
+
+
+def run(
+    http: httpx.Client,
+    endpoint: Endpoint,
+    operation: Operation[Answer],
+    policy: RetryPolicy,
+    idempotency_key: str | None = None,
+) -> Answer:
+    call = operation.call
+    key = (idempotency_key or new_idempotency_key()) if call.changes_something else None
+    tries = 0
+    try:
+        for attempt in retrying(policy):
+            with attempt:
+                tries += 1
+                response = checked(http.send(endpoint.request(http, call, key)))
+    except httpx.TransportError as error:
+        raise PatronUnavailable(f"no answer from {endpoint.url(call)}: {error!r}", tries) from error
+    return operation.read(response)
