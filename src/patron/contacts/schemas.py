@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from patron.contacts.keys import CountryCode, EmailAddress
 from patron.kit.bodies import Body
+from patron.kit.zones import ZoneName
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Key = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -51,6 +52,8 @@ class ContactFields(BaseModel):
     city: Text | None = None
     countryCode: CountryCode | None = None
     contactType: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,49}$")] | None = None
+    # The member's own zone (IANA), for challenges and streaks counted in each member's zone.
+    timeZone: ZoneName | None = None
     preferences: Preferences | None = None
     consents: list[Consent] | None = Field(default=None, max_length=100)
 

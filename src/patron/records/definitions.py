@@ -9,12 +9,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.errors import BadRequest
 from patron.kit import clock, ids
+from patron.kit.zones import zone_named
 from patron.models import Milestone, RecordDefinition
 from patron.records import display, repository
 from patron.records.errors import DefinitionHasProgress, MilestoneRewarded, RecordNotFound
@@ -36,13 +36,11 @@ _MEANING = ("completionTargetValue", "aggregationMethod", "aggregationPeriod", "
 def check_zone(zone: str | None) -> None:
     if zone is None or zone == MEMBER_ZONE:
         return
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    if zone_named(zone) is None:
         raise BadRequest(
             f'timezone {zone!r} is not an IANA time zone (or "member").',
             details=[{"field": "timezone", "message": "unknown time zone"}],
-        ) from exc
+        )
 
 
 def _eud_values(body: DefinitionChanges | NewDefinition) -> dict[str, str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from patron.contacts.service import ContactRules
 from patron.db.locking import ensure_write_lock
 from patron.errors import BadRequest
 from patron.kit import ids
+from patron.kit.zones import zone_named
 from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress, Reward
 from patron.progress import engine
 from patron.progress.windows import WindowKind, WindowSpec
@@ -71,12 +72,8 @@ def zone_of(definition: RecordDefinition, member_zone: object, deployment: ZoneI
     name = definition.timezone
     if name == definitions.MEMBER_ZONE:
         name = member_zone if isinstance(member_zone, str) else None
-    if not name:
-        return deployment
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return deployment
+    # A contact's timeZone is checked when written; one stored before that may name no zone.
+    return (zone_named(name) if name else None) or deployment
 
 
 def plan_of(definition: RecordDefinition, zone: ZoneInfo, milestones: list[Milestone]) -> engine.Plan:
