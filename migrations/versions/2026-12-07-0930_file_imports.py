@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("succeeded", sa.Integer(), nullable=False),
         sa.Column("failed", sa.Integer(), nullable=False),
         sa.Column("results", patron.db.types.Json, nullable=False),
+        sa.Column("renewed_on", _UTC, nullable=True),
         sa.Column("created_on", _UTC, nullable=False),
         sa.Column("started_on", _UTC, nullable=True),
         sa.Column("finished_on", _UTC, nullable=True),

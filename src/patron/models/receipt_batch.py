@@ -28,4 +28,6 @@ class ReceiptBatch(Base):
     results: Mapped[list[dict[str, Any]]] = mapped_column(Json)
     created_on: Mapped[datetime] = mapped_column(UTCDateTime())
     started_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Renewed by every chunk: a Running batch not renewed for a while was abandoned.
+    renewed_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
