@@ -15,6 +15,9 @@ from fastapi.routing import APIRoute
 from patron import __version__
 from patron.api import handlers, openapi
 from patron.api.boundary import Boundary
+from patron.api.campaigns import campaigns as campaign_definitions
+from patron.api.campaigns import customers as campaign_customers
+from patron.api.campaigns import events as campaign_events
 from patron.api.direct import DirectRoutes, Endpoint
 from patron.api.metrics import Metrics
 from patron.api.rate_limits import RateLimits
@@ -67,6 +70,13 @@ RECORD_ROUTERS: tuple[APIRouter, ...] = (
     record_definitions.router,
     record_icons.router,
     record_activity.router,
+)
+
+# The campaigns dialect at /customers, /events, /campaigns, /wallets and /coupons (API.md §3).
+CAMPAIGN_ROUTERS: tuple[APIRouter, ...] = (
+    campaign_customers.router,
+    campaign_events.router,
+    campaign_definitions.router,
 )
 
 
@@ -122,6 +132,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     # The record dialect at /schema/{type}/record (API.md §2).
     for router in RECORD_ROUTERS:
         app.include_router(router, generate_unique_id_function=_operation_id("records"))
+    for router in CAMPAIGN_ROUTERS:
+        app.include_router(router, generate_unique_id_function=_operation_id("campaigns"))
     # Outermost last: RequestContext wraps RateLimits wraps Boundary wraps the direct routes
     # and FastAPI's. A request over its limit is refused before the boundary opens anything.
     if settings.direct_routes:

@@ -23,3 +23,7 @@ class Coupon(Base):
     issued_on: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     redeemed_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The order a redemption was for (the campaigns dialect's coupons/apply), and when the
+    # last redemption was reverted; a reverted coupon may be redeemed again.
+    redeemed_order_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reverted_on: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
