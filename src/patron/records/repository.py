@@ -77,9 +77,12 @@ async def log(session: AsyncSession, log_id: uuid.UUID) -> RecordLog | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def start_progress(session: AsyncSession, row: dict[str, Any]) -> None:
-    """The progress row of a member's window or run, made unless it exists."""
-    await session.execute(insert_for(session, RecordProgress).values(row).on_conflict_do_nothing())
+async def start_progress(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """The progress row of a member's window or run, made unless it exists: whether it was made."""
+    stmt = (
+        insert_for(session, RecordProgress).values(row).on_conflict_do_nothing().returning(RecordProgress.id)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
 async def lock_progress(
@@ -101,7 +104,8 @@ async def lock_progress(
 async def latest_progress(
     session: AsyncSession, contact_id: uuid.UUID, definition_id: uuid.UUID
 ) -> RecordProgress | None:
-    """A member's newest run of a streak, locked."""
+    """A member's newest run of a streak, locked. Read it while holding the member's first run
+    (`lock_progress` of `run-0`): a run made by a transaction this one waited for is then seen."""
     stmt = (
         select(RecordProgress)
         .where(RecordProgress.contact_id == contact_id, RecordProgress.definition_id == definition_id)

@@ -96,10 +96,10 @@ def _new_row(log: Prepared, state: StreakState) -> dict[str, object]:
 
 
 async def _row_of_run(
-    session: AsyncSession, log: Prepared, row: RecordProgress | None, state: StreakState
+    session: AsyncSession, log: Prepared, row: RecordProgress, state: StreakState
 ) -> RecordProgress:
     """The row `state` is written to: the stored run's, or a new run's made then locked."""
-    if row is not None and row.run == state.run:
+    if row.run == state.run:
         return row
     await repository.start_progress(session, _new_row(log, state))
     made = await repository.lock_progress(session, log.contact_id, log.definition.id, state.key)
@@ -111,11 +111,16 @@ async def add_streak_log(session: AsyncSession, log: Prepared, issuer: RewardIss
     spec = spec_of(log.definition, log.zone, log.milestones)
     period = streaks.period_of(spec, log.at)
     log_id = await intake.store_log(session, log, period.key or "")
+    # Every log of the member on this streak first locks their first run (made by the first
+    # log), so the newest run read next is the one the previous log left, whichever process
+    # wrote it.
+    first = StreakState(0, 0, StreakStatus.IN_PROGRESS, log.at, period, Decimal(0))
+    made = await repository.start_progress(session, _new_row(log, first))
+    await repository.lock_progress(session, log.contact_id, log.definition.id, first.key)
     row = await repository.latest_progress(session, log.contact_id, log.definition.id)
-    outcome = streaks.apply(spec, None if row is None else state_of(spec, row), log.amount, log.at)
-    told: list[NewEvent] = []
-    if row is not None:
-        told += _finish(spec, row, outcome, log.now)
+    assert row is not None  # the first run at least
+    outcome = streaks.apply(spec, None if made else state_of(spec, row), log.amount, log.at)
+    told: list[NewEvent] = _finish(spec, row, outcome, log.now)
     achieved: Milestone | None = None
     reward: Reward | None = None
     if not outcome.late:
@@ -128,7 +133,6 @@ async def add_streak_log(session: AsyncSession, log: Prepared, issuer: RewardIss
                     EventType.CHALLENGE_COMPLETED, told_of.challenge_progress(row), log.contact_id, log.at
                 )
             )
-    assert row is not None  # a member's first log is never late
     await session.flush()
     await outbox.record(session, told)
     return Logged(
