@@ -39,6 +39,8 @@ from patron.api.v3 import (
     webhooks,
 )
 from patron.config import Settings
+from patron.console import mount as console
+from patron.console.policy import PageHeaders
 from patron.kit import collector, logs
 from patron.state import assemble
 from patron.worker.runner import Worker
@@ -118,12 +120,17 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         # Patron's metrics are its own (/metrics); FastAPI's OpenTelemetry hooks would only
         # look for providers on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        # /docs is served from the copy of Swagger UI in the package (console.docs), not a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.patron = state
     app.state.metrics = metrics
     handlers.install(app)
     openapi.install(app)
     app.include_router(system_router)
+    # The marketers' console at /console and the offline API docs at /docs (console/).
+    console.install(app, state)
     for version in ("v3", "v2"):
         for router in ENGAGE_ROUTERS:
             app.include_router(
@@ -146,5 +153,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         max_body_bytes=settings.max_body_bytes,
         access_log_enabled=settings.access_log,
         metrics=metrics,
+        form_paths=console.FORM_PATHS,
     )
+    # Outside everything, so a refusal from any layer below still carries the page policy.
+    app.add_middleware(PageHeaders)
     return app

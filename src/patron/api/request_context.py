@@ -42,10 +42,18 @@ UPLOADS = ("/eudIcon",)
 
 class RequestContext:
     def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, access_log_enabled: bool, metrics: Metrics
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        access_log_enabled: bool,
+        metrics: Metrics,
+        form_paths: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # Pages whose HTML forms post application/x-www-form-urlencoded (the console's).
+        self.form_paths = form_paths
         self.access_log_enabled = access_log_enabled
         self.metrics = metrics
         self.request_ids = RequestIds()
@@ -106,6 +114,14 @@ class RequestContext:
                     break
             body = b"".join(chunks)
             content_type = (header(scope, b"content-type") or "").split(";")[0].strip().lower()
+            if (
+                body
+                and content_type == "application/x-www-form-urlencoded"
+                and self.form_paths
+                and str(scope["path"]).startswith(self.form_paths)
+            ):
+                scope["patron.body"] = body
+                return None
             if body and content_type == "multipart/form-data" and str(scope["path"]).endswith(UPLOADS):
                 scope["patron.body"] = body
                 return None

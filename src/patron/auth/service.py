@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.auth import repository
 from patron.auth.credentials import Credentials, split_token
+from patron.auth.origins import origins_of
 from patron.auth.roles import Caller, KeyRate, Role
 from patron.auth.sealing import KeySealing
 from patron.errors import BadRequest, NotFound
@@ -36,6 +37,8 @@ class KeyInfo:
     created_on: datetime
     revoked_on: datetime | None
     rate: KeyRate | None = None
+    # The web shops whose pages may call with end-user tokens this key signed (widget CORS).
+    allowed_origins: tuple[str, ...] = ()
 
 
 def _rate_of(key: ApiKey) -> KeyRate | None:
@@ -45,7 +48,15 @@ def _rate_of(key: ApiKey) -> KeyRate | None:
 
 
 def _info(key: ApiKey) -> KeyInfo:
-    return KeyInfo(key.id, key.name, Role(key.role), key.created_on, key.revoked_on, _rate_of(key))
+    return KeyInfo(
+        key.id,
+        key.name,
+        Role(key.role),
+        key.created_on,
+        key.revoked_on,
+        _rate_of(key),
+        tuple(key.allowed_origins or ()),
+    )
 
 
 async def create_key(
@@ -102,6 +113,24 @@ async def revoke_key(session: AsyncSession, key_id: str) -> KeyInfo:
     if key.revoked_on is None:
         key.revoked_on = clock.now()
         await session.flush()
+    return _info(key)
+
+
+async def active_key(session: AsyncSession, key_id: str) -> KeyInfo | None:
+    """The key, unless there is none or it was revoked."""
+    key = await repository.get(session, key_id)
+    return None if key is None or key.revoked_on is not None else _info(key)
+
+
+async def admit_origins(session: AsyncSession, key_id: str, origins: Iterable[str]) -> KeyInfo:
+    """Replace the origins whose pages may call with this key's end-user tokens (400 for one
+    that is not an origin, 404 for no such key)."""
+    admitted = origins_of(origins)
+    key = await repository.get(session, key_id)
+    if key is None:
+        raise NotFound(f"No key {key_id}.")
+    key.allowed_origins = list(admitted)
+    await session.flush()
     return _info(key)
 
 

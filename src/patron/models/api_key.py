@@ -9,7 +9,7 @@ from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from patron.db.base import Base
-from patron.db.types import UTCDateTime
+from patron.db.types import Json, UTCDateTime
 
 
 class ApiKey(Base):
@@ -28,3 +28,6 @@ class ApiKey(Base):
     # The secret sealed with the deployment's sealing key (auth.sealing); NULL for keys made
     # before secrets were sealed, whose end-user tokens are refused.
     sealed_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The web shops' origins (`https://shop.example.com`) whose pages may call Patron with an
+    # end-user token this key signed: the widget's CORS allowance (docs/CONSOLE.md).
+    allowed_origins: Mapped[list[str]] = mapped_column(Json, default=list, server_default="[]")

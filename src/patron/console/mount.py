@@ -1,0 +1,26 @@
+"""Puts the console, the offline docs and their files on an application: `create_app` calls
+`install` with the objects its composition root built."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from patron.console import assets, docs
+from patron.console.routes import overview, sign_in
+from patron.console.web import FormRefused, NotSignedIn, build_console, form_refused, not_signed_in
+from patron.state import AppState
+
+ROUTERS: tuple[APIRouter, ...] = (docs.router, sign_in.router, overview.router)
+
+# Forms post here as application/x-www-form-urlencoded (RequestContext admits it nowhere else).
+FORM_PATHS = ("/console/",)
+
+
+def install(app: FastAPI, state: AppState) -> None:
+    app.state.console = build_console(state)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/console/assets", assets.vendored(), name="console-assets")
+    app.mount("/console/static", assets.own(), name="console-static")
+    app.add_exception_handler(NotSignedIn, not_signed_in)
+    app.add_exception_handler(FormRefused, form_refused)
