@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: serve test lint typecheck layers pytest fuzz mutate bench clean
+.PHONY: serve test lint typecheck layers pytest fuzz mutate bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,12 @@ layers: $(VENV)/.dev
 # The suite runs in TEST_PROCESSES pytest-xdist workers, each with its own databases and ports.
 TEST_PROCESSES ?= 2
 
-pytest: $(VENV)/.dev
+# The browser tests (tests/console) drive Debian's Chromium; installed here when missing (as root,
+# which these machines are), since Playwright cannot download a browser of its own.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+pytest: $(VENV)/.dev browser
 	$(BIN)/python -m pytest -n $(TEST_PROCESSES)
 
 test: lint typecheck layers pytest
