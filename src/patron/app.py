@@ -18,6 +18,7 @@ from patron.api.boundary import Boundary
 from patron.api.campaigns import campaigns as campaign_definitions
 from patron.api.campaigns import customers as campaign_customers
 from patron.api.campaigns import events as campaign_events
+from patron.api.campaigns import wallets as campaign_wallets
 from patron.api.direct import DirectRoutes, Endpoint
 from patron.api.metrics import Metrics
 from patron.api.rate_limits import RateLimits
@@ -79,6 +80,7 @@ CAMPAIGN_ROUTERS: tuple[APIRouter, ...] = (
     campaign_customers.router,
     campaign_events.router,
     campaign_definitions.router,
+    campaign_wallets.router,
 )
 
 

@@ -128,6 +128,15 @@ async def customer(session: AsyncSession, contact_id: uuid.UUID) -> CampaignCust
     return await session.get(CampaignCustomer, contact_id)
 
 
+async def customers_by_contact(
+    session: AsyncSession, contact_ids: Collection[uuid.UUID]
+) -> Sequence[CampaignCustomer]:
+    if not contact_ids:
+        return []
+    stmt = select(CampaignCustomer).where(CampaignCustomer.contact_id.in_(sorted(contact_ids)))
+    return (await session.execute(stmt)).scalars().all()
+
+
 async def insert_customer(session: AsyncSession, row: dict[str, Any]) -> bool:
     stmt = (
         insert_for(session, CampaignCustomer)

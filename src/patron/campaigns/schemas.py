@@ -276,3 +276,41 @@ class CampaignProgressOut(BaseModel):
     # referrer's, counting what those it referred do).
     referral_role: Literal["referee", "referrer"] | None = None
     rules: list[RuleProgressOut]
+
+
+class Wallet(BaseModel):
+    wallet_id: str
+    wallet_name: str
+    currency: str
+    singular_unit_name: str
+    plural_unit_name: str
+    balance: Number
+
+
+class WalletList(BaseModel):
+    source_id: str
+    wallets: list[Wallet]
+
+
+class WalletTransactionIn(Body):
+    type: Literal["credit", "debit"]
+    points: Amount
+    description: Annotated[str, StringConstraints(max_length=1024)] | None = None
+
+
+class WalletTransaction(BaseModel):
+    transaction_id: str
+    wallet_id: str
+    type: Literal["credit", "debit"]
+    points: Number
+    description: str | None
+    source: str | None
+    created_at: str | None
+
+
+class WalletTransactionList(BaseModel):
+    wallet_id: str
+    total: int
+    offset: int
+    limit: int
+    transactions: list[WalletTransaction]

@@ -11,7 +11,7 @@ import logging
 from prometheus_client import CollectorRegistry
 
 from patron.state import AppState
-from patron.worker import expiry, housekeeping
+from patron.worker import campaign_windows, expiry, housekeeping
 from patron.worker import imports as import_worker
 from patron.worker.metrics import WorkerMetrics
 from patron.worker.webhooks import Deliveries
@@ -36,6 +36,7 @@ class Worker:
             asyncio.create_task(import_worker.loop(self.state), name="imports"),
             asyncio.create_task(housekeeping.loop(self.state), name="housekeeping"),
             asyncio.create_task(expiry.loop(self.state), name="expiry"),
+            asyncio.create_task(campaign_windows.loop(self.state), name="campaign-windows"),
             asyncio.create_task(self.deliveries.watch_backlog(), name="webhook-backlog"),
         ]
         try:
