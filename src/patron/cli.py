@@ -27,7 +27,9 @@ from patron.db import migrate
 from patron.db.engine import Database, create_database
 from patron.db.session import transaction
 from patron.errors import PatronError
+from patron.kit import clock
 from patron.points import service as points_service
+from patron.records import rebuild as record_rebuild
 from patron.webhooks import service as webhooks_service
 
 app = typer.Typer(help="Patron, the self-hosted loyalty engine.", no_args_is_help=True)
@@ -302,11 +304,13 @@ def progress_rebuild(
         bool, typer.Option("--check", help="Only list differences; exit 1 if there are any.")
     ] = False,
 ) -> None:
-    """Recompute every challenge from the checkpoint log (and check balances against their ledger)."""
+    """Recompute every challenge from its ledger (Engage challenges from the checkpoint log,
+    record challenges and streaks from their logs) and check balances against theirs."""
 
     async def work(database: Database) -> list[str]:
         async with transaction(database) as session:
             found = await challenge_rebuild.differences(session, repair=not check)
+            found += await record_rebuild.differences(session, clock.now(), repair=not check)
             found += await points_service.balance_mismatches(session)
             if check:
                 await session.rollback()

@@ -20,7 +20,7 @@ from patron.contacts.schemas import LookupKeys
 from patron.contacts.service import ContactRules
 from patron.db.locking import ensure_write_lock
 from patron.errors import BadRequest
-from patron.kit import ids
+from patron.kit import clock, ids
 from patron.kit.zones import zone_named
 from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress, Reward
 from patron.progress import engine
@@ -154,8 +154,10 @@ async def prepare(
 
 
 async def store_log(session: AsyncSession, log: Prepared, period_key: str) -> uuid.UUID:
-    """The log's row in the ledger, under the write lock; a repeated `uniqueIdentifier` of the
-    member for the definition is refused and changes nothing."""
+    """The log's row in the ledger; a repeated `uniqueIdentifier` of the member for the
+    definition is refused and changes nothing. Called holding the lock of the progress row it
+    counts in, so `created_on`, read now, orders the member's logs as they were counted: the
+    order `patron progress rebuild` replays them in."""
     await ensure_write_lock(session)
     log_id = ids.new_id()
     body = log.body
@@ -171,7 +173,7 @@ async def store_log(session: AsyncSession, log: Prepared, period_key: str) -> uu
             "unique_identifier": body.uniqueIdentifier,
             "activity_value": body.activityValue,
             "period_key": period_key,
-            "created_on": log.now,
+            "created_on": clock.now(),
         },
     )
     if not stored:

@@ -3,8 +3,9 @@ in (in the definition's time zone, or the member's), through the one progress en
 the milestones they cross rewarded once per member and window by the one rewards module.
 
 The member's progress row for that window is made if missing and then locked, so concurrent
-logs of one member add up exactly; the log's own row is inserted first under its unique key,
-so a repeated `uniqueIdentifier` changes nothing.
+logs of one member add up exactly; the log's own row goes in under that lock and its unique
+key, so a repeated `uniqueIdentifier` changes nothing (the transaction, progress row included,
+is rolled back) and the ledger's order is the order the logs were counted in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.contacts.service import ContactRules
+from patron.db.locking import ensure_write_lock
 from patron.kit import clock, ids
 from patron.models import Milestone, RecordProgress, Reward
 from patron.outbox import service as outbox
@@ -52,7 +54,7 @@ async def add_challenge_log(session: AsyncSession, log: Prepared, issuer: Reward
     plan = plan_of(definition, log.zone, milestones)
     window = calendar_window(plan.window.kind, at, log.zone)
     key = window.key or ""
-    log_id = await intake.store_log(session, log, key)
+    await ensure_write_lock(session)
     await repository.start_progress(
         session,
         {
@@ -74,6 +76,7 @@ async def add_challenge_log(session: AsyncSession, log: Prepared, issuer: Reward
     )
     row = await repository.lock_progress(session, contact_id, definition.id, key)
     assert row is not None  # made just above, in this transaction
+    log_id = await intake.store_log(session, log, key)
     outcome = engine.apply(plan, _state(row), log.amount, at)
     told: list[NewEvent] = []
     achieved: Milestone | None = None

@@ -231,3 +231,40 @@ async def put_icon(session: AsyncSession, row: dict[str, Any]) -> None:
 
 async def delete_icon(session: AsyncSession, definition_id: uuid.UUID) -> None:
     await session.execute(delete(RecordIcon).where(RecordIcon.definition_id == definition_id))
+
+
+async def ledger_of(session: AsyncSession, definition_id: uuid.UUID) -> Sequence[RecordLog]:
+    """Every log of a definition, each member's in the order they were counted. All members:
+    the rebuild reads every shard."""
+    stmt = (
+        select(RecordLog)
+        .where(RecordLog.definition_id == definition_id)
+        .order_by(RecordLog.contact_id, RecordLog.created_on, RecordLog.id)
+    )
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def progress_of(
+    session: AsyncSession, definition_id: uuid.UUID, *, lock: bool
+) -> Sequence[RecordProgress]:
+    """Every member's progress rows of a definition; locked, no log can be counted in them
+    until this transaction ends (logs go in under their row's lock)."""
+    stmt = select(RecordProgress).where(RecordProgress.definition_id == definition_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    return (
+        (await session.execute(stmt.order_by(RecordProgress.contact_id, RecordProgress.run))).scalars().all()
+    )
+
+
+async def all_definitions(session: AsyncSession) -> Sequence[RecordDefinition]:
+    return (await session.execute(select(RecordDefinition).order_by(RecordDefinition.id))).scalars().all()
+
+
+async def milestone_rewards(session: AsyncSession, milestone_ids: Sequence[uuid.UUID]) -> Sequence[Reward]:
+    if not milestone_ids:
+        return []
+    stmt = select(Reward).where(
+        Reward.source_type == "milestone", Reward.source_id.in_([str(one) for one in milestone_ids])
+    )
+    return (await session.execute(stmt)).scalars().all()

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from patron.db.locking import ensure_write_lock
 from patron.kit import ids
 from patron.models import Milestone, RecordDefinition, RecordProgress, Reward
 from patron.outbox import service as outbox
@@ -110,13 +111,14 @@ async def _row_of_run(
 async def add_streak_log(session: AsyncSession, log: Prepared, issuer: RewardIssuer) -> Logged:
     spec = spec_of(log.definition, log.zone, log.milestones)
     period = streaks.period_of(spec, log.at)
-    log_id = await intake.store_log(session, log, period.key or "")
     # Every log of the member on this streak first locks their first run (made by the first
     # log), so the newest run read next is the one the previous log left, whichever process
     # wrote it.
+    await ensure_write_lock(session)
     first = StreakState(0, 0, StreakStatus.IN_PROGRESS, log.at, period, Decimal(0))
     made = await repository.start_progress(session, _new_row(log, first))
     await repository.lock_progress(session, log.contact_id, log.definition.id, first.key)
+    log_id = await intake.store_log(session, log, period.key or "")
     row = await repository.latest_progress(session, log.contact_id, log.definition.id)
     assert row is not None  # the first run at least
     outcome = streaks.apply(spec, None if made else state_of(spec, row), log.amount, log.at)
