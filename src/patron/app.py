@@ -44,6 +44,8 @@ from patron.console import mount as console
 from patron.console.policy import PageHeaders
 from patron.kit import collector, logs
 from patron.state import assemble
+from patron.widget import route as widget
+from patron.widget.origins import KeyOrigins, WidgetOrigins
 from patron.worker.runner import Worker
 
 # FastAPI routes answered directly (api.direct), each with its direct counterpart.
@@ -133,6 +135,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     app.include_router(system_router)
     # The marketers' console at /console and the offline API docs at /docs (console/).
     console.install(app, state)
+    app.include_router(widget.router)
     for version in ("v3", "v2"):
         for router in ENGAGE_ROUTERS:
             app.include_router(
@@ -150,6 +153,13 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     app.add_middleware(Boundary, state=state)
     if settings.rate_limits:
         app.add_middleware(RateLimits, state=state)
+    # Pages of other origins: only the widget's, with a token of a key that names the origin.
+    app.add_middleware(
+        WidgetOrigins,
+        origins=KeyOrigins(settings.auth_cache_seconds),
+        sessions=state.database.read_sessions,
+        base_url=settings.base_url,
+    )
     app.add_middleware(
         RequestContext,
         max_body_bytes=settings.max_body_bytes,

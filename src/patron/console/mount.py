@@ -6,11 +6,20 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from patron.console import assets, docs
-from patron.console.routes import overview, sign_in
+from patron.console.routes import challenges, contacts, keys, overview, promotions, sign_in, webhooks
 from patron.console.web import FormRefused, NotSignedIn, build_console, form_refused, not_signed_in
 from patron.state import AppState
 
-ROUTERS: tuple[APIRouter, ...] = (docs.router, sign_in.router, overview.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    docs.router,
+    sign_in.router,
+    overview.router,
+    contacts.router,
+    promotions.router,
+    challenges.router,
+    webhooks.router,
+    keys.router,
+)
 
 # Forms post here as application/x-www-form-urlencoded (RequestContext admits it nowhere else).
 FORM_PATHS = ("/console/",)
