@@ -1,9 +1,11 @@
-"""The redemption and checkpoint races across server processes: `patron serve --workers 2` on
+"""The redemption, checkpoint and record-log races across server processes: `patron serve --workers 2` on
 PostgreSQL (the two processes share nothing but the database), one process on SQLite.
 
 50 tills redeem one assignment at once: exactly one is answered 200, the 49 others 409
 PromotionAlreadyRedeemed, and the database holds one redemption. 20 checkpoint batches over the
-same 100 contacts at once: every count is the exact sum and every reward is paid once.
+same 100 contacts at once: every count is the exact sum and every reward is paid once. 20
+streams of challenge and streak logs for one member at once: the progress is the exact sum,
+each milestone is rewarded once, and the logs rebuild every row.
 """
 
 from __future__ import annotations
@@ -163,4 +165,144 @@ async def test_concurrent_checkpoint_batches_across_processes_count_exactly_and_
     print(
         f"{racing.backend}: {len(race.batches)} batches of {len(race.contacts)} rows ({rows} checkpoints) "
         f"in {seconds:.2f}s, retries {dict(retries)}"
+    )
+
+
+STREAMS = 20
+LOGS_PER_STREAM = 10
+
+
+async def _send_log(
+    http: httpx.AsyncClient, path: str, body: dict[str, object], retries: Counter[str]
+) -> None:
+    """One log, resent until it is answered: after a transport error or a 503 the same
+    uniqueIdentifier goes again, and a 409 DuplicateUniqueIdentifier then means the first try
+    was counted."""
+    deadline = time.monotonic() + RACE_SECONDS
+    tried = False
+    while True:
+        try:
+            response = await http.post(path, json=body)
+        except httpx.TransportError as exc:
+            assert time.monotonic() < deadline, f"{body['uniqueIdentifier']}: {exc!r}"
+            retries[type(exc).__name__] += 1
+            tried = True
+            await asyncio.sleep(RETRY_PAUSE_SECONDS)
+            continue
+        if response.status_code == 503 and time.monotonic() < deadline:
+            retries["503"] += 1
+            tried = True
+            await asyncio.sleep(RETRY_PAUSE_SECONDS)
+            continue
+        if tried and response.status_code == 409 and response.json()["key"] == "DuplicateUniqueIdentifier":
+            return
+        assert response.status_code == 201, response.text[:300]
+        return
+
+
+async def test_concurrent_log_streams_of_one_member_across_processes_add_up_and_reward_once(
+    racing: Racing,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from patron.kit import clock
+    from patron.records import rebuild
+
+    async with racing.client() as http:
+        member = await make_contact(http, racing.till)
+        made = await http.post(
+            "/schema/challenge/record",
+            json={
+                "name": "Big spender",
+                "description": "d",
+                "status": "live",
+                "completionTargetValue": 10_000,
+                "aggregationMethod": "sum",
+                "aggregationPeriod": "monthly",
+                "timezone": "UTC",
+            },
+            headers=racing.admin,
+        )
+        assert made.status_code == 201, made.text
+        challenge = made.json()["data"]["id"]
+        streak_made = await http.post(
+            "/schema/streak/record",
+            json={
+                "name": "Every day",
+                "description": "d",
+                "status": "live",
+                "completionTargetValue": 5,
+                "aggregationMethod": "count",
+                "aggregationPeriod": "daily",
+                "aggregationTargetValue": 1,
+                "timezone": "UTC",
+            },
+            headers=racing.admin,
+        )
+        assert streak_made.status_code == 201, streak_made.text
+        streak = streak_made.json()["data"]["id"]
+        for target in (100, 700, 1400):
+            milestone = await http.post(
+                "/schema/milestone/record",
+                json={
+                    "linkedSchemaSlug": "challenge",
+                    "linkedSchemaRecordId": challenge,
+                    "name": f"At {target}",
+                    "milestoneTargetValue": target,
+                    "reward": {"type": "coupon", "codePrefix": "BIG"},
+                },
+                headers=racing.admin,
+            )
+            assert milestone.status_code == 201, milestone.text
+
+    # One instant for every log, so the month or day cannot turn during the race.
+    at = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    retries: Counter[str] = Counter()
+
+    async def stream(number: int, http: httpx.AsyncClient) -> None:
+        for n in range(LOGS_PER_STREAM):
+            key = f"s{number}-{n}"
+            await _send_log(
+                http,
+                "/schema/challenge_log/record",
+                {
+                    "challengeId": challenge,
+                    "ownedById": member,
+                    "uniqueIdentifier": key,
+                    "activityValue": 7,
+                    "activityAt": at,
+                },
+                retries,
+            )
+            await _send_log(
+                http,
+                "/schema/streak_log/record",
+                {"streakId": streak, "ownedById": member, "uniqueIdentifier": key, "activityAt": at},
+                retries,
+            )
+
+    limits = httpx.Limits(max_connections=STREAMS, max_keepalive_connections=0)
+    started = time.monotonic()
+    async with racing.client(limits=limits, headers=racing.till) as http:
+        await asyncio.gather(*(stream(number, http) for number in range(STREAMS)))
+    seconds = time.monotonic() - started
+    logs = STREAMS * LOGS_PER_STREAM
+
+    async with racing.client(headers=racing.admin) as http:
+        progress = (await http.get("/schema/challenge_progress/record")).json()["data"]
+        runs = (await http.get("/schema/streak_progress/record")).json()["data"]
+        rewards = (await http.get("/schema/reward_log/record", params={"limit": 100})).json()["data"]
+    assert [(row["currentProgressValue"], row["ownedById"]) for row in progress] == [(7 * logs, member)]
+    assert [(run["currentProgressValue"], run["currentPeriodValue"]) for run in runs] == [(1, logs)]
+    # Each milestone rewarded once, with a code of its own.
+    assert sorted(reward["milestoneId"] for reward in rewards) == sorted(
+        {reward["milestoneId"] for reward in rewards}
+    )
+    assert len(rewards) == 3
+    assert len({reward["couponCode"] for reward in rewards}) == 3
+    async with transaction(racing.database, write=False) as session:
+        assert await rebuild.differences(session, clock.now()) == []
+    print(
+        f"{racing.backend}: {STREAMS} streams of {LOGS_PER_STREAM} challenge and streak logs "
+        f"({2 * logs} logs) in {seconds:.2f}s, retries {dict(retries)}"
     )
