@@ -16,6 +16,7 @@ from patron import __version__
 from patron.api import handlers, openapi
 from patron.api.boundary import Boundary
 from patron.api.campaigns import campaigns as campaign_definitions
+from patron.api.campaigns import coupons as campaign_coupons
 from patron.api.campaigns import customers as campaign_customers
 from patron.api.campaigns import events as campaign_events
 from patron.api.campaigns import wallets as campaign_wallets
@@ -32,11 +33,17 @@ from patron.api.v3 import (
     challenges,
     contacts,
     end_user_tokens,
+    interactions,
+    orders,
     point_accounts,
+    point_rules,
+    point_transactions,
     promotions,
+    receipt_bulk,
     receipts,
     rewards,
     stores,
+    tracking,
     webhooks,
 )
 from patron.config import Settings
@@ -59,12 +66,18 @@ DIRECT_ENDPOINTS: Mapping[Callable[..., Any], Endpoint] = MappingProxyType(
 # receipts comes before contacts: its /contacts/transactions must win over /contacts/{contactId}.
 ENGAGE_ROUTERS: tuple[APIRouter, ...] = (
     receipts.router,
+    receipt_bulk.router,
     contacts.router,
     stores.router,
     articles.router,
     promotions.router,
     challenges.router,
     point_accounts.router,
+    point_transactions.router,
+    interactions.router,
+    orders.router,
+    tracking.router,
+    point_rules.router,
     rewards.router,
     webhooks.router,
     end_user_tokens.router,
@@ -83,6 +96,7 @@ CAMPAIGN_ROUTERS: tuple[APIRouter, ...] = (
     campaign_events.router,
     campaign_definitions.router,
     campaign_wallets.router,
+    campaign_coupons.router,
 )
 
 

@@ -26,6 +26,7 @@ from patron.config import Settings
 from patron.db import migrate
 from patron.db.engine import Database, create_database
 from patron.db.session import transaction
+from patron.earning import rebuild as earning_rebuild
 from patron.errors import PatronError
 from patron.kit import clock
 from patron.points import service as points_service
@@ -312,6 +313,7 @@ def progress_rebuild(
             found = await challenge_rebuild.differences(session, repair=not check)
             found += await record_rebuild.differences(session, clock.now(), repair=not check)
             found += await points_service.balance_mismatches(session)
+            found += await earning_rebuild.differences(session)
             if check:
                 await session.rollback()
             return found

@@ -22,7 +22,11 @@ from patron.challenges.receipt_rules import ReceiptRules
 from patron.challenges.receipts import ReceiptCheckpoints
 from patron.config import Settings
 from patron.db.engine import Database, create_database
+from patron.earning.cache import PointRules
+from patron.earning.credits import ReceiptEarning
 from patron.idempotency import service as idempotency
+from patron.interactions import service as interactions
+from patron.orders import service as orders
 from patron.outbox import service as outbox
 from patron.promotions import service as promotions
 from patron.rewards.service import RewardIssuer
@@ -46,6 +50,8 @@ class AppState:
     checkpoints: CheckpointBatches
     # The one issuer of rewards (promotions, points, coupon codes), for every dialect.
     rewards: RewardIssuer
+    # The earning rules, kept for PATRON_DEFINITION_CACHE_SECONDS (docs/POINTS.md).
+    point_rules: PointRules
     # Set when a bulk import is queued, so the import loop starts at once instead of polling.
     imports_queued: asyncio.Event = field(default_factory=asyncio.Event)
     # SQLite has one writer at a time and lets waiting writers poll for it, in no order, so
@@ -67,11 +73,17 @@ def assemble(settings: Settings) -> AppState:
     sealing = KeySealing.from_settings(settings)
     bus = ActivityBus()
     bus.subscribe_receipts(receipt_checkpoints.on_receipt, receipt_checkpoints.listens)
+    point_rules = PointRules(settings.definition_cache_seconds)
+    earning = ReceiptEarning(point_rules, settings.zone)
+    bus.subscribe_receipts(earning.on_receipt, earning.listens)
     # What else keeps an erased contact's data: open offers, stored answers, events (docs/PRIVACY.md).
     bus.subscribe_erasures(promotions.withdraw_offers)
     bus.subscribe_erasures(idempotency.forget_contact)
     # The contact's earlier contact events in the outbox keep its id alone.
     bus.subscribe_erasures(outbox.redact_contact)
+    # Interactions, orders, carts and product views are the contact's own data: they go.
+    bus.subscribe_erasures(interactions.forget_contact)
+    bus.subscribe_erasures(orders.forget_contact)
     return AppState(
         settings=settings,
         database=create_database(settings),
@@ -83,4 +95,5 @@ def assemble(settings: Settings) -> AppState:
         receipt_rules=receipt_rules,
         rewards=rewards,
         checkpoints=checkpoints,
+        point_rules=point_rules,
     )

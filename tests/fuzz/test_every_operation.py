@@ -210,7 +210,7 @@ def _put(body: Any, path: Path_, value: Any) -> Any:
 
 def _seeded(name: str, location: str, route: str, customer: Customer, world: World) -> Any:
     """The seeded value for a parameter or body field of this name on this route, or None."""
-    points = "point-accounts" in route
+    points = "point-accounts" in route or "point-rules" in route
     by_name: dict[str, Any] = {
         "contactId": customer.contact_id,
         "accountId": customer.account_id,
@@ -221,6 +221,7 @@ def _seeded(name: str, location: str, route: str, customer: Customer, world: Wor
         "promotionId": customer.promotion_id,
         "articleNumber": world.articles[0],
         "storeExternalId": world.stores[0],
+        "ruleId": world.point_rule_id,
         "definitionId": customer.point_definition_id if points else customer.challenge_definition_id,
     }
     if route.endswith("/contacts/id") and location == "query":

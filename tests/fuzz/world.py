@@ -44,6 +44,7 @@ class World:
     stores: list[str]
     articles: list[str]
     batch_id: str
+    point_rule_id: str
     # Every seeded value per kind, for the reports.
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -86,6 +87,15 @@ async def seed(client: httpx.AsyncClient, admin: dict[str, str], customers: int 
                 await client.post("/api/v3/point-accounts/definitions", json={"name": "Bonus"}, headers=admin)
             )
         )["id"]
+    )
+    # An earning rule, so that receipts (and their returns) reach the point rules too.
+    point_rule = await _ok(
+        await client.post(
+            "/api/v3/point-rules",
+            json={"name": "1 per krona", "definitionId": point_definition, "pointsPerUnit": 1},
+            headers=admin,
+        ),
+        201,
     )
     made: list[Customer] = []
     for n in range(customers):
@@ -154,11 +164,17 @@ async def seed(client: httpx.AsyncClient, admin: dict[str, str], customers: int 
                 challenge_definition_id=str(definition["id"]),
                 challenge_id=str(challenge["id"]),
                 point_definition_id=point_definition,
-                account_id=int(accounts["items"][0]["id"]),
+                account_id=int(accounts[0]["id"]),
                 receipt_id=str(stored["id"]),
             )
         )
     batch = await _ok(
         await client.post("/api/v3/contacts/bulk", json=[{"externalId": "B-1"}], headers=admin), 202
     )
-    return World(customers=made, stores=stores, articles=articles, batch_id=str(batch["batchId"]))
+    return World(
+        customers=made,
+        stores=stores,
+        articles=articles,
+        batch_id=str(batch["batchId"]),
+        point_rule_id=str(point_rule["id"]),
+    )

@@ -26,9 +26,20 @@ class EventType(StrEnum):
     REWARD_ISSUED = "reward.issued"
     POINTS_TRANSACTION_ADDED = "points.transaction_added"
     POINTS_EXPIRED = "points.expired"
+    POINTS_TAKEN_BACK = "points.taken_back"
+    CHALLENGE_CHECKPOINTS_TAKEN_BACK = "challenge.checkpoints_taken_back"
     MILESTONE_ACHIEVED = "milestone.achieved"
     CHALLENGE_FAILED = "challenge.failed"
     STREAK_BROKEN = "streak.broken"
+    # The campaigns dialect: a custom event stored, a campaign rule completed by a customer.
+    EVENT_RECEIVED = "event.received"
+    CAMPAIGN_RULE_COMPLETED = "campaign.rule_completed"
+    # Engage activity: an interaction stored, an order stored or changed, a cart no order
+    # followed within PATRON_ABANDONED_CART_MINUTES (what abandoned-cart mails are built on).
+    INTERACTION_CREATED = "interaction.created"
+    ORDER_CREATED = "order.created"
+    ORDER_UPDATED = "order.updated"
+    CART_ABANDONED = "cart.abandoned"
     # Sent by POST /webhooks/{id}/test only; never written to the outbox.
     WEBHOOK_TEST = "webhook.test"
 

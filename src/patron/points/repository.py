@@ -174,3 +174,24 @@ async def claim_expired(session: AsyncSession, now: datetime, limit: int) -> lis
     )
     claimed = list((await session.execute(stmt)).scalars().all())
     return sorted(claimed, key=lambda tx: (tx.valid_to or now, tx.id))
+
+
+async def sums_by_source_prefix(session: AsyncSession, prefix: str) -> dict[tuple[uuid.UUID, int], Decimal]:
+    """Per (contact, definition), the sum of every transaction whose source starts with `prefix`."""
+    stmt = (
+        select(PointAccount.contact_id, PointAccount.definition_id, money_sum(Tx.amount))
+        .join(PointAccount, PointAccount.id == Tx.account_id)
+        .where(Tx.source.startswith(prefix, autoescape=True))
+        .group_by(PointAccount.contact_id, PointAccount.definition_id)
+    )
+    return {(c, d): amount for c, d, amount in (await session.execute(stmt)).all()}
+
+
+async def accounts_allowing_negative(session: AsyncSession) -> set[int]:
+    """The accounts whose definition lets a balance go below zero."""
+    stmt = (
+        select(PointAccount.id)
+        .join(PointDefinition, PointDefinition.id == PointAccount.definition_id)
+        .where(PointDefinition.allow_negative_balance.is_(True))
+    )
+    return set((await session.execute(stmt)).scalars().all())

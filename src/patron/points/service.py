@@ -41,6 +41,7 @@ def definition_out(definition: PointDefinition, base_url: str) -> PointDefinitio
         id=definition.id,
         name=definition.name,
         description=definition.description,
+        allowNegativeBalance=definition.allow_negative_balance,
         links=[item_link(base_url, f"/point-accounts/definitions/{definition.id}", definition.id, "self")],
     )
 
@@ -51,7 +52,13 @@ async def create_definition(session: AsyncSession, fields: NewPointDefinition) -
     now = clock.now()
     await repository.insert_definition_if_absent(
         session,
-        {"name": fields.name, "description": fields.description, "created_on": now, "modified_on": now},
+        {
+            "name": fields.name,
+            "description": fields.description,
+            "allow_negative_balance": fields.allowNegativeBalance,
+            "created_on": now,
+            "modified_on": now,
+        },
     )
     created = await repository.definition_by_name(session, fields.name)
     if created is None or created.created_on != now:
@@ -222,7 +229,9 @@ async def emit_expired(session: AsyncSession, now: datetime, limit: int = 1000) 
 
 
 @dataclass(frozen=True)
-class _Entry:
+class LedgerEntry:
+    """One row for an account's ledger, as a use case outside this module writes it."""
+
     contact_id: uuid.UUID
     definition_id: int
     amount: Decimal
@@ -234,7 +243,7 @@ class _Entry:
     line_item_id: str | None = None
 
 
-def _row(entry: _Entry, account_id: int, now: datetime) -> dict[str, object]:
+def _row(entry: LedgerEntry, account_id: int, now: datetime) -> dict[str, object]:
     return {
         "account_id": account_id,
         "contact_id": entry.contact_id,
@@ -259,6 +268,30 @@ async def _lock_accounts(
     ids = await repository.account_ids(session, pairs)
     await lock_rows(session, PointAccount, ids.values())
     return ids
+
+
+async def lock_accounts(
+    session: AsyncSession, pairs: list[tuple[uuid.UUID, int]]
+) -> dict[tuple[uuid.UUID, int], int]:
+    """The accounts of (contact, definition) pairs, made where missing and locked in id order:
+    a balance read after this cannot be spent by a concurrent writer."""
+    return await _lock_accounts(session, pairs)
+
+
+async def active_balances(session: AsyncSession, account_ids: list[int]) -> dict[int, Decimal]:
+    """Each account's active balance now (read it after `lock_accounts`)."""
+    held = await repository.balances(session, account_ids, clock.now())
+    return {account_id: balance for account_id, (balance, _, _) in held.items()}
+
+
+async def append_entries(
+    session: AsyncSession, entries: list[LedgerEntry], account_ids: dict[tuple[uuid.UUID, int], int]
+) -> list[int]:
+    """Append entries to accounts locked by `lock_accounts`, each told as a
+    points.transaction_added event; their transaction ids, in order."""
+    now = clock.now()
+    rows = [_row(entry, account_ids[(entry.contact_id, entry.definition_id)], now) for entry in entries]
+    return await _added(session, rows)
 
 
 async def post_transactions(
@@ -310,7 +343,7 @@ async def post_transactions(
             continue
         if active:
             running[account_id] += row.amount
-        entry = _Entry(
+        entry = LedgerEntry(
             contact_id=row.contactId,
             definition_id=row.definitionId,
             amount=row.amount,
@@ -342,8 +375,13 @@ async def credit(
     """Credit points now (a reward); returns the transaction id."""
     now = clock.now()
     ids = await _lock_accounts(session, [(contact_id, definition_id)])
-    entry = _Entry(contact_id, definition_id, amount, now, now, None, source, description)
+    entry = LedgerEntry(contact_id, definition_id, amount, now, now, None, source, description)
     return (await _added(session, [_row(entry, ids[(contact_id, definition_id)], now)]))[0]
+
+
+async def sums_by_source_prefix(session: AsyncSession, prefix: str) -> dict[tuple[uuid.UUID, int], Decimal]:
+    """Per (contact, definition), what every transaction from sources starting with `prefix` adds up to."""
+    return await repository.sums_by_source_prefix(session, prefix)
 
 
 async def balance_mismatches(session: AsyncSession) -> list[str]:
@@ -352,6 +390,7 @@ async def balance_mismatches(session: AsyncSession) -> list[str]:
     account_ids = await repository.all_account_ids(session)
     reported = await repository.balances(session, account_ids, now)
     summed = await repository.ledger_sums(session, now)
+    may_go_negative = await repository.accounts_allowing_negative(session)
     problems = []
     for account_id in account_ids:
         expected = summed.get(account_id, Decimal(0))
@@ -359,6 +398,6 @@ async def balance_mismatches(session: AsyncSession) -> list[str]:
             problems.append(
                 f"point account {account_id}: balance {reported[account_id][0]} != ledger {expected}"
             )
-        if expected < 0:
+        if expected < 0 and account_id not in may_go_negative:
             problems.append(f"point account {account_id}: active balance {expected} is below zero")
     return problems

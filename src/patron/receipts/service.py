@@ -239,6 +239,11 @@ async def history(
     return page, summary.receipt_count, summary
 
 
+async def find_by_unique_id(session: AsyncSession, unique_receipt_id: str) -> StoredReceipt | None:
+    """The receipt stored under a till's uniqueReceiptId (a return names its original so)."""
+    return await repository.by_unique_id(session, unique_receipt_id)
+
+
 def summary_out(summary: repository.History, zone: ZoneInfo) -> PurchaseSummary:
     return PurchaseSummary(
         receiptCount=summary.receipt_count,

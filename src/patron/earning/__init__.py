@@ -1,0 +1,1 @@
+"""Points earned by purchases under earning rules, and taken back by returns."""
