@@ -119,7 +119,7 @@ async def test_a_rule_with_progress_cannot_change_but_a_new_rule_can_be_added(
     )
     assert [r["rule_name"] for r in answer.json()["rules"]] == ["Rule 2", "Rule 1, v2"]
     [shown] = await progress(client, shop, "E-1", campaign_id=campaign_id)
-    assert [r["rule_name"] for r in shown["rules"]] == ["Rule 1 (first version)", "Rule 2", "Rule 1, v2"]
+    assert [r["rule_name"] for r in shown["rules"]] == ["Rule 2", "Rule 1, v2", "Rule 1 (first version)"]
     await send_event(client, shop, "order_success", "E-1")
     [shown] = await progress(client, shop, "E-1", campaign_id=campaign_id)
     assert [r["actions"][1]["current"] for r in shown["rules"] if r["rule_name"].startswith("Rule 1")] == [

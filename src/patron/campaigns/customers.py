@@ -35,6 +35,8 @@ from patron.models import CampaignCustomer
 # No 0/O, 1/I/L: a code is read out and typed in.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _CODE_LENGTH = 8
+# A contact not yet met as a customer has no referral code; one is drawn when it is.
+NO_CODE_YET = ""
 
 
 def customer_out(customer: CampaignCustomer, referrer: CampaignCustomer | None = None) -> CustomerOut:
@@ -42,7 +44,7 @@ def customer_out(customer: CampaignCustomer, referrer: CampaignCustomer | None =
         id=public_ids.customer_id(customer.contact_id),
         source_id=customer.source_id,
         metadata=dict(customer.details),
-        referral_code=customer.referral_code,
+        referral_code=customer.referral_code or None,
         referred_by=referrer.source_id if referrer is not None else None,
         created_at=iso(customer.created_on) or "",
         updated_at=iso(customer.modified_on) or "",
@@ -113,12 +115,26 @@ async def resolve(session: AsyncSession, source_id: str, rules: ContactRules) ->
 
 
 async def find(session: AsyncSession, source_id: str, rules: ContactRules) -> CampaignCustomer:
-    """The customer with this source id: 404 in the seed's words when there is none."""
+    """The customer with this source id: 404 in the seed's words when there is no such
+    contact. A contact this dialect has not met yet (made through Engage or the record
+    dialect) is its customer as it stands: no metadata, no referral code yet, nothing stored."""
     contact_id = await _contact_of(session, source_id, rules, create=False)
-    found = None if contact_id is None else await repository.customer(session, contact_id)
-    if found is None:
+    if contact_id is None:
         raise CustomerNotFound(source_id)
-    return found
+    found = await repository.customer(session, contact_id)
+    if found is not None:
+        return found
+    contact = await contacts.get(session, contact_id)
+    return CampaignCustomer(
+        contact_id=contact_id,
+        source_id=source_id,
+        details={},
+        referral_code=NO_CODE_YET,
+        referred_by=None,
+        referred_at=None,
+        created_on=contact.created_on,
+        modified_on=contact.modified_on,
+    )
 
 
 async def upsert(session: AsyncSession, body: CustomerIn, rules: ContactRules) -> tuple[CustomerOut, bool]:

@@ -123,7 +123,8 @@ async def reward_progress(
         for r in await repository.rules_by_id(session, retired_ids)
         if r.campaign_id in {c.id for c in campaigns}
     ]
-    rules = sorted([*current, *retired], key=lambda r: (r.position, r.created_on, r.id))
+    # Current rules in their order, then the retired ones, oldest first.
+    rules = [*current, *sorted(retired, key=lambda r: (r.created_on, r.position, r.id))]
     actions = await repository.actions_of(session, [rule.id for rule in rules])
     rows = {(row.rule_id, row.side): row for row in rule_rows}
     found = {(row.action_id, row.side): row for row in action_rows}

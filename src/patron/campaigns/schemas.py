@@ -201,7 +201,8 @@ class CustomerOut(BaseModel):
     id: str
     source_id: str
     metadata: dict[str, Any]
-    referral_code: str
+    # None for a contact the dialect has not met yet (made through another dialect).
+    referral_code: str | None
     referred_by: str | None
     created_at: str
     updated_at: str
@@ -314,3 +315,84 @@ class WalletTransactionList(BaseModel):
     offset: int
     limit: int
     transactions: list[WalletTransaction]
+
+
+Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), decimal_places=4), NotBoolean]
+
+
+class OrderItem(Body):
+    product_id: Annotated[str, StringConstraints(max_length=200)] | None = None
+    sku: Annotated[str, StringConstraints(max_length=200)] | None = None
+    name: Annotated[str, StringConstraints(max_length=256)] | None = None
+    quantity: Annotated[int, Field(ge=0, le=1_000_000), NotBoolean] = 1
+    original_price: Money | None = None
+    selling_price: Money | None = None
+    metadata: Metadata | None = None
+
+
+class Order(Body):
+    order_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    status: Literal["pending", "completed", "reverted"] = "pending"
+    shipping: Money | None = None
+    tax: Money | None = None
+    payment_mode: Annotated[str, StringConstraints(max_length=100)] | None = None
+    metadata: Metadata | None = None
+    items: Annotated[list[OrderItem], Field(max_length=1000)] = []
+    original_amount: Money | None = None
+    selling_amount: Money | None = None
+
+
+class CouponDetail(Body):
+    # The coupon's id (`coup_…`), or "bulk" when only the code is known.
+    coupon_id: Annotated[str, StringConstraints(min_length=1, max_length=40)] = "bulk"
+    coupon_code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class CouponRequest(Body):
+    coupon_details: Annotated[list[CouponDetail], Field(min_length=1, max_length=20)]
+    source_id: SourceId
+    order: Order | None = None
+
+
+class CouponListRequest(Body):
+    source_id: SourceId
+    order: Order | None = None
+
+
+class CouponOut(BaseModel):
+    coupon_id: str
+    coupon_code: str
+    status: Literal["active", "redeemed", "expired"]
+    issued_at: str | None
+    expires_at: str | None
+    redeemed_at: str | None
+    order_id: str | None
+    # Whether it may be used on the order sent (or on any order, when none was).
+    applicable: bool
+
+
+class CouponList(BaseModel):
+    source_id: str
+    coupons: list[CouponOut]
+
+
+class CouponVerdict(BaseModel):
+    coupon_id: str
+    coupon_code: str
+    valid: bool
+    # Why not, when it may not be used: not_found, expired, already_redeemed, not_redeemed,
+    # other_order, coupon_id_mismatch.
+    reason: str | None = None
+
+
+class CouponCheck(BaseModel):
+    source_id: str
+    valid: bool
+    coupons: list[CouponVerdict]
+
+
+class CouponApplied(BaseModel):
+    source_id: str
+    type: Literal["redeem", "revert"]
+    order_id: str | None
+    coupons: list[CouponVerdict]

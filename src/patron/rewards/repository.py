@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from patron.db.locking import ensure_write_lock
 from patron.db.upsert import insert_for
 from patron.models import Coupon, Reward
 
@@ -55,3 +56,30 @@ async def insert_coupon(
     }
     stmt = insert_for(session, Coupon).values(row).on_conflict_do_nothing().returning(Coupon.code)
     return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def coupons_of(session: AsyncSession, contact_id: uuid.UUID) -> Sequence[Coupon]:
+    stmt = select(Coupon).where(Coupon.contact_id == contact_id).order_by(Coupon.issued_on, Coupon.code)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def coupons_by_code(session: AsyncSession, codes: Sequence[str]) -> Sequence[Coupon]:
+    if not codes:
+        return []
+    return (await session.execute(select(Coupon).where(Coupon.code.in_(sorted(set(codes)))))).scalars().all()
+
+
+async def lock_coupons(session: AsyncSession, codes: Sequence[str]) -> Sequence[Coupon]:
+    """Lock the coupons in code order (so two redemptions never wait on each other) and read
+    them again under the lock."""
+    await ensure_write_lock(session)
+    if not codes:
+        return []
+    stmt = (
+        select(Coupon)
+        .where(Coupon.code.in_(sorted(set(codes))))
+        .order_by(Coupon.code)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(stmt)).scalars().all()
