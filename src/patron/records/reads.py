@@ -254,11 +254,15 @@ def _own(stmt: Select[Any], column: Any, viewer: Viewer) -> Select[Any]:
     return stmt.where(column == viewer.member)
 
 
-async def progress_page(session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer) -> RecordPage:
-    stmt = _own(
+def progress_rows(kind: Kind, viewer: Viewer) -> Select[Any]:
+    """The progress rows of `kind` the viewer may list, before the list query's filters."""
+    return _own(
         select(RecordProgress).where(RecordProgress.kind == kind.value), RecordProgress.contact_id, viewer
     )
-    rows, total = await _listed(session, stmt, listing, PROGRESS_FIELDS[kind])
+
+
+async def progress_page(session: AsyncSession, kind: Kind, listing: ListQuery, viewer: Viewer) -> RecordPage:
+    rows, total = await _listed(session, progress_rows(kind, viewer), listing, PROGRESS_FIELDS[kind])
     return record_page(
         await _progress_records(session, rows, listing.language_code, clock.now()), listing, total
     )
