@@ -26,6 +26,7 @@ from patron.api.rate_limits import RateLimits
 from patron.api.records import activity as record_activity
 from patron.api.records import definitions as record_definitions
 from patron.api.records import icons as record_icons
+from patron.api.records import members as record_members
 from patron.api.request_context import RequestContext
 from patron.api.system import router as system_router
 from patron.api.v3 import (
@@ -88,6 +89,7 @@ RECORD_ROUTERS: tuple[APIRouter, ...] = (
     record_definitions.router,
     record_icons.router,
     record_activity.router,
+    record_members.router,
 )
 
 # The campaigns dialect at /customers, /events, /campaigns, /wallets and /coupons (API.md §3).
