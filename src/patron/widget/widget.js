@@ -258,7 +258,9 @@
       const parts = [element("strong", { text: (reward.milestone && reward.milestone.name) || (reward.reward && reward.reward.type) || "Reward" })];
       if (reward.couponCode) {
         const code = element("span", { class: "code", text: reward.couponCode });
-        const button = element("button", { type: "button", "aria-label": `${this._text("copy")} ${reward.couponCode}`, text: this._text("copy") });
+        // The visible word plus the code for screen readers: the accessible name starts with what is seen.
+        const word = element("span", { text: this._text("copy") });
+        const button = element("button", { type: "button" }, [word, element("span", { class: "visually-hidden", text: " " + reward.couponCode })]);
         const said = element("span", { class: "visually-hidden", role: "status" });
         button.addEventListener("click", async () => {
           try {
@@ -270,7 +272,7 @@
             selection.removeAllRanges();
             selection.addRange(range);
           }
-          button.textContent = this._text("copied");
+          word.textContent = this._text("copied");
           said.textContent = this._text("copied");
         });
         parts.push(code, button, said);
