@@ -21,7 +21,7 @@ from patron.auth import service as keys_service
 from patron.auth.roles import KeyRate, Role
 from patron.auth.sealing import KeySealing
 from patron.challenges import rebuild as challenge_rebuild
-from patron.cli_files import import_app
+from patron.cli_files import ftp, import_app
 from patron.config import Settings
 from patron.db import migrate
 from patron.db.engine import Database, create_database
@@ -44,6 +44,7 @@ webhooks_app = typer.Typer(help="Webhook endpoints and their deliveries.", no_ar
 app.add_typer(webhooks_app, name="webhooks")
 # `patron import` (docs/IMPORTS.md).
 app.add_typer(import_app, name="import")
+app.command("ftp")(ftp)
 console = Console()
 errors = Console(stderr=True)
 Result = TypeVar("Result")

@@ -1,5 +1,5 @@
-"""`patron import contacts|receipts|redemptions FILE...`: import files with a progress bar on
-a terminal and plain progress lines otherwise (a pipe, a log, cron)."""
+"""`patron import contacts|receipts|redemptions FILE...` (a progress bar on a terminal, plain
+progress lines otherwise: a pipe, a log, cron) and `patron ftp` (the drop folder over FTPS)."""
 
 from __future__ import annotations
 
@@ -149,3 +149,55 @@ def _command(kind: ImportKind) -> None:
 
 for _kind in ImportKind:
     _command(_kind)
+
+
+def ftp(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (PATRON_FTP_HOST).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Control port (PATRON_FTP_PORT).")
+    ] = None,
+    insecure_plain_ftp: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-plain-ftp",
+            help="INSECURE: plain FTP, key secrets and files in clear text. Only on a trusted network.",
+        ),
+    ] = False,
+) -> None:
+    """Serve the drop folder (PATRON_DROP_DIR) over FTPS: each key logs in with its key id and
+    secret and sees only its own folder. Needs the optional ftp extra of the patron package."""
+    try:
+        from patron.files.ftp import FtpOptions, build_server, passive_ports
+        from patron.files.ftp_keys import KeyChecks
+    except ImportError as exc:
+        raise typer.BadParameter("patron ftp needs the ftp extra: pip install 'patron[ftp]'") from exc
+    settings = Settings()
+    if not settings.drop_dir:
+        raise typer.BadParameter("set PATRON_DROP_DIR to the folder the worker watches")
+    state = assemble(settings)
+    options = FtpOptions(
+        drop=Path(settings.drop_dir),
+        host=host or settings.ftp_host,
+        port=port or settings.ftp_port,
+        passive_ports=passive_ports(settings.ftp_passive_ports),
+        masquerade_address=settings.ftp_masquerade_address,
+        certfile=settings.ftp_certfile,
+        keyfile=settings.ftp_keyfile,
+        max_upload_bytes=settings.ftp_max_upload_bytes,
+        insecure_plain=insecure_plain_ftp,
+    )
+    console = Console(stderr=True)
+    if insecure_plain_ftp:
+        console.print("[red]Plain FTP: key secrets and files travel in clear text.[/red]")
+    checks = KeyChecks(state.verifier, state.database)
+    try:
+        server = build_server(options, checks)
+    except ValueError as exc:
+        checks.close()
+        raise typer.BadParameter(str(exc)) from exc
+    console.print(f"Serving {options.drop} on {options.host}:{options.port}", highlight=False)
+    try:
+        server.serve_forever(handle_exit=True)
+    finally:
+        server.close_all()
+        checks.close()

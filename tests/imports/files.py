@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import asyncio
+import csv
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,14 @@ def tools(state: AppState) -> runs.ImportTools:
 
 
 def report_lines(path: Path) -> list[list[str]]:
-    import csv
-
     with path.open(encoding="utf-8", newline="") as file:
         return list(csv.reader(file))
+
+
+async def until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    """Wait for what a background loop does, failing after `seconds`."""
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("not there in time")

@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from lxml import etree
@@ -27,7 +28,7 @@ from patron.imports.xml_format import (
 )
 
 CHUNK_BYTES = 1 << 20
-_KINDS_BY_ROOT = {kind.value: kind for kind in ImportKind}
+_KINDS_BY_ROOT = MappingProxyType({kind.value: kind for kind in ImportKind})
 
 
 class FileRefused(Exception):

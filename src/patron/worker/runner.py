@@ -12,7 +12,9 @@ from prometheus_client import CollectorRegistry
 
 from patron.state import AppState
 from patron.worker import campaign_windows, expiry, housekeeping
+from patron.worker import drop as drop_worker
 from patron.worker import imports as import_worker
+from patron.worker import receipt_batches as receipt_batch_worker
 from patron.worker.metrics import WorkerMetrics
 from patron.worker.webhooks import Deliveries
 
@@ -34,11 +36,15 @@ class Worker:
         delivering = asyncio.create_task(self.deliveries.run(self.stopping), name="webhooks")
         others = [
             asyncio.create_task(import_worker.loop(self.state), name="imports"),
+            asyncio.create_task(receipt_batch_worker.loop(self.state), name="receipt-batches"),
             asyncio.create_task(housekeeping.loop(self.state), name="housekeeping"),
             asyncio.create_task(expiry.loop(self.state), name="expiry"),
             asyncio.create_task(campaign_windows.loop(self.state), name="campaign-windows"),
             asyncio.create_task(self.deliveries.watch_backlog(), name="webhook-backlog"),
         ]
+        if self.state.settings.drop_dir:
+            # The drop folder (docs/IMPORTS.md), when one is set.
+            others.append(asyncio.create_task(drop_worker.loop(self.state), name="drop-folder"))
         try:
             await self.stopping.wait()
         finally:
