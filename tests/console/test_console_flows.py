@@ -194,6 +194,19 @@ async def test_the_overview_draws_its_charts_and_passes_the_accessibility_check(
     assert await serious_violations(page) == []
 
 
+async def test_a_contact_page_and_the_challenge_pages_pass_the_accessibility_check(
+    page: Page, deployment: Deployment
+) -> None:
+    contact_id = await _contact(deployment, "Alan")
+    await sign_in(page, deployment)
+    await page.goto(f"{deployment.url}/console/contacts/{contact_id}")
+    assert "Alan Tester" in await page.inner_text("h1")
+    assert await serious_violations(page) == []
+    for path in ("/console/challenges", "/console/promotions", "/console/keys"):
+        await page.goto(f"{deployment.url}{path}")
+        assert await serious_violations(page) == [], path
+
+
 async def test_pages_fit_a_phone_screen(page: Page, deployment: Deployment) -> None:
     await sign_in(page, deployment)
     await page.set_viewport_size({"width": 390, "height": 844})
