@@ -63,6 +63,7 @@ class AsyncPatron:
         engage_prefix: str = "/api/v3",
         outbox_retries: RetryPolicy = OUTBOX_RETRIES,
         send_in_background: bool = True,
+        outbox_power_safe: bool = False,
         contact_ids: ContactIds | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -75,6 +76,7 @@ class AsyncPatron:
             outbox=Path(outbox) if outbox is not None else None,
             outbox_retries=outbox_retries,
             send_in_background=send_in_background,
+            outbox_power_safe=outbox_power_safe,
         )
         self.contact_ids = contact_ids or ContactIds()
         self._endpoint = self.settings.endpoint

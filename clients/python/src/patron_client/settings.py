@@ -29,6 +29,8 @@ class ClientSettings:
     # The outbox's sender in a thread of this process; off for a process that only queues
     # while another one (or `patron-client outbox flush`) sends.
     send_in_background: bool = True
+    # Every queued call fsynced before send_later returns (see outbox/store.py).
+    outbox_power_safe: bool = False
 
     @property
     def endpoint(self) -> Endpoint:

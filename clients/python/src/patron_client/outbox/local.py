@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import httpx
@@ -23,7 +24,14 @@ class LocalOutbox:
     ) -> LocalOutbox | None:
         if settings.outbox is None:
             return None
-        store = OutboxStore(settings.outbox)
+        writers = threading.Lock()
+        store = OutboxStore(
+            settings.outbox,
+            power_safe=settings.outbox_power_safe,
+            writers=writers,
+            # With a sender here, it checkpoints; send_later only ever appends to the WAL.
+            checkpoints=not settings.send_in_background,
+        )
         sender = None
         if settings.send_in_background:
             sender = OutboxSender(
@@ -32,6 +40,7 @@ class LocalOutbox:
                 timeout=settings.timeout,
                 policy=settings.outbox_retries,
                 transport=transport,
+                writers=writers,
             )
             sender.start()
         return cls(store, sender)

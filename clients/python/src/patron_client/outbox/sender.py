@@ -22,6 +22,8 @@ from patron_client.wire import Endpoint
 
 # How often an idle sender looks at the file for calls queued by another process.
 IDLE_POLL_SECONDS = 1.0
+# How long a queued call may wait in the system's caches before the sender has it synced.
+SYNC_SECONDS = 0.25
 # Delivered calls are kept this long, for `outbox status` and the till's own questions.
 KEEP_DELIVERED = dt.timedelta(days=7)
 
@@ -35,8 +37,10 @@ class OutboxSender:
         timeout: httpx.Timeout,
         policy: RetryPolicy = OUTBOX_RETRIES,
         transport: httpx.BaseTransport | None = None,
+        writers: threading.Lock | None = None,
     ) -> None:
         self.path = Path(path)
+        self._writers = writers
         self.endpoint = endpoint
         self.policy = policy
         self._timeout = timeout
@@ -59,23 +63,67 @@ class OutboxSender:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        store = OutboxStore(self.path)
+        # Its commits never checkpoint either (a writer waiting on this one would wait for the
+        # disk): `_DiskSync` checkpoints, outside the writers' lock.
+        store = OutboxStore(self.path, writers=self._writers, checkpoints=False)
         http = httpx.Client(timeout=self._timeout, transport=self._transport)
+        disk = _DiskSync(store)
         try:
             store.purge_delivered(KEEP_DELIVERED)
             while not self._stopping.is_set():
-                self._wake.clear()
+                disk.note(self._take_wake())
                 entry = store.head()
                 if entry is None:
+                    disk.sync()
                     self._wake.wait(IDLE_POLL_SECONDS)
                     continue
                 outcome = deliver(http, self.endpoint, store, entry, self.policy)
+                disk.note(True)
+                disk.sync_if_due()
                 if isinstance(outcome, NotYet):
-                    # Waits out the backoff, but a stop cuts it short.
-                    self._stopping.wait(outcome.wait)
+                    self._pause(outcome.wait, disk)
         finally:
+            store.sync_to_disk()
             http.close()
             store.close()
+
+    def _take_wake(self) -> bool:
+        woken = self._wake.is_set()
+        self._wake.clear()
+        return woken
+
+    def _pause(self, seconds: float, disk: _DiskSync) -> None:
+        """Waits out a backoff; calls queued meanwhile are synced, but do not cut it short (a
+        busy till would have Patron asked again at every sale). A stop does."""
+        deadline = time.monotonic() + seconds
+        while not self._stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+            if self._wake.wait(min(left, SYNC_SECONDS)):
+                self._wake.clear()
+                disk.note(True)
+            disk.sync_if_due()
+
+
+class _DiskSync:
+    """Has what was written to the outbox (calls queued, outcomes recorded) synced to disk
+    within SYNC_SECONDS, not at every write."""
+
+    def __init__(self, store: OutboxStore) -> None:
+        self._store = store
+        self._unsynced = True
+        self._since = time.monotonic()
+
+    def note(self, queued: bool) -> None:
+        if queued and not self._unsynced:
+            self._unsynced, self._since = True, time.monotonic()
+
+    def sync_if_due(self) -> None:
+        if self._unsynced and time.monotonic() - self._since >= SYNC_SECONDS:
+            self.sync()
+
+    def sync(self) -> None:
+        if self._unsynced:
+            self._store.sync_to_disk()
+            self._unsynced = False
 
 
 def wait_until_sent(path: str | Path, timeout: float, poll: float = 0.05) -> bool:

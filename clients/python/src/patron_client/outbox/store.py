@@ -1,7 +1,12 @@
 """The till's outbox: calls waiting for Patron, in one SQLite file.
 
-A call is committed here (WAL, synchronous=FULL: on disk before `send_later` returns) with
-the Idempotency-Key it will be sent under, before anything goes on the wire. The sender
+A call is committed here, with the Idempotency-Key it will be sent under, before anything
+goes on the wire. Committed means in the WAL file, which a crash or kill of the till's
+process cannot take back, nor a reboot (the system writes its caches out first). A power cut
+could lose what the disk has not been told to keep yet: the sender tells it (`sync_to_disk`)
+a quarter of a second after a call is queued at the latest, so `send_later` itself never
+waits for the disk; `power_safe=True` makes every commit wait for it instead (an fsync: a
+few milliseconds on a quiet disk, hundreds on a busy one). The sender
 takes them in the order they were queued. A delivered call keeps its answer for a while, so
 a till can see what became of it; a call Patron refused for good (a 4xx other than
 IdempotencyKeyInFlight) is set aside, with that answer, and no longer holds up the rest.
@@ -110,23 +115,42 @@ def _entry(row: sqlite3.Row) -> Entry:
 
 class OutboxStore:
     """One connection to the outbox file; safe to share between threads (calls are
-    serialised on a lock), and any number of stores, in any processes, may open one file."""
+    serialised on a lock), and any number of stores, in any processes, may open one file.
 
-    def __init__(self, path: str | Path, busy_timeout_seconds: float = 10.0) -> None:
+    Stores of one process should share one `writers` lock: SQLite makes a writer that finds
+    the file locked sleep and look again, in steps of up to 100 ms, while a thread waiting on
+    this lock goes on the moment it is free. `checkpoints=False` leaves copying the WAL into
+    the file to another store (the sender's), so a `put` never does that work itself.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        power_safe: bool = False,
+        writers: threading.Lock | None = None,
+        checkpoints: bool = True,
+        busy_timeout_seconds: float = 10.0,
+    ) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._writers = writers or threading.Lock()
         self._db = sqlite3.connect(
             self.path, timeout=busy_timeout_seconds, isolation_level=None, check_same_thread=False
         )
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a commit is on disk when it returns, so a queued sale survives a power cut too.
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        self._db.execute(f"PRAGMA synchronous={'FULL' if power_safe else 'NORMAL'}")
+        if not checkpoints:
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
+        # Only a new file is written to here: opening one a till is using (`outbox status`)
+        # must not take its write lock.
+        if self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'outbox'").fetchone() is None:
+            self._db.executescript(_SCHEMA)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._writers, self._lock:
             # IMMEDIATE takes the write lock first: two writers wait on each other, never deadlock.
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -223,6 +247,12 @@ class OutboxStore:
             return db.execute(
                 "DELETE FROM outbox WHERE state = 'delivered' AND done_on < ?", (cutoff,)
             ).rowcount
+
+    def sync_to_disk(self) -> None:
+        """Everything committed so far, on the disk: a passive checkpoint syncs the WAL first,
+        and never waits for, nor holds up, a writer."""
+        with self._lock:
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
         with self._lock:
