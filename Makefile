@@ -57,8 +57,9 @@ mutate: $(VENV)/.dev
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Starts its own servers (ports 8400-8406, databases patron_bench and patron_bench_outbox), about
-# 9 minutes; bench/README.md lists the BENCH_* knobs.
+# Starts its own servers (ports 8400-8408, databases patron_bench, patron_bench_outbox and
+# patron_bench_records), about 12 minutes; bench/README.md lists the BENCH_* knobs.
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/outbox.py
+	$(BIN)/python bench/records.py

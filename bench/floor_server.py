@@ -6,7 +6,8 @@ routing table, middleware, authentication, validation, ORM or business rules. Th
 read is one prepared asyncpg statement and `json.dumps`; a receipt is `json.loads` and the
 raw-SQL baseline's statements (receipt, lines, payment) in one transaction, with the body's
 values; a redeem locks the assignment (reading its promotion), checks it and updates it in one
-transaction. Whatever this reaches bounds what any implementation in Python can reach on the
+transaction; an end user's challenge progress is their progress rows with their challenges and
+the rows' logs, two statements. Whatever this reaches bounds what any implementation in Python can reach on the
 same machine.
 
     FLOOR_DSN=postgresql://... uvicorn floor_server:app --app-dir bench --workers 2
@@ -40,6 +41,20 @@ FROM promotion_assignments AS a JOIN promotions AS p ON p.id = a.promotion_id
 WHERE a.id = $1 FOR UPDATE OF a
 """
 REDEEM = "UPDATE promotion_assignments SET redeemed_on = $2, redemption_channel = $3 WHERE id = $1"
+# An end user's challenge progress: their rows with each one's challenge, then the rows' logs.
+MEMBER_PROGRESS = """
+SELECT p.id, p.definition_id, p.period_key, p.value, p.status, p.started_at, p.completed_at,
+       p.period_start, p.period_end, d.completion_target, d.eud
+FROM record_progress AS p JOIN record_definitions AS d ON d.id = p.definition_id
+WHERE p.contact_id = $1 AND p.kind = 'challenge'
+ORDER BY p.modified_on DESC, p.id LIMIT 20
+"""
+PERIOD_LOGS = """
+SELECT id, definition_id, period_key, activity_at, activity_value, unique_identifier
+FROM record_logs
+WHERE contact_id = $1 AND (definition_id, period_key) IN (SELECT * FROM unnest($2::uuid[], $3::text[]))
+ORDER BY activity_at, id
+"""
 CONSTANT = b'{"status":"ok"}'
 _pool: asyncpg.Pool | None = None
 
@@ -93,6 +108,44 @@ async def _redeem(assignment_id: uuid.UUID, body: bytes) -> tuple[bytes, int]:
             return b'{"key":"PromotionNotValidForRedemptionChannel"}', 409
         await connection.execute(REDEEM, assignment_id, now, channel)
     return json.dumps(_item(row, channels, now)).encode(), 200
+
+
+async def _progress(contact_id: uuid.UUID) -> bytes:
+    """The member's progress rows and their windows' logs, two statements, as plain JSON."""
+    assert _pool is not None
+    rows = await _pool.fetch(MEMBER_PROGRESS, contact_id)
+    logs = await _pool.fetch(
+        PERIOD_LOGS, contact_id, [row["definition_id"] for row in rows], [row["period_key"] for row in rows]
+    )
+    by_period: dict[tuple[uuid.UUID, str], list[dict[str, Any]]] = {}
+    for log in logs:
+        by_period.setdefault((log["definition_id"], log["period_key"]), []).append(
+            {
+                "id": str(log["id"]),
+                "activityAt": log["activity_at"].isoformat(),
+                "activityValue": float(log["activity_value"] or 0),
+                "uniqueIdentifier": log["unique_identifier"],
+            }
+        )
+    data = [
+        {
+            "id": str(row["id"]),
+            "challengeId": str(row["definition_id"]),
+            "ownedById": str(contact_id),
+            "currentProgressValue": float(row["value"]),
+            "challengeProgressStatus": row["status"],
+            "challengeStartedAt": row["started_at"].isoformat(),
+            "challengeCompletedAt": row["completed_at"].isoformat() if row["completed_at"] else None,
+            "periodStart": row["period_start"].isoformat(),
+            "periodEnd": row["period_end"].isoformat(),
+            "periodKey": row["period_key"],
+            "nextRemainingValue": float(row["completion_target"] - row["value"]),
+            "eud": json.loads(row["eud"]) if isinstance(row["eud"], str) else row["eud"],
+            "taskProgress": by_period.get((row["definition_id"], row["period_key"]), []),
+        }
+        for row in rows
+    ]
+    return json.dumps({"data": data, "paging": {"offset": 0, "limit": 20}}).encode()
 
 
 async def _body(receive: Any) -> bytes:
@@ -159,6 +212,9 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         body, status = await _redeem(assignment_id, await _body(receive))
     elif scope["method"] == "POST":
         body, status = await _receipt(await _body(receive)), 201
+    elif scope["path"] == "/schema/challenge_progress/record":
+        query = parse_qs(scope["query_string"].decode())
+        body = await _progress(uuid.UUID(query["contactId"][0]))
     else:
         query = parse_qs(scope["query_string"].decode())
         channel = query.get("redemptionChannelType", [None])[0]
