@@ -22,6 +22,7 @@ from patron_client.models import (
     ChallengeLog,
     CheckpointAward,
     ContactChanges,
+    CustomerEvent,
     NewContact,
     PointTransaction,
     Preferences,
@@ -195,6 +196,22 @@ def test_challenge_and_streak_logs_are_stored_once(patron: RunningPatron) -> Non
                 )
             )
         assert twice.value.status == 409
+
+
+def test_an_event_is_stored_once_per_event_id(patron: RunningPatron) -> None:
+    external_id = f"member-{secrets.token_hex(4)}"
+    patron.backoffice.contact(externalId=external_id)
+    event = CustomerEvent(
+        event_name="app_opened",
+        source_id=external_id,
+        metadata={"screen": "offers"},
+        event_id=f"ev-{secrets.token_hex(4)}",
+    )
+    with Patron(patron.url, patron.till_token) as app:
+        first = app.send_event(event)
+        again = app.send_event(event)
+    assert (first.event_id, first.source_id, first.status) == (event.event_id, external_id, "received")
+    assert again == first
 
 
 async def test_the_async_client_makes_the_same_calls(patron: RunningPatron) -> None:

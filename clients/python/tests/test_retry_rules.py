@@ -186,7 +186,17 @@ def test_each_dialect_gets_its_own_headers_and_shape(scripted: ScriptedServer) -
     server has built of those dialects)."""
     scripted.will_answer(
         Answer(201, {"data": {"id": "log1", "ownedById": "ext-1", "uniqueIdentifier": "u1"}}),
-        Answer(200, {"ok": True}),
+        Answer(
+            200,
+            {
+                "event_id": "even_1",
+                "event_name": "app_opened",
+                "source_id": "ext-1",
+                "customer_id": "cust_1",
+                "timestamp": 1765116300,
+                "status": "received",
+            },
+        ),
     )
     with Patron(scripted.url, TOKEN, retries=QUICK) as patron:
         logged = patron.log_challenge_activity(

@@ -20,6 +20,7 @@ import httpx
 from patron_client.credentials import ApiKey
 from patron_client.outbox.sender import flush
 from patron_client.outbox.store import Counts, Entry, OutboxStore, State
+from patron_client.outbox.xml_export import export_pending
 from patron_client.retry import RetryPolicy
 from patron_client.settings import DEFAULT_TIMEOUT
 from patron_client.wire import Endpoint
@@ -81,6 +82,7 @@ def _counts_json(counts: Counts) -> dict[str, object]:
         "pending": counts.pending,
         "delivered": counts.delivered,
         "refused": counts.refused,
+        "exported": counts.exported,
         "oldestPending": counts.oldest_pending.isoformat() if counts.oldest_pending else None,
     }
 
@@ -98,7 +100,10 @@ def status(store: OutboxStore, as_json: bool, limit: int) -> int:
         print(json.dumps(body, indent=2))
         return 0
     oldest = f", oldest queued {counts.oldest_pending:%Y-%m-%d %H:%M:%S} UTC" if counts.oldest_pending else ""
-    print(f"{counts.pending} pending{oldest}; {counts.delivered} delivered; {counts.refused} refused")
+    exported = f"; {counts.exported} exported to files" if counts.exported else ""
+    print(
+        f"{counts.pending} pending{oldest}; {counts.delivered} delivered; {counts.refused} refused{exported}"
+    )
     for entry in pending:
         error = f" — last try: {entry.last_error}" if entry.last_error else ""
         print(f"  pending #{entry.seq} {entry.call.kind} ({entry.attempts} tries){error}")
@@ -152,8 +157,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 arguments.attempts,
                 arguments.requeue_refused,
             )
-        from patron_client.outbox.xml_export import export_pending
-
         written = export_pending(store, arguments.out, mark_exported=arguments.mark_exported)
         for path in written:
             print(path)

@@ -21,6 +21,13 @@ class CustomerEvent(BaseModel):
 
 
 class EventAnswer(BaseModel):
-    """Patron's answer to an event, as it sent it: the rules it moved and their progress."""
+    """The event as Patron stored it; the same event_id again gets the same answer."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="ignore")
+
+    event_id: str
+    event_name: str
+    source_id: str
+    customer_id: str
+    timestamp: int
+    status: str

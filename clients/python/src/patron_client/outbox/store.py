@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     params TEXT NOT NULL,
     body BLOB,
     queued_on TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'refused')),
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'refused', 'exported')),
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT,
     answer_status INTEGER,
@@ -53,6 +53,9 @@ class State(Enum):
     PENDING = "pending"
     DELIVERED = "delivered"
     REFUSED = "refused"
+    # Written to an import file (`patron-client outbox export-xml --mark-exported`): the file
+    # carries it to Patron now, and the sender leaves it alone.
+    EXPORTED = "exported"
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class Counts:
     delivered: int
     refused: int
     oldest_pending: dt.datetime | None
+    exported: int = 0
 
 
 def _now() -> str:
@@ -214,6 +218,7 @@ class OutboxStore:
             pending=by_state.get("pending", 0),
             delivered=by_state.get("delivered", 0),
             refused=by_state.get("refused", 0),
+            exported=by_state.get("exported", 0),
             oldest_pending=dt.datetime.fromisoformat(oldest) if oldest else None,
         )
 
@@ -231,6 +236,13 @@ class OutboxStore:
                 "UPDATE outbox SET state = ?, attempts = attempts + 1, answer_status = ?, answer_body = ?,"
                 " done_on = ? WHERE seq = ? AND state = 'pending'",
                 (state.value, status, body, _now(), seq),
+            )
+
+    def mark_exported(self, seqs: list[int], file_name: str) -> None:
+        with self._write() as db:
+            db.executemany(
+                "UPDATE outbox SET state = 'exported', answer_body = ?, done_on = ? WHERE seq = ? AND state = 'pending'",
+                [(file_name.encode(), _now(), seq) for seq in seqs],
             )
 
     def requeue_refused(self) -> int:
