@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     # How often an idle worker looks for new events and due deliveries.
     worker_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    # A tracked cart no order from its contact follows within this many minutes is told as
+    # cart.abandoned (the worker's abandoned-cart job).
+    abandoned_cart_minutes: int = Field(default=60, ge=1, le=60 * 24 * 30)
 
     @field_validator(
         "contact_custom_attributes", "contact_required_fields", "member_required_fields", mode="before"

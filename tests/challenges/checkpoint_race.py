@@ -117,6 +117,6 @@ async def check_counts_and_rewards(
         assert len({(r["source"]["id"], r["threshold"], r["window"]) for r in rewards}) == len(rewards)
         accounts = (
             await client.get("/api/v3/point-accounts", params={"contactId": contact}, headers=till)
-        ).json()["items"]
+        ).json()
         points = Decimal(10 * expected_capped + challenge_total // CARD_REQUIREMENT + 2 * expected_three)
         assert sum((Decimal(str(a["balance"])) for a in accounts), Decimal(0)) == points

@@ -86,7 +86,7 @@ async def test_check_finds_nothing_after_a_random_workload_and_reports_a_corrupt
     for contact in contacts:
         accounts = (
             await client.get("/api/v3/point-accounts", params={"contactId": contact}, headers=till)
-        ).json()["items"]
+        ).json()
         for account in accounts:
             ledger = (
                 await client.get(

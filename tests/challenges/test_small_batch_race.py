@@ -203,7 +203,7 @@ async def check_counts_and_rewards(http: httpx.AsyncClient, till: dict[str, str]
         # Points: one ledger row per points reward, and nothing else.
         accounts = (
             await http.get("/api/v3/point-accounts", params={"contactId": contact}, headers=till)
-        ).json()["items"]
+        ).json()
         ledger = []
         for account in accounts:
             ledger += (

@@ -50,7 +50,7 @@ from patron.app import create_app
 from patron.auth.roles import Role
 from patron.config import Settings
 from tests.conftest import issue_token, make_settings, migrated_database
-from tests.fuzz.world import Customer, World, seed
+from tests.fuzz.world import INTERACTION_SCHEMA_ID, Customer, World, seed
 from tests.receipts.factories import line, receipt
 
 EXAMPLES = int(os.environ.get("PATRON_FUZZ_EXAMPLES", "6"))
@@ -223,6 +223,9 @@ def _seeded(name: str, location: str, route: str, customer: Customer, world: Wor
         "storeExternalId": world.stores[0],
         "ruleId": world.point_rule_id,
         "definitionId": customer.point_definition_id if points else customer.challenge_definition_id,
+        "interactionId": customer.interaction_id,
+        "interactionSchemaId": INTERACTION_SCHEMA_ID,
+        "schemaId": INTERACTION_SCHEMA_ID,
     }
     if route.endswith("/contacts/id") and location == "query":
         by_name |= {
@@ -290,6 +293,33 @@ def valid_request(case: Case, route: str, customer: Customer, world: World) -> b
                 "checkpointAmount": 1,
             }
         ]
+    elif exact == "/point-transactions":
+        case.body = {
+            "accountId": customer.account_id,
+            "transactionId": f"F-{next(_receipt_numbers)}",
+            "transactionType": "Addition",
+            "amount": 5,
+        }
+    elif exact == "/interactions":
+        case.body = {
+            "contactId": customer.contact_id,
+            "schemaId": INTERACTION_SCHEMA_ID,
+            "payload": {"note": "x"},
+        }
+    elif exact == "/orders":
+        case.body = {
+            "contact": {"matchKey": customer.contact_id, "matchKeyType": "contactId"},
+            "orderNumber": f"F-{next(_receipt_numbers)}",
+            "orderStatus": "Confirmed",
+            "createdDate": "2026-12-01T10:00:00Z",
+            "items": [{"type": "Purchase", "sku": "SKU-1", "quantity": 1, "grossPaidPrice": 100}],
+        }
+    elif exact == "/tracking/carts":
+        case.body = {
+            "CartReference": "F-cart",
+            "ContactId": customer.contact_id,
+            "Items": [{"Sku": "A", "Quantity": 1}],
+        }
     elif exact == "/point-accounts/transactions":
         case.body = [
             {"contactId": customer.contact_id, "definitionId": customer.point_definition_id, "amount": 10}

@@ -36,6 +36,11 @@ class Customer:
     point_definition_id: int
     account_id: int
     receipt_id: str
+    interaction_id: str
+
+
+# The interaction schema every seeded customer has an interaction of.
+INTERACTION_SCHEMA_ID = "fuzz-visit"
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,18 @@ async def seed(client: httpx.AsyncClient, admin: dict[str, str], customers: int 
         ),
         201,
     )
+    await _ok(
+        await client.post(
+            "/api/v3/interactionschemas",
+            json={
+                "id": INTERACTION_SCHEMA_ID,
+                "displayName": "Service visit",
+                "jsonSchema": {"type": "object", "properties": {"note": {"type": "string"}}},
+            },
+            headers=admin,
+        ),
+        201,
+    )
     made: list[Customer] = []
     for n in range(customers):
         tag = uuid.uuid4().hex[:8]
@@ -150,6 +167,18 @@ async def seed(client: httpx.AsyncClient, admin: dict[str, str], customers: int 
             200,
             201,
         )
+        interaction = await _ok(
+            await client.post(
+                "/api/v3/interactions",
+                json={
+                    "contactId": contact_id,
+                    "schemaId": INTERACTION_SCHEMA_ID,
+                    "payload": {"note": "fitting"},
+                },
+                headers=admin,
+            ),
+            201,
+        )
         made.append(
             Customer(
                 contact_id=contact_id,
@@ -166,6 +195,7 @@ async def seed(client: httpx.AsyncClient, admin: dict[str, str], customers: int 
                 point_definition_id=point_definition,
                 account_id=int(accounts[0]["id"]),
                 receipt_id=str(stored["id"]),
+                interaction_id=str(interaction["id"]),
             )
         )
     batch = await _ok(

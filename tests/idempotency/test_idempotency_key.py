@@ -145,7 +145,7 @@ async def test_a_burst_of_one_point_transaction_credits_it_once(
     assert first.json()["notAccepted"] == []
     [account] = (
         await client.get("/api/v3/point-accounts", params={"contactId": contact}, headers=till)
-    ).json()["items"]
+    ).json()
     ledger = (
         await client.get(
             "/api/v3/point-accounts/transactions",

@@ -79,7 +79,7 @@ async def test_a_balance_beyond_64_bits_of_units_stays_readable(
     assert posted.json()["notAccepted"] == []
     accounts = await client.get("/api/v3/point-accounts", params={"contactId": contact}, headers=till)
     assert accounts.status_code == 200, accounts.text
-    (account,) = accounts.json()["items"]
+    (account,) = accounts.json()
     assert Decimal(str(account["balance"])) == Decimal(LARGEST_POINTS) * 93
     one = await client.get(f"/api/v3/point-accounts/{account['id']}", headers=till)
     assert one.status_code == 200, one.text

@@ -198,7 +198,7 @@ async def _reads(calls: Calls, customer: Customer) -> None:
     for receipt_item in (await calls.readable(f"/api/v3/contacts/{customer.contact}/transactions"))["items"]:
         await calls.readable(f"/api/v3/receipts/{receipt_item['id']}")
     accounts = await calls.readable("/api/v3/point-accounts", contactId=customer.contact)
-    for account in accounts["items"]:
+    for account in accounts:
         await calls.readable(f"/api/v3/point-accounts/{account['id']}")
         await calls.readable("/api/v3/point-accounts/transactions", accountId=account["id"], count=1000)
     await calls.readable("/api/v3/challenges", contactId=customer.contact)

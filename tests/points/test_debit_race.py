@@ -57,7 +57,7 @@ async def _ledger(
     """The account's rows in the order they were written, and its balance."""
     [account] = (
         await client.get("/api/v3/point-accounts", params={"contactId": contact}, headers=till)
-    ).json()["items"]
+    ).json()
     rows: list[dict[str, Any]] = (
         await client.get(
             "/api/v3/point-accounts/transactions",

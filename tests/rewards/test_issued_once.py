@@ -96,7 +96,7 @@ async def check_paid_once(
     assert [offer["id"] for offer in offers] == [str(paid_assignments[0].id)]
     accounts = (
         await client.get("/api/v3/point-accounts", params={"contactId": contact}, headers=till)
-    ).json()["items"]
+    ).json()
     assert [Decimal(str(a["balance"])) for a in accounts] == [POINTS]
 
 

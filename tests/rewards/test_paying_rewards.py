@@ -45,7 +45,7 @@ async def complete(http: httpx.AsyncClient, till: dict[str, str], contact: str, 
 async def balances(client: httpx.AsyncClient, till: dict[str, str], contact: str) -> dict[int, Decimal]:
     accounts = await client.get("/api/v3/point-accounts", params={"contactId": contact}, headers=till)
     assert accounts.status_code == 200, accounts.text
-    return {a["definitionId"]: Decimal(str(a["balance"])) for a in accounts.json()["items"]}
+    return {a["definitionId"]: Decimal(str(a["balance"])) for a in accounts.json()}
 
 
 async def test_a_points_reward_naming_no_definition_credits_the_configured_default(

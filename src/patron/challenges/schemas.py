@@ -15,10 +15,11 @@ from pydantic import (
     model_validator,
 )
 
-from patron.challenges.statuses import AssignOn, DefinitionStatus
+from patron.challenges.statuses import AssignOn, ChallengeStatus, DefinitionStatus
 from patron.kit.bodies import Body
+from patron.kit.enum_names import by_name
 from patron.kit.instants import Instant
-from patron.kit.links import ItemLink
+from patron.kit.links import ItemLink, LinkV2
 from patron.kit.numbers import NotBoolean, PositiveAmount, not_a_boolean
 from patron.rewards.schemas import RewardSpec
 
@@ -142,6 +143,47 @@ class ChallengeOut(BaseModel):
     imageUrl: str | None
     status: int
     links: list[ItemLink]
+
+
+# Engage v2 renderings: exactly the fields of its generated clients' models, enums by name
+# (`ChallengeDefinitionModel`, `ChallengeAssignmentModel`). The v3 shapes above are the source.
+
+
+class DefinitionV2(BaseModel):
+    id: uuid.UUID
+    name: str
+    description: str | None
+    requiredNumberOfCheckpoints: int
+    expirationMonths: int | None
+    isContactConsentRequired: bool
+    checkpointAssignOn: Annotated[str, by_name(AssignOn)]
+    checkpointAssignOnAmount: Decimal | None
+    isScheduled: bool
+    scheduledFrom: str | None
+    scheduledTo: str | None
+    status: Annotated[str, by_name(DefinitionStatus)]
+    createdBy: str | None
+    createdOn: str | None
+    modifiedBy: str | None
+    modifiedOn: str | None
+    links: list[LinkV2]
+
+
+class ChallengeV2(BaseModel):
+    id: uuid.UUID
+    challengeId: uuid.UUID
+    contactId: uuid.UUID
+    challengeStart: str | None
+    challengeEnd: str | None
+    challengeCompletedOn: str | None
+    completedCheckpoints: int
+    requiredCheckpoints: int
+    isActive: bool
+    isChallengeCompleted: bool
+    latestCheckpointAddedOn: str | None
+    imageUrl: str | None
+    status: Annotated[str, by_name(ChallengeStatus)]
+    links: list[LinkV2]
 
 
 class CheckpointRow(Body):

@@ -85,5 +85,20 @@ async def find_id(
     return (await session.execute(stmt.order_by(Contact.created_on).limit(1))).scalar_one_or_none()
 
 
+async def find_ids(
+    session: AsyncSession, matches: dict[str, Any], contact_type: str | None = None, limit: int = 100
+) -> list[uuid.UUID]:
+    """The ids of the contacts whose key equals any of `matches`, oldest first (at most `limit`)."""
+    if not matches:
+        return []
+    stmt = select(Contact.id).where(
+        or_(*(getattr(Contact, column) == value for column, value in matches.items())),
+        LIVE,
+    )
+    if contact_type:
+        stmt = stmt.where(Contact.contact_type == contact_type)
+    return list((await session.execute(stmt.order_by(Contact.created_on, Contact.id).limit(limit))).scalars())
+
+
 def add(session: AsyncSession, contact: Contact) -> None:
     session.add(contact)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from patron.activity.bus import ActivityBus
 from patron.config import Settings
 from patron.contacts import repository
-from patron.contacts.errors import AlreadyMember, ContactAlreadyExists, ContactNotFound
+from patron.contacts.errors import AlreadyMember, ContactAlreadyExists, ContactNotFound, MultipleMatchesFound
 from patron.contacts.keys import UNIQUE_KEYS, normalise_email, normalise_phone
 from patron.contacts.schemas import ContactFields, ContactMeta, ContactOut, LookupKeys
 from patron.errors import BadRequest, PatronError
@@ -28,6 +28,8 @@ from patron.stores import service as stores
 
 MEMBER = "Member"
 DEFAULT_TYPE = "Contact"
+# A lookup that matches several contacts names this many of them.
+MAX_MATCHES_SHOWN = 100
 _COLUMN_TO_WIRE = MappingProxyType({column: wire for wire, column in UNIQUE_KEYS.items()})
 
 
@@ -177,10 +179,16 @@ async def lookup_id(session: AsyncSession, query: LookupKeys, rules: ContactRule
             "Give one of email, mobilePhone, externalId, memberNumber, cardId or any.",
             details=[{"field": "query", "message": "no lookup key"}],
         )
-    contact_id = await repository.find_id(session, matches, query.contactType)
-    if contact_id is None:
+    # Any key may name a different contact (`any` above all): then the caller must choose.
+    found = await repository.find_ids(session, matches, query.contactType, limit=MAX_MATCHES_SHOWN)
+    if not found:
         raise ContactNotFound()
-    return contact_id
+    if len(found) > 1:
+        raise MultipleMatchesFound(
+            f"{len(found)} contacts match; look up by a key only one of them holds.",
+            details={"multipleMatchesFound": [str(contact_id) for contact_id in found]},
+        )
+    return found[0]
 
 
 def _normalised_for_lookup(wire: str, value: str, rules: ContactRules) -> str | None:

@@ -6,6 +6,7 @@ from patron.models.assignment_job import AssignmentJob
 from patron.models.campaign import Campaign, CampaignAction, CampaignRule
 from patron.models.campaign_customer import CampaignCustomer, ReferralCode
 from patron.models.campaign_progress import ActionProgress, RuleProgress
+from patron.models.cart import Cart
 from patron.models.challenge import Challenge
 from patron.models.challenge_checkpoint import ChallengeCheckpoint
 from patron.models.challenge_definition import ChallengeDefinition
@@ -16,14 +17,19 @@ from patron.models.custom_event import CustomEvent
 from patron.models.file_import import FileImport
 from patron.models.file_import_failure import FileImportFailure
 from patron.models.idempotency_record import IdempotencyRecord
+from patron.models.interaction import Interaction
+from patron.models.interaction_schema import InteractionSchema
 from patron.models.milestone import Milestone
+from patron.models.order import Order, OrderNumber
 from patron.models.outbox_event import OutboxEvent
 from patron.models.point_account import PointAccount
 from patron.models.point_definition import PointDefinition
 from patron.models.point_earning import PointEarning
 from patron.models.point_rule import PointRule
 from patron.models.point_transaction import PointTransaction
+from patron.models.point_transaction_key import PointTransactionKey
 from patron.models.points_owed import PointsOwed
+from patron.models.product_view import ProductView
 from patron.models.promotion import Promotion
 from patron.models.promotion_assignment import PromotionAssignment
 from patron.models.promotion_assignment_receipt import PromotionAssignmentReceipt
@@ -54,6 +60,7 @@ __all__ = [
     "CampaignAction",
     "CampaignCustomer",
     "CampaignRule",
+    "Cart",
     "Challenge",
     "ChallengeCheckpoint",
     "ChallengeDefinition",
@@ -64,14 +71,20 @@ __all__ = [
     "FileImport",
     "FileImportFailure",
     "IdempotencyRecord",
+    "Interaction",
+    "InteractionSchema",
     "Milestone",
+    "Order",
+    "OrderNumber",
     "OutboxEvent",
     "PointAccount",
     "PointDefinition",
     "PointEarning",
     "PointRule",
     "PointTransaction",
+    "PointTransactionKey",
     "PointsOwed",
+    "ProductView",
     "Promotion",
     "PromotionAssignment",
     "PromotionAssignmentReceipt",

@@ -218,6 +218,32 @@ class PromotionOut(BaseModel):
     redemptionChannels: list[ChannelOut]
 
 
+# Engage v2 renderings (its generated clients' `MultichannelPromotionModel`): the presentation
+# has no `imageUrl`.
+
+
+class PresentationV2(BaseModel):
+    heading: str | None
+    description: str | None
+    link: str | None
+
+
+class PromotionV2(BaseModel):
+    id: uuid.UUID
+    status: Literal["Draft", "Scheduled", "Active", "Ended"]
+    externalId: str | None
+    name: str
+    validity: ValidityOut
+    presentation: PresentationV2
+    redemptionChannels: list[ChannelOut]
+
+
+class StatusCodeV2(BaseModel):
+    """What v2 clients read after a delete (their `StatusCodeResult`)."""
+
+    statusCode: str
+
+
 class AssignmentRequest(Body):
     """Ids arrive as any JSON so a malformed one gets its documented key, not a generic 400."""
 

@@ -165,3 +165,46 @@ class PurchaseSummary(BaseModel):
     totalGrossPrice: Total
     firstPurchaseOn: str | None
     lastPurchaseOn: str | None
+
+
+# Engage v2 renderings: a contact's transactions as its generated clients' models have them
+# (`PagedResultOfTransactionItem` of `TransactionItem`), made from the v3 receipt.
+
+
+class TransactionItemV2(BaseModel):
+    id: uuid.UUID
+    transactionNumber: str
+    createdDate: str
+    storeName: str
+    numberOfItems: int
+    netPriceSum: Total
+    localNetPriceSum: Total
+    localCurrency: str
+    groupCurrency: str | None
+    storeType: str | None
+    lineItems: list[dict[str, Any]]
+    externalId: str
+
+    @classmethod
+    def of(cls, receipt: ReceiptOut) -> TransactionItemV2:
+        return cls(
+            id=receipt.id,
+            transactionNumber=receipt.receiptNumber,
+            createdDate=receipt.createdDate,
+            storeName=receipt.storeExternalId,
+            numberOfItems=len(receipt.items),
+            netPriceSum=receipt.totalGrossPrice,
+            localNetPriceSum=receipt.totalGrossPrice,
+            localCurrency=receipt.currency,
+            groupCurrency=None,
+            storeType=None,
+            lineItems=[line.model_dump(mode="json") for line in receipt.items],
+            externalId=receipt.uniqueReceiptId,
+        )
+
+
+class TransactionsPageV2(BaseModel):
+    items: list[TransactionItemV2]
+    totalCount: int
+    offset: int
+    count: int

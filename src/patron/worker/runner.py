@@ -11,7 +11,7 @@ import logging
 from prometheus_client import CollectorRegistry
 
 from patron.state import AppState
-from patron.worker import campaign_windows, expiry, housekeeping
+from patron.worker import campaign_windows, carts, expiry, housekeeping
 from patron.worker import drop as drop_worker
 from patron.worker import imports as import_worker
 from patron.worker import receipt_batches as receipt_batch_worker
@@ -39,6 +39,7 @@ class Worker:
             asyncio.create_task(receipt_batch_worker.loop(self.state), name="receipt-batches"),
             asyncio.create_task(housekeeping.loop(self.state), name="housekeeping"),
             asyncio.create_task(expiry.loop(self.state), name="expiry"),
+            asyncio.create_task(carts.loop(self.state), name="abandoned-carts"),
             asyncio.create_task(campaign_windows.loop(self.state), name="campaign-windows"),
             asyncio.create_task(self.deliveries.watch_backlog(), name="webhook-backlog"),
         ]

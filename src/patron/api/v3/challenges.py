@@ -22,6 +22,7 @@ from patron.api.deps import (
     errors,
     session_of,
 )
+from patron.api.dialect import EngageDialect, rendered, rendered_all
 from patron.api.direct import Answer, body_as, json_answer
 from patron.api.pages import Paged
 from patron.auth.roles import INTEGRATIONS
@@ -36,11 +37,13 @@ from patron.challenges.errors import (
 from patron.challenges.schemas import (
     ChallengeFilter,
     ChallengeOut,
+    ChallengeV2,
     CheckpointRow,
     CheckpointsResult,
     DefinitionFields,
     DefinitionOut,
     DefinitionStatusFilter,
+    DefinitionV2,
 )
 from patron.contacts.errors import ContactNotFound
 from patron.errors import BadRequest, PayloadTooLarge
@@ -51,7 +54,11 @@ from patron.state import AppState
 router = APIRouter(tags=["challenges"])
 
 
-@router.get("/challenges/definitions", response_model=Paged[DefinitionOut], responses=errors(BadRequest))
+@router.get(
+    "/challenges/definitions",
+    response_model=Paged[DefinitionOut | DefinitionV2],
+    responses=errors(BadRequest),
+)
 async def list_challenge_definitions(
     session: Session,
     caller: Integration,
@@ -59,29 +66,37 @@ async def list_challenge_definitions(
     url: ListUrl,
     base: EngageBase,
     settings: CurrentSettings,
+    dialect: EngageDialect,
     status: DefinitionStatusFilter = DefinitionStatusFilter.ALL,
 ) -> dict[str, object]:
     found, total = await challenges.definitions_page(session, status, page.offset, page.count)
-    items = [challenges.definition_out(d, base, settings.zone) for d in found]
+    items = rendered_all(
+        dialect, [challenges.definition_out(d, base, settings.zone) for d in found], DefinitionV2
+    )
     return page_body(items, url, {"status": status.value}, page, total)
 
 
 @router.post(
     "/challenges/definitions",
-    response_model=DefinitionOut,
+    response_model=DefinitionOut | DefinitionV2,
     responses=errors(BadRequest, PromotionNotFound),
 )
 async def create_challenge_definition(
-    body: DefinitionFields, session: Session, caller: Admin, base: EngageBase, state: State
-) -> DefinitionOut:
+    body: DefinitionFields,
+    session: Session,
+    caller: Admin,
+    base: EngageBase,
+    state: State,
+    dialect: EngageDialect,
+) -> DefinitionOut | DefinitionV2:
     settings = state.settings
     definition = await challenges.create_definition(session, body, caller, settings.zone, state.receipt_rules)
-    return challenges.definition_out(definition, base, settings.zone)
+    return rendered(dialect, challenges.definition_out(definition, base, settings.zone), DefinitionV2)
 
 
 @router.get(
     "/challenges/definitions/{definitionId}",
-    response_model=DefinitionOut,
+    response_model=DefinitionOut | DefinitionV2,
     responses=errors(ChallengeDefinitionNotFound),
 )
 async def get_challenge_definition(
@@ -90,15 +105,15 @@ async def get_challenge_definition(
     caller: Integration,
     base: EngageBase,
     settings: CurrentSettings,
-) -> DefinitionOut:
-    return challenges.definition_out(
-        await challenges.get_definition(session, definitionId), base, settings.zone
-    )
+    dialect: EngageDialect,
+) -> DefinitionOut | DefinitionV2:
+    found = await challenges.get_definition(session, definitionId)
+    return rendered(dialect, challenges.definition_out(found, base, settings.zone), DefinitionV2)
 
 
 @router.put(
     "/challenges/definitions/{definitionId}",
-    response_model=DefinitionOut,
+    response_model=DefinitionOut | DefinitionV2,
     responses=errors(BadRequest, ChallengeDefinitionNotFound, ChallengeDefinitionInUse, PromotionNotFound),
 )
 async def replace_challenge_definition(
@@ -108,9 +123,10 @@ async def replace_challenge_definition(
     caller: Admin,
     base: EngageBase,
     state: State,
-) -> DefinitionOut:
+    dialect: EngageDialect,
+) -> DefinitionOut | DefinitionV2:
     definition = await challenges.replace_definition(session, definitionId, body, caller, state.receipt_rules)
-    return challenges.definition_out(definition, base, state.settings.zone)
+    return rendered(dialect, challenges.definition_out(definition, base, state.settings.zone), DefinitionV2)
 
 
 @router.delete(
@@ -127,26 +143,36 @@ async def delete_challenge_definition(
 
 @router.post(
     "/challenges/definitions/{definitionId}/activate",
-    response_model=DefinitionOut,
+    response_model=DefinitionOut | DefinitionV2,
     responses=errors(ChallengeDefinitionNotFound, ChallengeDefinitionNotDraft),
 )
 async def activate_challenge_definition(
-    definitionId: uuid.UUID, session: Session, caller: Admin, base: EngageBase, state: State
-) -> DefinitionOut:
+    definitionId: uuid.UUID,
+    session: Session,
+    caller: Admin,
+    base: EngageBase,
+    state: State,
+    dialect: EngageDialect,
+) -> DefinitionOut | DefinitionV2:
     activated = await challenges.activate(session, definitionId, caller, state.receipt_rules)
-    return challenges.definition_out(activated, base, state.settings.zone)
+    return rendered(dialect, challenges.definition_out(activated, base, state.settings.zone), DefinitionV2)
 
 
 @router.post(
     "/challenges/definitions/{definitionId}/end",
-    response_model=DefinitionOut,
+    response_model=DefinitionOut | DefinitionV2,
     responses=errors(ChallengeDefinitionNotFound),
 )
 async def end_challenge_definition(
-    definitionId: uuid.UUID, session: Session, caller: Admin, base: EngageBase, state: State
-) -> DefinitionOut:
+    definitionId: uuid.UUID,
+    session: Session,
+    caller: Admin,
+    base: EngageBase,
+    state: State,
+    dialect: EngageDialect,
+) -> DefinitionOut | DefinitionV2:
     ended = await challenges.end(session, definitionId, caller, state.receipt_rules)
-    return challenges.definition_out(ended, base, state.settings.zone)
+    return rendered(dialect, challenges.definition_out(ended, base, state.settings.zone), DefinitionV2)
 
 
 @router.post(
@@ -184,7 +210,11 @@ async def award_checkpoints_directly(scope: Scope, state: AppState) -> Answer:
     return json_answer(status.HTTP_200_OK, result.model_dump_json().encode())
 
 
-@router.get("/challenges", response_model=Paged[ChallengeOut], responses=errors(BadRequest, ContactNotFound))
+@router.get(
+    "/challenges",
+    response_model=Paged[ChallengeOut | ChallengeV2],
+    responses=errors(BadRequest, ContactNotFound),
+)
 async def list_challenges(
     contactId: Annotated[uuid.UUID, Query()],
     session: Session,
@@ -193,12 +223,14 @@ async def list_challenges(
     url: ListUrl,
     base: EngageBase,
     settings: CurrentSettings,
+    dialect: EngageDialect,
     definitionId: Annotated[uuid.UUID | None, Query()] = None,
     filter: ChallengeFilter = ChallengeFilter.ALL,
 ) -> dict[str, object]:
-    items, total = await challenges.challenges_of(
+    found, total = await challenges.challenges_of(
         session, contactId, definitionId, filter, page.offset, page.count, base, settings.zone
     )
+    items = rendered_all(dialect, found, ChallengeV2)
     query = {
         "contactId": str(contactId),
         "definitionId": definitionId and str(definitionId),
@@ -207,8 +239,19 @@ async def list_challenges(
     return page_body(items, url, query, page, total)
 
 
-@router.get("/challenges/{challengeId}", response_model=ChallengeOut, responses=errors(ChallengeNotFound))
+@router.get(
+    "/challenges/{challengeId}",
+    response_model=ChallengeOut | ChallengeV2,
+    responses=errors(ChallengeNotFound),
+)
 async def get_challenge(
-    challengeId: uuid.UUID, session: Session, caller: Integration, base: EngageBase, settings: CurrentSettings
-) -> ChallengeOut:
-    return await challenges.get_challenge(session, challengeId, base, settings.zone)
+    challengeId: uuid.UUID,
+    session: Session,
+    caller: Integration,
+    base: EngageBase,
+    settings: CurrentSettings,
+    dialect: EngageDialect,
+) -> ChallengeOut | ChallengeV2:
+    return rendered(
+        dialect, await challenges.get_challenge(session, challengeId, base, settings.zone), ChallengeV2
+    )

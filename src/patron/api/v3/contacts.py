@@ -5,11 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response, status
 
 from patron.api.deps import CurrentSettings, Integration, Session, State, app_state, errors
 from patron.contacts import service as contacts
-from patron.contacts.errors import AlreadyMember, ContactAlreadyExists, ContactNotFound, ImportNotFound
+from patron.contacts.errors import (
+    AlreadyMember,
+    ContactAlreadyExists,
+    ContactNotFound,
+    ImportNotFound,
+    MultipleMatchesFound,
+)
 from patron.contacts.schemas import BulkAccepted, BulkStatus, ContactFields, ContactOut, LookupKeys
 from patron.contacts.service import ContactRules
 from patron.errors import BadRequest, PayloadTooLarge
@@ -26,7 +32,11 @@ async def rules(settings: CurrentSettings) -> ContactRules:
 Rules = Annotated[ContactRules, Depends(rules)]
 
 
-@router.get("/contacts/id", response_model=uuid.UUID, responses=errors(BadRequest, ContactNotFound))
+@router.get(
+    "/contacts/id",
+    response_model=uuid.UUID,
+    responses=errors(BadRequest, ContactNotFound, MultipleMatchesFound),
+)
 async def lookup_contact_id(
     session: Session, caller: Integration, rules: Rules, query: Annotated[LookupKeys, Query()]
 ) -> uuid.UUID:
@@ -46,8 +56,18 @@ async def create_contact(
     rules: Rules,
     settings: CurrentSettings,
     storeExternalId: Annotated[str | None, Query(max_length=200)] = None,
+    source: Annotated[str | None, Query(max_length=200)] = None,
+    createAsUnapproved: Annotated[bool | None, Query()] = None,
+    store_header: Annotated[str | None, Header(alias="storeExternalId", max_length=200)] = None,
+    source_header: Annotated[str | None, Header(alias="source", max_length=200)] = None,
+    unapproved_header: Annotated[bool | None, Header(alias="createAsUnapproved")] = None,
 ) -> ContactOut:
-    contact = await contacts.create(session, body, rules, storeExternalId)
+    """v3 clients send `source`, `storeExternalId` and `createAsUnapproved` as query
+    parameters, v2 clients as headers; either is read, the query first. `source` and
+    `createAsUnapproved` are taken (and checked) but change nothing: Patron keeps no
+    approval state and no per-contact source."""
+    store = storeExternalId if storeExternalId is not None else store_header
+    contact = await contacts.create(session, body, rules, store)
     return contacts.contact_out(contact, settings.zone)
 
 
@@ -95,6 +115,17 @@ async def update_contact(
     settings: CurrentSettings,
 ) -> ContactOut:
     return contacts.contact_out(await contacts.update(session, contactId, body, rules), settings.zone)
+
+
+# Engage v2 clients update a contact with POST.
+router.add_api_route(
+    "/contacts/{contactId}",
+    update_contact,
+    methods=["POST"],
+    response_model=ContactOut,
+    responses=errors(BadRequest, ContactNotFound, ContactAlreadyExists),
+    name="update_contact_v2",
+)
 
 
 @router.delete(

@@ -7,21 +7,42 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
-from patron.api.deps import Admin, CurrentSettings, EngageBase, Integration, ListUrl, Page, Session, errors
+from patron.api.deps import (
+    Admin,
+    CurrentSettings,
+    EngageBase,
+    Integration,
+    ListUrl,
+    Page,
+    Session,
+    State,
+    errors,
+)
+from patron.api.dialect import Dialect, EngageDialect, rendered, rendered_all
 from patron.api.pages import Paged
 from patron.contacts.errors import ContactNotFound
+from patron.db.session import transaction
 from patron.errors import BadRequest, PayloadTooLarge
 from patron.kit.paging import page_body
+from patron.points import by_account
 from patron.points import service as points
-from patron.points.errors import PointAccountNotFound, PointDefinitionAlreadyExists, PointDefinitionNotFound
+from patron.points.errors import (
+    PointAccountNotFound,
+    PointDefinitionAlreadyExists,
+    PointDefinitionNotFound,
+    PointTransactionNotFound,
+)
 from patron.points.schemas import (
     IntId,
     NewPointDefinition,
     NewPointTransaction,
     PointAccountOut,
+    PointAccountV2,
     PointDefinitionOut,
+    PointDefinitionV2,
     PointTransactionOut,
     PointTransactionsResult,
+    PointTransactionV2,
     TransactionFilter,
 )
 
@@ -29,40 +50,48 @@ router = APIRouter(tags=["point accounts"])
 
 
 @router.get(
-    "/point-accounts/definitions", response_model=Paged[PointDefinitionOut], responses=errors(BadRequest)
+    "/point-accounts/definitions",
+    response_model=Paged[PointDefinitionOut] | list[PointDefinitionV2],
+    responses=errors(BadRequest),
 )
 async def list_point_definitions(
-    session: Session, caller: Integration, page: Page, url: ListUrl, base: EngageBase
-) -> dict[str, object]:
+    session: Session, caller: Integration, page: Page, url: ListUrl, base: EngageBase, dialect: EngageDialect
+) -> dict[str, object] | list[PointDefinitionV2]:
     found, total = await points.definitions_page(session, page.offset, page.count)
-    return page_body([points.definition_out(d, base) for d in found], url, {}, page, total)
+    items = [points.definition_out(d, base) for d in found]
+    # v2 clients read the definitions as a bare array (`List[PointDefinitionModel]`).
+    if dialect is Dialect.V2:
+        return [PointDefinitionV2.model_validate(item.model_dump()) for item in items]
+    return page_body(items, url, {}, page, total)
 
 
 @router.post(
     "/point-accounts/definitions",
-    response_model=PointDefinitionOut,
+    response_model=PointDefinitionOut | PointDefinitionV2,
     responses=errors(BadRequest, PointDefinitionAlreadyExists),
 )
 async def create_point_definition(
-    body: NewPointDefinition, session: Session, caller: Admin, base: EngageBase
-) -> PointDefinitionOut:
-    return points.definition_out(await points.create_definition(session, body), base)
+    body: NewPointDefinition, session: Session, caller: Admin, base: EngageBase, dialect: EngageDialect
+) -> PointDefinitionOut | PointDefinitionV2:
+    created = await points.create_definition(session, body)
+    return rendered(dialect, points.definition_out(created, base), PointDefinitionV2)
 
 
 @router.get(
     "/point-accounts/definitions/{definitionId}",
-    response_model=PointDefinitionOut,
+    response_model=PointDefinitionOut | PointDefinitionV2,
     responses=errors(BadRequest, PointDefinitionNotFound),
 )
 async def get_point_definition(
-    definitionId: IntId, session: Session, caller: Integration, base: EngageBase
-) -> PointDefinitionOut:
-    return points.definition_out(await points.get_definition(session, definitionId), base)
+    definitionId: IntId, session: Session, caller: Integration, base: EngageBase, dialect: EngageDialect
+) -> PointDefinitionOut | PointDefinitionV2:
+    found = await points.get_definition(session, definitionId)
+    return rendered(dialect, points.definition_out(found, base), PointDefinitionV2)
 
 
 @router.get(
     "/point-accounts/transactions",
-    response_model=Paged[PointTransactionOut],
+    response_model=Paged[PointTransactionOut | PointTransactionV2],
     responses=errors(BadRequest, ContactNotFound, PointDefinitionNotFound, PointAccountNotFound),
 )
 async def list_point_transactions(
@@ -72,6 +101,7 @@ async def list_point_transactions(
     url: ListUrl,
     base: EngageBase,
     settings: CurrentSettings,
+    dialect: EngageDialect,
     contactId: Annotated[uuid.UUID | None, Query()] = None,
     definitionId: Annotated[IntId | None, Query()] = None,
     accountId: Annotated[IntId | None, Query()] = None,
@@ -96,7 +126,24 @@ async def list_point_transactions(
         "accountId": accountId,
         "filter": filter.value,
     }
-    return page_body(items, url, query, page, total)
+    return page_body(rendered_all(dialect, items, PointTransactionV2), url, query, page, total)
+
+
+@router.get(
+    "/point-accounts/transactions/{transactionId}",
+    response_model=PointTransactionOut | PointTransactionV2,
+    responses=errors(BadRequest, PointTransactionNotFound),
+)
+async def get_point_transaction(
+    transactionId: IntId,
+    session: Session,
+    caller: Integration,
+    base: EngageBase,
+    settings: CurrentSettings,
+    dialect: EngageDialect,
+) -> PointTransactionOut | PointTransactionV2:
+    found = await by_account.transaction(session, transactionId, base, settings.zone)
+    return rendered(dialect, found, PointTransactionV2)
 
 
 @router.post(
@@ -113,7 +160,9 @@ async def post_point_transactions(
 
 
 @router.get(
-    "/point-accounts", response_model=Paged[PointAccountOut], responses=errors(BadRequest, ContactNotFound)
+    "/point-accounts",
+    response_model=list[PointAccountOut] | Paged[PointAccountV2],
+    responses=errors(BadRequest, ContactNotFound),
 )
 async def list_point_accounts(
     contactId: Annotated[uuid.UUID, Query()],
@@ -122,18 +171,39 @@ async def list_point_accounts(
     page: Page,
     url: ListUrl,
     base: EngageBase,
-    settings: CurrentSettings,
-) -> dict[str, object]:
-    items, total = await points.accounts_of(session, contactId, page.offset, page.count, base, settings.zone)
-    return page_body(items, url, {"contactId": str(contactId)}, page, total)
+    state: State,
+    dialect: EngageDialect,
+) -> list[PointAccountOut] | dict[str, object]:
+    """Every contact holds an account in every point definition from the start: the first
+    read gives those it holds no row in yet their rows (their ids), in a write of its own."""
+    unopened = await by_account.unopened_definitions(session, contactId)
+    zone = state.settings.zone
+    if unopened:
+        # Read back in the write that made them: the request's own read began before it.
+        async with state.write_turn(), transaction(state.database) as writer:
+            await by_account.open_accounts(writer, contactId, unopened)
+            items, total = await points.accounts_of(writer, contactId, page.offset, page.count, base, zone)
+    else:
+        items, total = await points.accounts_of(session, contactId, page.offset, page.count, base, zone)
+    # v3 answers a bare array, as Engage v3 does; v2 keeps the paged object its clients read.
+    if dialect is Dialect.V3:
+        return items
+    return page_body(
+        rendered_all(dialect, items, PointAccountV2), url, {"contactId": str(contactId)}, page, total
+    )
 
 
 @router.get(
     "/point-accounts/{accountId}",
-    response_model=PointAccountOut,
+    response_model=PointAccountOut | PointAccountV2,
     responses=errors(BadRequest, PointAccountNotFound),
 )
 async def get_point_account(
-    accountId: IntId, session: Session, caller: Integration, base: EngageBase, settings: CurrentSettings
-) -> PointAccountOut:
-    return await points.account(session, accountId, base, settings.zone)
+    accountId: IntId,
+    session: Session,
+    caller: Integration,
+    base: EngageBase,
+    settings: CurrentSettings,
+    dialect: EngageDialect,
+) -> PointAccountOut | PointAccountV2:
+    return rendered(dialect, await points.account(session, accountId, base, settings.zone), PointAccountV2)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.api.deps import Admin, CurrentSettings, Integration, Session, errors
+from patron.api.dialect import Dialect, EngageDialect, rendered
 from patron.config import Settings
 from patron.contacts.errors import ContactNotFound
 from patron.errors import BadRequest
@@ -36,7 +37,9 @@ from patron.promotions.schemas import (
     NewPromotion,
     PromotionChange,
     PromotionOut,
+    PromotionV2,
     RedeemRequest,
+    StatusCodeV2,
     ValidityChange,
     ValidityOut,
 )
@@ -48,63 +51,117 @@ ChannelFilter = Annotated[ChannelType | None, Query()]
 DEFINITIONS = "/promotions/multichannels"
 
 
-@router.post(DEFINITIONS, response_model=PromotionOut, responses=errors(BadRequest, PromotionAlreadyExists))
+@router.post(
+    DEFINITIONS,
+    response_model=PromotionOut | PromotionV2,
+    responses=errors(BadRequest, PromotionAlreadyExists),
+)
 async def create_promotion(
-    body: NewPromotion, session: Session, caller: Admin, settings: CurrentSettings
-) -> PromotionOut:
+    body: NewPromotion, session: Session, caller: Admin, settings: CurrentSettings, dialect: EngageDialect
+) -> PromotionOut | PromotionV2:
     promotion = await promotions.create_draft(session, body, settings.zone)
-    return promotions.promotion_out(promotion, settings.zone)
+    return rendered(dialect, promotions.promotion_out(promotion, settings.zone), PromotionV2)
 
 
-@router.get(DEFINITIONS, response_model=PromotionOut, responses=errors(BadRequest, PromotionNotFound))
+@router.get(
+    DEFINITIONS, response_model=PromotionOut | PromotionV2, responses=errors(BadRequest, PromotionNotFound)
+)
 async def get_promotion_by_external_id(
-    externalId: ExternalId, session: Session, caller: Integration, settings: CurrentSettings
-) -> PromotionOut:
+    externalId: ExternalId,
+    session: Session,
+    caller: Integration,
+    settings: CurrentSettings,
+    dialect: EngageDialect,
+) -> PromotionOut | PromotionV2:
     promotion = await promotions.get_by_external_id(session, externalId)
-    return promotions.promotion_out(promotion, settings.zone)
+    return rendered(dialect, promotions.promotion_out(promotion, settings.zone), PromotionV2)
+
+
+def _deleted(dialect: Dialect, response: Response) -> Response | StatusCodeV2:
+    # v2 clients parse the answer as a `StatusCodeResult`; v3 answers 204 with no body.
+    if dialect is Dialect.V2:
+        response.status_code = status.HTTP_200_OK
+        return StatusCodeV2(statusCode="OK")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.delete(
     DEFINITIONS,
     status_code=status.HTTP_204_NO_CONTENT,
-    response_class=Response,
-    responses=errors(BadRequest, PromotionNotFound, PromotionHasAssignments),
+    response_model=None,
+    responses={
+        200: {"model": StatusCodeV2, "description": "v2"},
+        **errors(BadRequest, PromotionNotFound, PromotionHasAssignments),
+    },
 )
-async def delete_promotion_by_external_id(externalId: ExternalId, session: Session, caller: Admin) -> None:
+async def delete_promotion_by_external_id(
+    externalId: ExternalId, session: Session, caller: Admin, dialect: EngageDialect, response: Response
+) -> Response | StatusCodeV2:
     await promotions.delete_by_external_id(session, externalId)
+    return _deleted(dialect, response)
+
+
+# Declared before /{promotionId}, which would otherwise take `validity` for an id.
+@router.get(
+    DEFINITIONS + "/validity", response_model=ValidityOut, responses=errors(BadRequest, PromotionNotFound)
+)
+async def get_promotion_validity_by_external_id(
+    externalId: ExternalId, session: Session, caller: Integration, settings: CurrentSettings
+) -> ValidityOut:
+    promotion = await promotions.get_by_external_id(session, externalId)
+    return promotions.validity_out(promotion, settings.zone)
 
 
 @router.get(
     DEFINITIONS + "/{promotionId}",
-    response_model=PromotionOut,
+    response_model=PromotionOut | PromotionV2,
     responses=errors(BadRequest, PromotionNotFound),
 )
 async def get_promotion(
-    promotionId: uuid.UUID, session: Session, caller: Integration, settings: CurrentSettings
-) -> PromotionOut:
-    return promotions.promotion_out(await promotions.get(session, promotionId), settings.zone)
+    promotionId: uuid.UUID,
+    session: Session,
+    caller: Integration,
+    settings: CurrentSettings,
+    dialect: EngageDialect,
+) -> PromotionOut | PromotionV2:
+    return rendered(
+        dialect,
+        promotions.promotion_out(await promotions.get(session, promotionId), settings.zone),
+        PromotionV2,
+    )
 
 
 @router.put(
     DEFINITIONS + "/{promotionId}",
-    response_model=PromotionOut,
+    response_model=PromotionOut | PromotionV2,
     responses=errors(BadRequest, PromotionNotFound, PromotionNotDraft, PromotionAlreadyExists),
 )
 async def replace_promotion(
-    promotionId: uuid.UUID, body: PromotionChange, session: Session, caller: Admin, settings: CurrentSettings
-) -> PromotionOut:
+    promotionId: uuid.UUID,
+    body: PromotionChange,
+    session: Session,
+    caller: Admin,
+    settings: CurrentSettings,
+    dialect: EngageDialect,
+) -> PromotionOut | PromotionV2:
     promotion = await promotions.replace(session, promotionId, body, settings.zone)
-    return promotions.promotion_out(promotion, settings.zone)
+    return rendered(dialect, promotions.promotion_out(promotion, settings.zone), PromotionV2)
 
 
 @router.delete(
     DEFINITIONS + "/{promotionId}",
     status_code=status.HTTP_204_NO_CONTENT,
-    response_class=Response,
-    responses=errors(BadRequest, PromotionNotFound, PromotionHasAssignments),
+    response_model=None,
+    responses={
+        200: {"model": StatusCodeV2, "description": "v2"},
+        **errors(BadRequest, PromotionNotFound, PromotionHasAssignments),
+    },
 )
-async def delete_promotion(promotionId: uuid.UUID, session: Session, caller: Admin) -> None:
+async def delete_promotion(
+    promotionId: uuid.UUID, session: Session, caller: Admin, dialect: EngageDialect, response: Response
+) -> Response | StatusCodeV2:
     await promotions.delete(session, promotionId)
+    return _deleted(dialect, response)
 
 
 @router.get(
@@ -120,36 +177,52 @@ async def get_promotion_validity(
 
 @router.put(
     DEFINITIONS + "/{promotionId}/validity",
-    response_model=ValidityOut,
+    response_model=ValidityOut | PromotionV2,
     responses=errors(BadRequest, PromotionNotFound, PromotionNotDraft),
 )
 async def replace_promotion_validity(
-    promotionId: uuid.UUID, body: ValidityChange, session: Session, caller: Admin, settings: CurrentSettings
-) -> ValidityOut:
+    promotionId: uuid.UUID,
+    body: ValidityChange,
+    session: Session,
+    caller: Admin,
+    settings: CurrentSettings,
+    dialect: EngageDialect,
+) -> ValidityOut | PromotionV2:
+    """v3 answers the validity; v2 clients read the whole promotion back."""
     promotion = await promotions.replace_validity(session, promotionId, body, settings.zone)
+    if dialect is Dialect.V2:
+        return PromotionV2.model_validate(promotions.promotion_out(promotion, settings.zone).model_dump())
     return promotions.validity_out(promotion, settings.zone)
 
 
 @router.post(
     DEFINITIONS + "/{promotionId}/activate",
-    response_model=PromotionOut,
+    response_model=PromotionOut | PromotionV2,
     responses=errors(BadRequest, PromotionNotFound, PromotionNotDraft),
 )
 async def activate_promotion(
-    promotionId: uuid.UUID, session: Session, caller: Admin, settings: CurrentSettings
-) -> PromotionOut:
-    return promotions.promotion_out(await promotions.activate(session, promotionId), settings.zone)
+    promotionId: uuid.UUID, session: Session, caller: Admin, settings: CurrentSettings, dialect: EngageDialect
+) -> PromotionOut | PromotionV2:
+    return rendered(
+        dialect,
+        promotions.promotion_out(await promotions.activate(session, promotionId), settings.zone),
+        PromotionV2,
+    )
 
 
 @router.post(
     DEFINITIONS + "/{promotionId}/deactivate",
-    response_model=PromotionOut,
+    response_model=PromotionOut | PromotionV2,
     responses=errors(BadRequest, PromotionNotFound, PromotionNotActive),
 )
 async def deactivate_promotion(
-    promotionId: uuid.UUID, session: Session, caller: Admin, settings: CurrentSettings
-) -> PromotionOut:
-    return promotions.promotion_out(await promotions.deactivate(session, promotionId), settings.zone)
+    promotionId: uuid.UUID, session: Session, caller: Admin, settings: CurrentSettings, dialect: EngageDialect
+) -> PromotionOut | PromotionV2:
+    return rendered(
+        dialect,
+        promotions.promotion_out(await promotions.deactivate(session, promotionId), settings.zone),
+        PromotionV2,
+    )
 
 
 @router.post(
@@ -210,6 +283,31 @@ async def list_contact_promotions(
 
 
 @router.post(
+    "/contacts/{contactId}/promotions/{promotionId}/assign",
+    response_model=AssignmentOut,
+    responses=errors(
+        BadRequest,
+        InvalidContactId,
+        InvalidPromotionId,
+        ContactNotFound,
+        PromotionNotFound,
+        PromotionNotActive,
+    ),
+)
+async def assign_promotion_to_contact(
+    contactId: Annotated[str, Path(max_length=100)],
+    promotionId: Annotated[str, Path(max_length=100)],
+    session: Session,
+    caller: Admin,
+    settings: CurrentSettings,
+) -> AssignmentOut:
+    """The v2 clients' spelling of POST /promotion-assignments."""
+    request = AssignmentRequest(contactId=contactId, promotionId=promotionId)
+    assignment, promotion = await promotions.assign_request(session, request)
+    return promotions.assignment_out(assignment, promotion, settings.zone)
+
+
+@router.post(
     "/promotion-assignments/{assignmentId}/redeem",
     response_model=AssignmentOut,
     responses=errors(
@@ -234,4 +332,37 @@ async def redeem_promotion(
     body: RedeemRequest | None = None,
 ) -> AssignmentOut:
     assignment, promotion = await promotions.redeem(session, assignmentId, body)
+    return promotions.assignment_out(assignment, promotion, settings.zone)
+
+
+@router.post(
+    "/contacts/{contactId}/promotions/{promotionId}/redeem",
+    response_model=AssignmentOut,
+    responses=errors(
+        BadRequest,
+        NotAValidRedemptionChannel,
+        InvalidPromotionIdNoData,
+        InvalidContactId,
+        PromotionNotFound,
+        PromotionNotAssociatedWithContact,
+        PromotionNotValidForRedemptionChannel,
+        PromotionAlreadyRedeemed,
+        PromotionExpired,
+        PromotionNotActive,
+        GatewayTimeout,
+    ),
+)
+async def redeem_contact_promotion(
+    contactId: Annotated[str, Path(max_length=100)],
+    promotionId: Annotated[str, Path(max_length=100)],
+    session: Session,
+    caller: Integration,
+    settings: CurrentSettings,
+    body: RedeemRequest | None = None,
+) -> AssignmentOut:
+    """The v2 clients' spelling: `promotionId` is the contact's offer (the assignment), which
+    must be this contact's."""
+    channel = None if body is None else body.redemptionChannel
+    request = RedeemRequest(redemptionChannel=channel, contactId=contactId)
+    assignment, promotion = await promotions.redeem(session, promotionId, request)
     return promotions.assignment_out(assignment, promotion, settings.zone)

@@ -21,6 +21,7 @@ from patron.api.deps import (
     errors,
     session_of,
 )
+from patron.api.dialect import Dialect, EngageDialect
 from patron.api.direct import Answer, body_as, json_answer
 from patron.api.pages import Paged
 from patron.auth.roles import INTEGRATIONS
@@ -30,7 +31,13 @@ from patron.errors import BadRequest
 from patron.kit.paging import PageRequest, page_body
 from patron.receipts import service as receipts
 from patron.receipts.errors import ReceiptAlreadyExists, ReceiptNotFound
-from patron.receipts.schemas import PurchaseSummary, ReceiptIn, ReceiptOut
+from patron.receipts.schemas import (
+    PurchaseSummary,
+    ReceiptIn,
+    ReceiptOut,
+    TransactionItemV2,
+    TransactionsPageV2,
+)
 from patron.state import AppState
 from patron.stores.errors import StoreNotFound
 
@@ -96,16 +103,25 @@ async def _transactions(
     query: dict[str, Any],
     zone: Any,
     root: str,
+    dialect: Dialect,
 ) -> dict[str, Any]:
     found, total, summary = await receipts.history(session, contact_id, page.offset, page.count)
-    body = page_body([receipts.receipt_out(stored, zone, root) for stored in found], url, query, page, total)
+    items = [receipts.receipt_out(stored, zone, root) for stored in found]
+    if dialect is Dialect.V2:
+        return {
+            "items": [TransactionItemV2.of(item) for item in items],
+            "totalCount": total,
+            "offset": page.offset,
+            "count": len(items),
+        }
+    body = page_body(items, url, query, page, total)
     body["summary"] = receipts.summary_out(summary, zone)
     return body
 
 
 @router.get(
     "/contacts/transactions",
-    response_model=TransactionsPage,
+    response_model=TransactionsPage | TransactionsPageV2,
     responses=errors(BadRequest, ContactNotFound),
 )
 async def contact_transactions_by_query(
@@ -116,15 +132,16 @@ async def contact_transactions_by_query(
     page: Page,
     url: ListUrl,
     root: EngageBase,
+    dialect: EngageDialect,
 ) -> dict[str, Any]:
     """The integration guide's spelling: the contact id in the query string."""
     query = {"contactId": str(contactId)}
-    return await _transactions(session, contactId, page, url, query, settings.zone, root)
+    return await _transactions(session, contactId, page, url, query, settings.zone, root, dialect)
 
 
 @router.get(
     "/contacts/{contactId}/transactions",
-    response_model=TransactionsPage,
+    response_model=TransactionsPage | TransactionsPageV2,
     responses=errors(BadRequest, ContactNotFound),
 )
 async def contact_transactions(
@@ -135,5 +152,6 @@ async def contact_transactions(
     page: Page,
     url: ListUrl,
     root: EngageBase,
+    dialect: EngageDialect,
 ) -> dict[str, Any]:
-    return await _transactions(session, contactId, page, url, {}, settings.zone, root)
+    return await _transactions(session, contactId, page, url, {}, settings.zone, root, dialect)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from patron.api.deps import Admin, Integration, ListUrl, Page, Session, errors
+from patron.api.dialect import Dialect, EngageDialect
 from patron.api.pages import Paged
 from patron.errors import BadRequest
 from patron.kit.paging import page_body
@@ -16,10 +17,16 @@ from patron.stores.service import store_out
 router = APIRouter(tags=["stores"])
 
 
-@router.get("/stores", response_model=Paged[StoreOut], responses=errors(BadRequest))
-async def list_stores(session: Session, caller: Integration, page: Page, url: ListUrl) -> dict[str, object]:
+@router.get("/stores", response_model=Paged[StoreOut] | list[StoreOut], responses=errors(BadRequest))
+async def list_stores(
+    session: Session, caller: Integration, page: Page, url: ListUrl, dialect: EngageDialect
+) -> dict[str, object] | list[StoreOut]:
     found, total = await stores.page(session, page.offset, page.count)
-    return page_body([store_out(store) for store in found], url, {}, page, total)
+    items = [store_out(store) for store in found]
+    # v2 clients read the stores as a bare array (`List[ApiStore]`).
+    if dialect is Dialect.V2:
+        return items
+    return page_body(items, url, {}, page, total)
 
 
 @router.post(

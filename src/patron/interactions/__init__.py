@@ -1,0 +1,1 @@
+"""Engage interactions: schemas a retailer defines, and each contact's interactions of them."""

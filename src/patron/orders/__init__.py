@@ -1,0 +1,1 @@
+"""Orders, carts and product views a shop tracks."""
