@@ -16,19 +16,20 @@ $(VENV)/.runtime: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.dev: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -e clients/python
 	touch $(VENV)/.runtime $@
 
 serve: $(VENV)/.runtime
 	$(BIN)/patron serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check src tests bench migrations scripts
-	$(BIN)/ruff format --check src tests bench migrations scripts
+	$(BIN)/ruff check src tests bench migrations scripts clients
+	$(BIN)/ruff format --check src tests bench migrations scripts clients
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy src/patron
+	$(BIN)/mypy --strict clients/python/src
 
 layers: $(VENV)/.dev
 	$(BIN)/lint-imports
@@ -42,7 +43,7 @@ browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 pytest: $(VENV)/.dev browser
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) tests clients/python/tests
 
 test: lint typecheck layers pytest
 
