@@ -22,7 +22,7 @@ from patron.db.locking import ensure_write_lock
 from patron.errors import BadRequest
 from patron.kit import clock, ids
 from patron.kit.zones import zone_named
-from patron.models import Milestone, RecordDefinition, RecordLog, RecordProgress, Reward
+from patron.models import Contact, Milestone, RecordDefinition, RecordLog, RecordProgress, Reward
 from patron.progress import engine
 from patron.progress.windows import WindowKind, WindowSpec
 from patron.records import definitions, repository
@@ -51,17 +51,16 @@ class Logged:
     reward: Reward | None
 
 
-async def member_id(session: AsyncSession, owned_by: str, rules: ContactRules) -> uuid.UUID:
-    """`ownedById` is a contact id or the member's externalId."""
+async def member_of(session: AsyncSession, owned_by: str, rules: ContactRules) -> Contact:
+    """`ownedById` is a contact id or the member's externalId: the member's contact, read once."""
     try:
         contact_id = uuid.UUID(owned_by)
     except ValueError:
         contact_id = None
     try:
-        if contact_id is not None:
-            await contacts.ensure_exists(session, contact_id)
-            return contact_id
-        return await contacts.lookup_id(session, LookupKeys(externalId=owned_by), rules)
+        if contact_id is None:
+            contact_id = await contacts.lookup_id(session, LookupKeys(externalId=owned_by), rules)
+        return await contacts.get(session, contact_id)
     except ContactNotFound as exc:
         raise MemberNotFound(f"No member {owned_by!r} (a contact id or externalId).") from exc
 
@@ -146,45 +145,35 @@ async def prepare(
         raise DefinitionNotLive(f"This {kind.value} is {definition.status}; only a live one takes logs.")
     at = activity_at(body, now)
     amount = amount_of(definition, body)
-    contact_id = await member_id(session, body.ownedById, rules)
-    member = await contacts.get(session, contact_id)
+    member = await member_of(session, body.ownedById, rules)
     milestones = list(await definitions.milestones_of(session, [definition.id]))
     local = zone_of(definition, member.attributes.get("timeZone"), deployment_zone)
-    return Prepared(body, definition, contact_id, at, now, amount, local, milestones)
+    return Prepared(body, definition, member.id, at, now, amount, local, milestones)
 
 
-async def store_log(session: AsyncSession, log: Prepared, period_key: str) -> uuid.UUID:
+async def store_log(session: AsyncSession, log: Prepared, period_key: str) -> RecordLog:
     """The log's row in the ledger; a repeated `uniqueIdentifier` of the member for the
     definition is refused and changes nothing. Called holding the lock of the progress row it
     counts in, so `created_on`, read now, orders the member's logs as they were counted: the
     order `patron progress rebuild` replays them in."""
     await ensure_write_lock(session)
-    log_id = ids.new_id()
     body = log.body
-    stored = await repository.insert_log(
-        session,
-        {
-            "contact_id": log.contact_id,
-            "id": log_id,
-            "definition_id": log.definition.id,
-            "kind": log.definition.kind,
-            "activity_at": log.at,
-            "activity_id": body.activityId,
-            "unique_identifier": body.uniqueIdentifier,
-            "activity_value": body.activityValue,
-            "period_key": period_key,
-            "created_on": clock.now(),
-        },
-    )
-    if not stored:
+    row = {
+        "contact_id": log.contact_id,
+        "id": ids.new_id(),
+        "definition_id": log.definition.id,
+        "kind": log.definition.kind,
+        "activity_at": log.at,
+        "activity_id": body.activityId,
+        "unique_identifier": body.uniqueIdentifier,
+        "activity_value": body.activityValue,
+        "period_key": period_key,
+        "created_on": clock.now(),
+    }
+    if not await repository.insert_log(session, row):
         raise DuplicateUniqueIdentifier(
             f"A log with uniqueIdentifier {body.uniqueIdentifier!r} exists for this member and "
             f"{log.definition.kind}; nothing changed."
         )
-    return log_id
-
-
-async def stored_log(session: AsyncSession, log_id: uuid.UUID) -> RecordLog:
-    log = await repository.log(session, log_id)
-    assert log is not None  # written in this transaction
-    return log
+    # As stored: the answer renders it without reading it back.
+    return RecordLog(**row)

@@ -76,7 +76,7 @@ async def add_challenge_log(session: AsyncSession, log: Prepared, issuer: Reward
     )
     row = await repository.lock_progress(session, contact_id, definition.id, key)
     assert row is not None  # made just above, in this transaction
-    log_id = await intake.store_log(session, log, key)
+    stored = await intake.store_log(session, log, key)
     outcome = engine.apply(plan, _state(row), log.amount, at)
     told: list[NewEvent] = []
     achieved: Milestone | None = None
@@ -114,7 +114,7 @@ async def add_challenge_log(session: AsyncSession, log: Prepared, issuer: Reward
             )
     await session.flush()
     await outbox.record(session, told)
-    return Logged(await intake.stored_log(session, log_id), row, definition, milestones, achieved, reward)
+    return Logged(stored, row, definition, milestones, achieved, reward)
 
 
 async def add_log(

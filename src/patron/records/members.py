@@ -24,7 +24,7 @@ from patron.models.contact import LIVE
 from patron.records import repository
 from patron.records.errors import MemberNotFound, RecordNotFound
 from patron.records.fields import FieldKind, Order, RecordField, RecordFields, SortKey
-from patron.records.intake import member_id
+from patron.records.intake import member_of
 from patron.records.page import RecordPage, record_page
 from patron.records.query import ListQuery
 from patron.records.query_sql import count_statement, page_statement
@@ -88,7 +88,7 @@ async def _visible_id(session: AsyncSession, key: str, viewer: Viewer, rules: Co
     """The member named by `key` (a contact id or externalId), if the viewer may see them: staff
     see everyone, an end user themselves only."""
     try:
-        contact_id = await member_id(session, key, rules)
+        contact_id = (await member_of(session, key, rules)).id
     except MemberNotFound as exc:
         raise RecordNotFound(f"No account_user {key!r}.") from exc
     if not (viewer.staff or viewer.member == contact_id):

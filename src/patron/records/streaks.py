@@ -118,7 +118,7 @@ async def add_streak_log(session: AsyncSession, log: Prepared, issuer: RewardIss
     first = StreakState(0, 0, StreakStatus.IN_PROGRESS, log.at, period, Decimal(0))
     made = await repository.start_progress(session, _new_row(log, first))
     await repository.lock_progress(session, log.contact_id, log.definition.id, first.key)
-    log_id = await intake.store_log(session, log, period.key or "")
+    stored = await intake.store_log(session, log, period.key or "")
     row = await repository.latest_progress(session, log.contact_id, log.definition.id)
     assert row is not None  # the first run at least
     outcome = streaks.apply(spec, None if made else state_of(spec, row), log.amount, log.at)
@@ -137,9 +137,7 @@ async def add_streak_log(session: AsyncSession, log: Prepared, issuer: RewardIss
             )
     await session.flush()
     await outbox.record(session, told)
-    return Logged(
-        await intake.stored_log(session, log_id), row, log.definition, log.milestones, achieved, reward
-    )
+    return Logged(stored, row, log.definition, log.milestones, achieved, reward)
 
 
 def _finish(spec: StreakSpec, row: RecordProgress, outcome: StreakOutcome, now: datetime) -> list[NewEvent]:
