@@ -315,10 +315,11 @@ def valid_request(case: Case, route: str, customer: Customer, world: World) -> b
             "items": [{"type": "Purchase", "sku": "SKU-1", "quantity": 1, "grossPaidPrice": 100}],
         }
     elif exact == "/tracking/carts":
+        # camelCase, as the description says (PascalCase is taken too: tests/orders).
         case.body = {
-            "CartReference": "F-cart",
-            "ContactId": customer.contact_id,
-            "Items": [{"Sku": "A", "Quantity": 1}],
+            "cartReference": "F-cart",
+            "contactId": customer.contact_id,
+            "items": [{"sku": "A", "quantity": 1}],
         }
     elif exact == "/point-accounts/transactions":
         case.body = [
