@@ -135,6 +135,21 @@ async def test_one_instant_is_in_different_months_for_members_in_different_zones
     assert months == {"America/New_York": "2026-11", "Asia/Tokyo": "2026-12", None: "2026-12"}
 
 
+def member_examples(test: Callable[[str, str, datetime, int], None]) -> Callable[[], None]:
+    """Runs `test(zone, period, moment, minutes)` on hypothesis's examples: a member's zone, a
+    period, and an instant within a day and a half of a moment calendars turn or clocks change."""
+    examples = given(
+        zone=st.sampled_from(MEMBER_ZONES),
+        period=st.sampled_from(PERIODS),
+        moment=st.sampled_from(MOMENTS),
+        minutes=st.integers(-36 * 60, 36 * 60),
+    )
+    tuned = settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    return seed(SEED)(examples(tuned(test)))  # type: ignore[no-any-return]
+
+
 def _run_in(loop: asyncio.AbstractEventLoop) -> Callable[[Awaitable[Any]], Any]:
     def run(work: Awaitable[Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(work, loop).result()  # type: ignore[arg-type]
@@ -168,14 +183,7 @@ async def test_each_members_challenge_windows_follow_their_own_calendar(
         assert answer.status_code == 201, answer.text
         return dict(answer.json()["data"]["progress"])
 
-    @seed(SEED)
-    @given(
-        zone=st.sampled_from(MEMBER_ZONES),
-        period=st.sampled_from(PERIODS),
-        moment=st.sampled_from(MOMENTS),
-        minutes=st.integers(-36 * 60, 36 * 60),
-    )
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @member_examples
     def agree(zone: str, period: str, moment: datetime, minutes: int) -> None:
         at = moment + timedelta(minutes=minutes)
         assert_window(run(logged(zone, period, at)), period, at, ZoneInfo(zone))
@@ -221,14 +229,7 @@ async def test_each_members_streak_periods_follow_their_own_calendar(
         assert answer.status_code == 201, answer.text
         return dict(answer.json()["data"]["progress"])
 
-    @seed(SEED)
-    @given(
-        zone=st.sampled_from(MEMBER_ZONES),
-        period=st.sampled_from(PERIODS),
-        moment=st.sampled_from(MOMENTS),
-        minutes=st.integers(-36 * 60, 36 * 60),
-    )
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @member_examples
     def agree(zone: str, period: str, moment: datetime, minutes: int) -> None:
         tz = ZoneInfo(zone)
         member = run(_member(client, till, zone))
