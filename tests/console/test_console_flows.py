@@ -4,6 +4,7 @@ and out, a promotion from draft to a contact's page, and the refusals that keep 
 from __future__ import annotations
 
 import secrets
+import uuid
 
 import httpx
 from playwright.async_api import BrowserContext, Page
@@ -221,3 +222,23 @@ async def test_pages_fit_a_phone_screen(page: Page, deployment: Deployment) -> N
         await page.goto(f"{deployment.url}{path}")
         overflow = await page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the screen"
+
+
+async def test_an_import_batch_is_listed_with_its_progress(page: Page, deployment: Deployment) -> None:
+    tag = secrets.token_hex(4)
+    async with httpx.AsyncClient(base_url=deployment.url, headers={"apikey": deployment.integration}) as api:
+        sent = await api.post(
+            "/api/v3/contacts/bulk",
+            json=[{"email": f"bulk-{tag}-{n}@example.com", "firstName": "Bulk"} for n in range(3)],
+        )
+        assert sent.status_code == 202, sent.text
+        batch_id = sent.json()["batchId"]
+    await sign_in(page, deployment)
+    await page.goto(f"{deployment.url}/console/imports")
+    row = page.locator("tr", has=page.locator(f"a[href='/console/imports/{batch_id}']"))
+    assert "/ 3" in await row.inner_text()
+    await row.locator("a").click()
+    assert "Rows" in await page.inner_text("main")
+    assert await page.locator("dl.facts dd").first.inner_text() == "3"
+    response = await page.goto(f"{deployment.url}/console/imports/{uuid.uuid4()}")
+    assert response is not None and response.status == 404

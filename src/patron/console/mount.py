@@ -6,7 +6,16 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from patron.console import assets, docs
-from patron.console.routes import challenges, contacts, keys, overview, promotions, sign_in, webhooks
+from patron.console.routes import (
+    challenges,
+    contacts,
+    imports,
+    keys,
+    overview,
+    promotions,
+    sign_in,
+    webhooks,
+)
 from patron.console.web import FormRefused, NotSignedIn, build_console, form_refused, not_signed_in
 from patron.state import AppState
 
@@ -19,6 +28,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     challenges.router,
     webhooks.router,
     keys.router,
+    imports.router,
 )
 
 # Forms post here as application/x-www-form-urlencoded (RequestContext admits it nowhere else).

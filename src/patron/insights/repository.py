@@ -17,6 +17,7 @@ from patron.models import Challenge as EngageChallenge
 from patron.models import (
     ChallengeDefinition,
     Contact,
+    ContactImport,
     PointTransaction,
     Promotion,
     PromotionAssignment,
@@ -27,12 +28,14 @@ from patron.models import (
 )
 
 
-def local_day(session: AsyncSession, column: Any, zone: ZoneInfo, offset_minutes: int) -> ColumnElement[str]:
-    """`YYYY-MM-DD` of an instant in the deployment's zone. PostgreSQL knows the zone's rules;
-    SQLite does not, so there the zone's offset at the range's start stands for the whole range
-    (a DST change inside it moves an hour of sales to the neighbouring day)."""
+def local_day(session: AsyncSession, column: Any, zone: ZoneInfo, offset_minutes: int) -> ColumnElement[Any]:
+    """The local day an instant falls on, in the deployment's zone: a timestamp at the day's
+    midnight on PostgreSQL, which knows the zone's rules (date_trunc of a timestamp is cheaper
+    per row than formatting text); `YYYY-MM-DD` text on SQLite, which does not, so there the
+    zone's offset at the range's start stands for the whole range (a DST change inside it
+    moves an hour of sales to the neighbouring day)."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone(zone.key, column), "YYYY-MM-DD")
+        return func.date_trunc("day", func.timezone(zone.key, column))
     return func.strftime("%Y-%m-%d", column, f"{offset_minutes:+d} minutes")
 
 
@@ -202,6 +205,38 @@ async def promotions_with_counts(session: AsyncSession, limit: int) -> Sequence[
     )
     rows: Sequence[Any] = (await session.execute(stmt)).all()
     return rows
+
+
+async def counts_of(session: AsyncSession, promotion_id: uuid.UUID) -> Any:
+    """How many hold one promotion and how many redeemed it (its index on promotion_id)."""
+    stmt = select(
+        func.count().label("assigned"), func.count(PromotionAssignment.redeemed_on).label("redeemed")
+    ).where(PromotionAssignment.promotion_id == promotion_id)
+    return (await session.execute(stmt)).one()
+
+
+async def newest_promotions(session: AsyncSession, limit: int) -> Sequence[Promotion]:
+    stmt = select(Promotion).order_by(Promotion.created_on.desc()).limit(limit)
+    return (await session.execute(stmt)).scalars().all()
+
+
+async def import_batches(session: AsyncSession, limit: int) -> Sequence[Any]:
+    """The newest bulk contact imports, their progress but not their rows (which can be 4000)."""
+    stmt = (
+        select(
+            ContactImport.id,
+            ContactImport.caller,
+            ContactImport.status,
+            ContactImport.total,
+            ContactImport.succeeded,
+            ContactImport.failed,
+            ContactImport.created_on,
+            ContactImport.finished_on,
+        )
+        .order_by(ContactImport.created_on.desc())
+        .limit(limit)
+    )
+    return (await session.execute(stmt)).all()
 
 
 async def assignments_of(session: AsyncSession, contact_id: uuid.UUID, limit: int) -> Sequence[Any]:

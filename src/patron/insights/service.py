@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,17 +101,31 @@ class Overview:
     webhook_failures: Sequence[FailureDay]
 
 
-def _day(text: str) -> date:
-    return date.fromisoformat(text)
+def _day(value: str | datetime) -> date:
+    # SQLite answers `YYYY-MM-DD`; PostgreSQL the local midnight as a timestamp.
+    return value.date() if isinstance(value, datetime) else date.fromisoformat(value)
 
 
-async def overview(session: AsyncSession, span: DateRange) -> Overview:
+Sessions = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+async def overview(sessions: Sessions, span: DateRange) -> Overview:
+    """The five charts' figures, each from one aggregate query; the queries run side by side,
+    each on a connection of its own, so the page waits for the slowest rather than the sum."""
     start, end, zone, offset = span.start, span.end, span.zone, span.offset_minutes
-    sales = await repository.receipts_per_day(session, start, end, zone, offset)
-    redemptions = await repository.redemptions_per_day(session, start, end, zone, offset)
-    challenges = await repository.challenge_outcomes(session, start, end, clock.now())
-    points = await repository.points_per_day(session, start, end, zone, offset)
-    failures = await repository.webhook_failures_per_day(session, start, end, zone, offset)
+    now = clock.now()
+
+    async def on_own_connection(query: Callable[[AsyncSession], Awaitable[Sequence[Any]]]) -> Sequence[Any]:
+        async with sessions() as session:
+            return await query(session)
+
+    sales, redemptions, challenges, points, failures = await asyncio.gather(
+        on_own_connection(lambda s: repository.receipts_per_day(s, start, end, zone, offset)),
+        on_own_connection(lambda s: repository.redemptions_per_day(s, start, end, zone, offset)),
+        on_own_connection(lambda s: repository.challenge_outcomes(s, start, end, now)),
+        on_own_connection(lambda s: repository.points_per_day(s, start, end, zone, offset)),
+        on_own_connection(lambda s: repository.webhook_failures_per_day(s, start, end, zone, offset)),
+    )
     return Overview(
         range=span,
         sales=[SalesDay(_day(row.day), int(row.receipts), Decimal(row.revenue)) for row in sales],
@@ -138,6 +155,32 @@ class PromotionCounts:
 async def promotions(session: AsyncSession, limit: int = 200) -> list[PromotionCounts]:
     rows = await repository.promotions_with_counts(session, limit)
     return [PromotionCounts(row[0], int(row.assigned), int(row.redeemed)) for row in rows]
+
+
+async def counts_of(session: AsyncSession, promotion: Promotion) -> PromotionCounts:
+    row = await repository.counts_of(session, promotion.id)
+    return PromotionCounts(promotion, int(row.assigned), int(row.redeemed))
+
+
+async def newest_promotions(session: AsyncSession, limit: int = 200) -> Sequence[Promotion]:
+    """The promotions to choose from when giving a contact an offer (no counting)."""
+    return await repository.newest_promotions(session, limit)
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    id: uuid.UUID
+    key_id: str
+    status: str
+    total: int
+    succeeded: int
+    failed: int
+    created_on: datetime
+    finished_on: datetime | None
+
+
+async def import_batches(session: AsyncSession, limit: int = 100) -> list[ImportBatch]:
+    return [ImportBatch(*row) for row in await repository.import_batches(session, limit)]
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,7 @@ async def contact_page(marketer: SignedIn, contact_id: uuid.UUID, notice: str | 
             "receipt_count": receipt_count,
             "summary": receipts.summary_out(summary, zone),
             "offers": await insights.offers_of(session, contact_id, SHOWN),
-            "promotions": [item.promotion for item in await insights.promotions(session)],
+            "promotions": await insights.newest_promotions(session),
             "status_of": promotions.status_of,
             "engage": engage,
             "records": await _record_progress(marketer, contact_id),

@@ -78,7 +78,7 @@ async def overview(
             {"problem": refused.message, "first": first, "last": last, "figures": None},
             status=400,
         )
-    figures = await insights.overview(marketer.session, span)
+    figures = await insights.overview(marketer.state.database.read_sessions, span)
     totals = {
         "receipts": sum(row.receipts for row in figures.sales),
         "revenue": sum((row.revenue for row in figures.sales), start=0),

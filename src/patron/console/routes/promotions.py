@@ -84,9 +84,7 @@ async def _page(
         promotion = await promotions.get(marketer.session, promotion_id)
     except PromotionNotFound:
         return await render(marketer, marketer.request, "not_found.html", {"what": "promotion"}, status=404)
-    counts = next(
-        (row for row in await insights.promotions(marketer.session) if row.promotion.id == promotion_id), None
-    )
+    counts = await insights.counts_of(marketer.session, promotion)
     return await render(
         marketer,
         marketer.request,
