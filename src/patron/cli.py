@@ -300,6 +300,25 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id (the part
     console.print(f"Revoked {key.key_id} ({key.name}).")
 
 
+@keys_app.command("origins")
+def keys_origins(
+    key_id: Annotated[str, typer.Argument(help="The key id (the part before the dot).")],
+    origins: Annotated[
+        list[str] | None,
+        typer.Argument(help="The web shops' origins (https://shop.example.com); none clears them."),
+    ] = None,
+) -> None:
+    """Set the origins whose pages may show the widget with end-user tokens this key signs
+    (docs/CONSOLE.md); every other origin is refused."""
+
+    async def work(database: Database) -> keys_service.KeyInfo:
+        async with transaction(database) as session:
+            return await keys_service.admit_origins(session, key_id, origins or [])
+
+    key = _with_database(work)
+    console.print(f"{key.key_id} admits: {', '.join(key.allowed_origins) or 'no other origin'}.")
+
+
 @progress_app.command("rebuild")
 def progress_rebuild(
     check: Annotated[

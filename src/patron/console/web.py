@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -99,7 +99,12 @@ async def signed_in(request: Request) -> Marketer:
 def _same_origin(request: Request) -> bool:
     # Browsers send Origin with every POST; a client that sends none is not a cross-site page.
     origin = request.headers.get("origin")
-    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+    if origin is None or origin == f"{request.url.scheme}://{request.url.netloc}":
+        return True
+    # Behind a proxy that ends TLS, the browser's origin is PATRON_BASE_URL's, not the address
+    # the proxy used.
+    base = urlsplit(console_of(request).state.settings.base_url)
+    return bool(base.netloc) and origin == f"{base.scheme}://{base.netloc}"
 
 
 async def _check_form(request: Request, visit: Visit) -> None:
