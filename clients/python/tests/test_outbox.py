@@ -11,7 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from patron_client import Patron, RetryPolicy, State
+import pytest
+from patron_client import ApiError, AsyncPatron, Patron, RetryPolicy, State, operations
 from patron_client.outbox.store import OutboxStore
 from sales import receipt
 from scripted_server import Answer, ScriptedServer, error
@@ -138,3 +139,38 @@ def test_the_cli_shows_and_flushes_the_outbox(patron: RunningPatron, outbox_path
     ) == sorted(ids)
     human = _cli("outbox", "status", "--outbox", str(outbox_path))
     assert human.stdout.startswith("0 pending; 3 delivered; 0 refused")
+
+
+def test_a_call_that_failed_now_is_queued_under_the_key_it_was_tried_with(
+    scripted: ScriptedServer, outbox_path: Path
+) -> None:
+    """A redemption whose answer never came may have been applied: queued under a new key it
+    could be applied twice, under the key it was tried with it is applied once."""
+    scripted.will_answer(*[error(503, "ServiceUnavailable")] * 3, Answer(200, {}))
+    operation = operations.redeem("5f0c7a4e-1d2b-4c3a-8e9f-0a1b2c3d4e5f", "POS")
+    with Patron(
+        scripted.url,
+        TOKEN,
+        outbox=outbox_path,
+        retries=RetryPolicy(attempts=3, first_wait=0.01),
+        outbox_retries=QUICK_OUTBOX,
+    ) as till:
+        with pytest.raises(ApiError) as failed:
+            till.redeem("5f0c7a4e-1d2b-4c3a-8e9f-0a1b2c3d4e5f", "POS")
+        assert failed.value.idempotency_key
+        till.later.send(operation, idempotency_key=failed.value.idempotency_key)
+        assert till.outbox.wait_until_sent(timeout=30)
+    assert [request.headers["idempotency-key"] for request in scripted.received] == [
+        failed.value.idempotency_key
+    ] * 4
+
+
+async def test_the_async_client_queues_to_the_same_outbox(patron: RunningPatron, outbox_path: Path) -> None:
+    store = patron.backoffice.store()
+    contact_id = patron.backoffice.contact(email=f"a.{secrets.token_hex(4)}@example.com")
+    unique = f"A-{secrets.token_hex(5)}"
+    async with AsyncPatron(patron.url, patron.till_token, outbox=outbox_path) as shop:
+        queued = shop.later.send_receipt(receipt(unique, store, contact_id))
+        assert shop.outbox.wait_until_sent(timeout=60)
+    assert OutboxStore(outbox_path).get(queued.idempotency_key).state is State.DELIVERED  # type: ignore[union-attr]
+    assert [item["uniqueReceiptId"] for item in patron.backoffice.purchase_history(contact_id)] == [unique]

@@ -17,7 +17,11 @@ from pydantic import JsonValue
 
 
 class PatronError(Exception):
-    """Anything the client raises."""
+    """Anything the client raises. `idempotency_key` is the key the failed call was sent
+    under: queue the call with it (`client.later.send(operation, idempotency_key=...)`) and
+    it is applied once, whether or not one of the tries had reached Patron."""
+
+    idempotency_key: str | None = None
 
 
 class PatronUnavailable(PatronError):

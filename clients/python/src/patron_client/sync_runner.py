@@ -7,7 +7,7 @@ from typing import TypeVar
 import httpx
 import tenacity
 
-from patron_client.errors import PatronUnavailable
+from patron_client.errors import PatronError, PatronUnavailable
 from patron_client.request import Operation
 from patron_client.retry import RetryPolicy, failure_of, worth_retrying
 from patron_client.wire import Endpoint, checked, new_idempotency_key
@@ -40,5 +40,10 @@ def run(
                 tries += 1
                 response = checked(http.send(endpoint.request(http, call, key)))
     except httpx.TransportError as error:
-        raise PatronUnavailable(f"no answer from {endpoint.url(call)}: {error!r}", tries) from error
+        unavailable = PatronUnavailable(f"no answer from {endpoint.url(call)}: {error!r}", tries)
+        unavailable.idempotency_key = key
+        raise unavailable from error
+    except PatronError as error:
+        error.idempotency_key = key
+        raise
     return operation.read(response)
