@@ -20,7 +20,7 @@ from patron_client.errors import (
 )
 from patron_client.outbox.store import Counts, Entry, OutboxStore, Queued, State
 from patron_client.request import Call, Operation
-from patron_client.retry import NO_RETRIES, RetryPolicy
+from patron_client.retry import NO_RETRIES, RetryPolicy, worth_retrying
 
 __all__ = [
     "NO_RETRIES",
@@ -48,4 +48,5 @@ __all__ = [
     "State",
     "models",
     "operations",
+    "worth_retrying",
 ]

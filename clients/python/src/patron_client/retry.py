@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import httpx
 import tenacity
 
-from patron_client.errors import ApiError, IdempotencyKeyInFlight
+from patron_client.errors import ApiError, IdempotencyKeyInFlight, PatronUnavailable
 
 RETRIED_STATUSES = frozenset({500, 502, 503, 504, 429})
 
@@ -52,7 +52,8 @@ NO_RETRIES = RetryPolicy(attempts=1)
 
 
 def worth_retrying(error: BaseException) -> bool:
-    if isinstance(error, IdempotencyKeyInFlight):
+    """Whether trying the call again (under its key) may still succeed."""
+    if isinstance(error, PatronUnavailable | IdempotencyKeyInFlight):
         return True
     if isinstance(error, ApiError):
         return error.status in RETRIED_STATUSES
