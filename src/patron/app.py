@@ -52,6 +52,7 @@ from patron.console import mount as console
 from patron.console.policy import PageHeaders
 from patron.kit import collector, logs
 from patron.state import assemble
+from patron.widget import offers as widget_offers
 from patron.widget import route as widget
 from patron.widget.origins import KeyOrigins, WidgetOrigins
 from patron.worker.runner import Worker
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     # The marketers' console at /console and the offline API docs at /docs (console/).
     console.install(app, state)
     app.include_router(widget.router)
+    app.include_router(widget_offers.router)
     for version in ("v3", "v2"):
         for router in ENGAGE_ROUTERS:
             app.include_router(
