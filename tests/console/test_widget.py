@@ -93,6 +93,28 @@ async def _log(deployment: Deployment, challenge_id: str, external_id: str, amou
         assert logged.status_code in (200, 201), logged.text
 
 
+async def _offer(deployment: Deployment, contact_id: str, heading: str) -> None:
+    async with httpx.AsyncClient(base_url=deployment.url, headers={"apikey": deployment.admin}) as api:
+        created = await api.post(
+            "/api/v3/promotions/multichannels",
+            json={
+                "name": heading,
+                "validity": {"startDate": "2020-01-01", "assignedValidity": {"unit": "Months", "amount": 3}},
+                "presentation": {"heading": heading, "link": "javascript:alert(1)"},
+                "redemptionChannels": [{"type": "ECOM", "valueType": "PERCENT", "value": 10}],
+            },
+        )
+        assert created.status_code == 200, created.text
+        promotion_id = created.json()["id"]
+        assert (
+            await api.post(f"/api/v3/promotions/multichannels/{promotion_id}/activate")
+        ).status_code == 200
+        assigned = await api.post(
+            "/api/v3/promotion-assignments", json={"contactId": contact_id, "promotionId": promotion_id}
+        )
+        assert assigned.status_code in (200, 201), assigned.text
+
+
 def _forged_token(deployment: Deployment) -> str:
     """A token naming the shop's key whose signature is not the key's: Patron answers 401."""
     key_id = deployment.integration.split(".", 1)[0]
@@ -117,6 +139,7 @@ async def test_the_widget_on_a_shop_page_shows_progress_messages_and_coupons(
     with shop_serving(shop(deployment.url, deployment.integration, contact_id, minted)) as shop_url:
         challenge_id = await _challenge_made_in_the_console(page, deployment, shop_url)
         await _log(deployment, challenge_id, external_id, 350)
+        await _offer(deployment, contact_id, "Double points on Sundays")
 
         # English: the token comes from the shop's callback (the element starts without one).
         await page.goto(f"{shop_url}/my-pages?language=en")
@@ -141,6 +164,11 @@ async def test_the_widget_on_a_shop_page_shows_progress_messages_and_coupons(
         await page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=shop_url)
         await reward.get_by_role("button", name=f"Copy {code}").click()
         assert await page.evaluate("navigator.clipboard.readText()") == code
+        # The member's open offer, with its heading.
+        offer = page.locator("patron-rewards li.offer")
+        assert "Double points on Sundays" in await offer.inner_text()
+        # A link that is not a web address is not made a link on the shop's page.
+        assert await offer.locator("a").count() == 0
         # Themed by the shop's CSS custom property.
         fill = card.locator(".fill")
         assert await fill.evaluate("node => getComputedStyle(node).backgroundColor") == "rgb(120, 20, 80)"

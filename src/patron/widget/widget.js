@@ -1,5 +1,6 @@
 /*! Patron <patron-rewards>: a member's challenges, streaks, milestones and rewards, for a shop's
- * own pages. No framework, no other host: it calls only the Patron that served this file.
+ * own pages: challenges, streaks, milestones, rewards and offers. No framework, no other host: it
+ * calls only the Patron that served this file.
  *
  *   <script src="https://loyalty.example.com/widget.js" defer></script>
  *   <patron-rewards language="sv" account-id="patron" token="…"></patron-rewards>
@@ -55,6 +56,16 @@
     return node;
   }
 
+  // Only web addresses become links or images: a promotion's text must never run script here.
+  function webAddress(text) {
+    try {
+      const url = new URL(String(text), window.location.href);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
   function number(value) {
     return typeof value === "number" ? value : Number(value || 0);
   }
@@ -101,6 +112,7 @@
         failed: this.getAttribute("error-text") || "Your rewards cannot be shown right now.",
         challenges: this.getAttribute("challenges-heading") || "Your challenges",
         rewards: this.getAttribute("rewards-heading") || "Your rewards",
+        offers: this.getAttribute("offers-heading") || "Your offers",
         none: this.getAttribute("empty-text") || "No challenges right now.",
         copy: this.getAttribute("copy-text") || "Copy",
         copied: this.getAttribute("copied-text") || "Copied",
@@ -143,12 +155,13 @@
     load() {
       const run = (this._loading = (async () => {
         try {
-          const [challenges, streaks, challengeProgress, streakProgress, rewards] = await Promise.all([
+          const [challenges, streaks, challengeProgress, streakProgress, rewards, offers] = await Promise.all([
             this._get("/schema/challenge/record"),
             this._get("/schema/streak/record"),
             this._get("/schema/challenge_progress/record"),
             this._get("/schema/streak_progress/record"),
             this._get("/schema/reward_log/record"),
+            this._get("/widget/offers"),
           ]);
           if (run !== this._loading) return;
           this._show(
@@ -157,7 +170,8 @@
               ...streaks.map((d) => ({ kind: "streak", definition: d })),
             ],
             [...challengeProgress, ...streakProgress],
-            rewards
+            rewards,
+            offers
           );
           this.dispatchEvent(new CustomEvent("patron-loaded", { bubbles: true, composed: true }));
         } catch (error) {
@@ -174,7 +188,7 @@
       this.shadowRoot.replaceChildren(region);
     }
 
-    _show(definitions, progress, rewards) {
+    _show(definitions, progress, rewards, offers) {
       // The newest progress row of each definition: this window's, or this run's.
       const latest = new Map();
       for (const row of progress) {
@@ -191,6 +205,10 @@
       if (rewards.length) {
         parts.push(element("h2", { text: this._text("rewards") }));
         parts.push(element("ul", { class: "list" }, rewards.map((reward) => this._reward(reward))));
+      }
+      if (offers.length) {
+        parts.push(element("h2", { text: this._text("offers") }));
+        parts.push(element("ul", { class: "list" }, offers.map((offer) => this._offer(offer))));
       }
       this._render(parts);
       this.setAttribute("data-coupons", String(withCodes.length));
@@ -251,6 +269,18 @@
         message ? element("p", { class: "message", text: message }) : null,
         toggle,
         details,
+      ]);
+    }
+
+    _offer(offer) {
+      const picture = offer.imageUrl ? webAddress(offer.imageUrl) : null;
+      const target = offer.link ? webAddress(offer.link) : null;
+      const image = picture ? element("img", { class: "icon", alt: "", src: picture }) : null;
+      return element("li", { class: "card offer" }, [
+        element("h3", {}, [image, document.createTextNode(offer.heading || offer.name)]),
+        offer.description ? element("p", { class: "note", text: offer.description }) : null,
+        offer.expiresOn ? element("span", { class: "note", text: `${this._text("expires")} ${String(offer.expiresOn).slice(0, 10)}` }) : null,
+        target ? element("a", { href: target, text: offer.name }) : null,
       ]);
     }
 
