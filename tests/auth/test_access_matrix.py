@@ -109,6 +109,29 @@ EXPECTED = {
     ("PUT", "/point-rules/{ruleId}"): ADMIN,
     ("DELETE", "/point-rules/{ruleId}"): ADMIN,
 }
+# The campaigns dialect (API.md §3), at the root.
+CAMPAIGN_EXPECTED = {
+    ("POST", "/customers"): INTEGRATION,
+    ("GET", "/customers/{source_id}"): INTEGRATION,
+    ("GET", "/customers/validate-code/{referral_code}"): INTEGRATION,
+    ("GET", "/customers/referral/list/{source_id}"): INTEGRATION,
+    ("GET", "/events/segment/check-auth"): INTEGRATION,
+    ("POST", "/events/invoke"): INTEGRATION,
+    ("POST", "/events"): INTEGRATION,
+    ("GET", "/campaigns/reward-progress"): INTEGRATION,
+    ("POST", "/campaigns"): ADMIN,
+    ("GET", "/campaigns"): INTEGRATION,
+    ("GET", "/campaigns/{campaign_id}"): INTEGRATION,
+    ("PATCH", "/campaigns/{campaign_id}"): ADMIN,
+    ("POST", "/campaigns/{campaign_id}/end"): ADMIN,
+    ("GET", "/wallets/customer/{source_id}"): INTEGRATION,
+    ("PUT", "/wallets/customer/{source_id}/transactions/{wallet_id}"): INTEGRATION,
+    ("GET", "/wallets/customer/{source_id}/transactions/{wallet_id}"): INTEGRATION,
+    ("POST", "/coupons/list/all"): INTEGRATION,
+    ("POST", "/coupons/validate"): INTEGRATION,
+    ("POST", "/coupons/apply"): INTEGRATION,
+}
+CAMPAIGN_PREFIXES = ("/customers", "/events", "/campaigns", "/wallets", "/coupons")
 OPEN_ROUTES = {"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
 
 
@@ -197,3 +220,38 @@ async def test_revoked_key_is_refused_once_the_cache_time_has_passed(
 async def test_open_routes_need_no_key(client: httpx.AsyncClient) -> None:
     for path in ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"):
         assert (await client.get(path)).status_code == 200, path
+
+
+def campaign_operations() -> list[tuple[str, str]]:
+    """Every operation of the campaigns dialect in the OpenAPI description."""
+    app = create_app(make_settings("sqlite+aiosqlite:////tmp/patron-route-listing.db"), background=False)
+    return [
+        (method.upper(), path)
+        for path, operations in app.openapi()["paths"].items()
+        if path.startswith(CAMPAIGN_PREFIXES)
+        for method in operations
+    ]
+
+
+def test_every_campaign_route_has_an_expected_role() -> None:
+    assert sorted(campaign_operations()) == sorted(CAMPAIGN_EXPECTED)
+
+
+@pytest.mark.parametrize(("method", "path"), campaign_operations())
+async def test_campaign_route_admits_and_refuses_by_role_and_header_form(
+    client: httpx.AsyncClient, admin_token: str, integration_token: str, method: str, path: str
+) -> None:
+    allowed = CAMPAIGN_EXPECTED[(method, path)]
+    url = concrete(path)
+
+    async def call(headers: dict[str, str]) -> int:
+        body = {} if method in {"POST", "PUT", "PATCH"} else None
+        return (await client.request(method, url, json=body, headers=headers)).status_code
+
+    assert await call({}) == 401
+    assert await call({"apikey": admin_token + "x"}) == 401
+    for form, headers in header_forms(admin_token).items():
+        assert await call(headers) not in (401, 403), form
+    for form, headers in header_forms(integration_token).items():
+        status = await call(headers)
+        assert status == 403 if allowed == ADMIN else status not in (401, 403), form

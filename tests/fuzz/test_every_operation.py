@@ -224,6 +224,9 @@ def _seeded(name: str, location: str, route: str, customer: Customer, world: Wor
         "ruleId": world.point_rule_id,
         "definitionId": customer.point_definition_id if points else customer.challenge_definition_id,
         "interactionId": customer.interaction_id,
+        # The campaigns dialect's customer is the contact's externalId.
+        "source_id": customer.external_id,
+        "campaign_id": world.campaign_id,
         "interactionSchemaId": INTERACTION_SCHEMA_ID,
         "schemaId": INTERACTION_SCHEMA_ID,
     }

@@ -52,6 +52,8 @@ class World:
     point_rule_id: str
     # Every seeded value per kind, for the reports.
     counts: dict[str, int] = field(default_factory=dict)
+    # A live campaign of the campaigns dialect every customer has progress on.
+    campaign_id: str = ""
 
 
 async def _ok(response: httpx.Response, *statuses: int) -> dict[str, Any]:
@@ -201,7 +203,35 @@ async def seed(client: httpx.AsyncClient, admin: dict[str, str], customers: int 
     batch = await _ok(
         await client.post("/api/v3/contacts/bulk", json=[{"externalId": "B-1"}], headers=admin), 202
     )
+    campaign = await _ok(
+        await client.post(
+            "/campaigns",
+            json={
+                "name": "Fuzz orders",
+                "status": "active",
+                "rules": [
+                    {
+                        "name": "Two orders",
+                        "reward": {"type": "points", "amount": 5},
+                        "actions": [{"event_name": "order_success", "target": 2}],
+                    }
+                ],
+            },
+            headers=admin,
+        ),
+        201,
+    )
+    for customer in made:
+        await _ok(
+            await client.post(
+                "/events/invoke",
+                json={"event_name": "order_success", "source_id": customer.external_id},
+                headers=admin,
+            ),
+            200,
+        )
     return World(
+        campaign_id=str(campaign["campaign_id"]),
         customers=made,
         stores=stores,
         articles=articles,

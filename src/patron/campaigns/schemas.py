@@ -12,7 +12,7 @@ from patron.campaigns.conditions import Operator
 from patron.campaigns.rules import ActionType, Role
 from patron.kit.bodies import Body
 from patron.kit.instants import Instant
-from patron.kit.numbers import NotBoolean
+from patron.kit.numbers import AS_NUMBER, Decimal4, NotBoolean
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
 EventName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
@@ -21,8 +21,8 @@ PropertyPath = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 SourceId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ReferralCodeText = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{3,64}$")]
 # Targets and amounts stay well inside what a point account and NUMERIC(18, 4) hold.
-Target = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), decimal_places=4), NotBoolean]
-Amount = Annotated[Decimal, Field(gt=0, le=Decimal("1e12"), decimal_places=4), NotBoolean]
+Target = Annotated[Decimal4, Field(gt=0, le=Decimal("1e12")), NotBoolean, AS_NUMBER]
+Amount = Annotated[Decimal4, Field(gt=0, le=Decimal("1e12")), NotBoolean, AS_NUMBER]
 # Up to ten years, in seconds.
 Duration = Annotated[int, Field(ge=1, le=10 * 366 * 86400), NotBoolean]
 Metadata = Annotated[dict[str, Any], Field(max_length=200)]
@@ -317,7 +317,7 @@ class WalletTransactionList(BaseModel):
     transactions: list[WalletTransaction]
 
 
-Money = Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), decimal_places=4), NotBoolean]
+Money = Annotated[Decimal4, Field(ge=0, le=Decimal("1e12")), NotBoolean, AS_NUMBER]
 
 
 class OrderItem(Body):

@@ -22,7 +22,10 @@ SourceIdPath = Annotated[str, Path(min_length=1, max_length=200)]
 @router.post(
     "/customers",
     status_code=status.HTTP_201_CREATED,
-    responses=errors(BadRequest, ReferralCodeTaken),
+    responses={
+        200: {"model": CustomerOut, "description": "An existing customer, updated."},
+        **errors(BadRequest, ReferralCodeTaken),
+    },
 )
 async def upsert_customer(
     body: CustomerIn, response: Response, session: Session, caller: Integration, settings: CurrentSettings
