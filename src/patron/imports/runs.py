@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.activity.bus import ActivityBus
@@ -136,23 +137,35 @@ async def _claim(
         return _Claim(found.id, holder, found.rows_done, finished=False)
 
 
-def _batches(path: Path, kind: ImportKind, skip: int, size: int) -> Iterator[list[XmlRow]]:
+def _batches(path: Path, kind: ImportKind, skip: int, size: int) -> Generator[list[XmlRow]]:
     reading = file_rows(path, kind, skip)
     while batch := list(islice(reading, size)):
         yield batch
 
 
+class _RowFailedUnguarded(Exception):
+    """A row failed in a batch applied without savepoints: the batch is applied again with them."""
+
+
 async def _apply_batch(
-    tools: ImportTools, claim: _Claim, kind: ImportKind, batch: list[XmlRow]
+    tools: ImportTools, claim: _Claim, kind: ImportKind, batch: list[XmlRow], *, guarded: bool
 ) -> tuple[int, int]:
-    """Apply one batch with the file's progress, in one transaction; (rows done, failed so far)."""
+    """Apply one batch with the file's progress, in one transaction; (rows done, failed so far).
+
+    Unguarded, the rows run one after another in the batch's transaction, and the first that
+    fails undoes the whole batch (_RowFailedUnguarded): a row that failed half-way may have
+    written something. Guarded, each row has a savepoint of its own, so a row that fails leaves
+    nothing behind and the others go on. Most batches have no failing row and are applied once,
+    at two round trips a row fewer."""
     async with tools.write_turn(), transaction(tools.database) as session:
         file_import = await repository.renew_lease(session, claim.file_import_id, claim.holder, clock.now())
         if file_import is None:
             raise FileImportLeaseLost()
         failures: list[FileImportFailure] = []
         for row in batch:
-            failure = await _apply_row(session, kind, row, tools.services)
+            failure = await _apply_row(session, kind, row, tools.services, guarded=guarded)
+            if failure is not None and not guarded:
+                raise _RowFailedUnguarded()
             if failure is not None:
                 failures.append(
                     FileImportFailure(
@@ -172,13 +185,15 @@ async def _apply_batch(
 
 
 async def _apply_row(
-    session: AsyncSession, kind: ImportKind, row: XmlRow, services: RowServices
+    session: AsyncSession, kind: ImportKind, row: XmlRow, services: RowServices, *, guarded: bool
 ) -> rows.RowFailure | None:
     if not isinstance(row.fields, dict):
         return rows.RowFailure("BadRequest", str(row.fields))
     try:
-        # Its own savepoint: a row that fails leaves nothing behind, and the batch goes on.
-        async with session.begin_nested():
+        if guarded:
+            async with session.begin_nested():
+                await rows.apply(session, kind, row.fields, services)
+        else:
             await rows.apply(session, kind, row.fields, services)
     except (ValidationError, PatronError) as exc:
         return rows.failure_of(exc)
@@ -216,6 +231,26 @@ async def _done_import(tools: ImportTools, claim: _Claim) -> FileImport:
         return found
 
 
+async def _apply_file(
+    tools: ImportTools, claim: _Claim, path: Path, kind: ImportKind, batch_rows: int, told: Progress
+) -> None:
+    # The parser is read from one thread of its own, start to end: lxml's parsers and their
+    # elements belong to the thread that made them, and the event loop stays free meanwhile.
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="patron-import-reader") as reader:
+        batches = await loop.run_in_executor(reader, _batches, path, kind, claim.rows_done, batch_rows)
+        try:
+            while batch := await loop.run_in_executor(reader, next, batches, None):
+                try:
+                    done_rows, failed = await _apply_batch(tools, claim, kind, batch, guarded=False)
+                except (_RowFailedUnguarded, DBAPIError):
+                    # Rolled back whole; again, row by row. A database that is gone fails here too.
+                    done_rows, failed = await _apply_batch(tools, claim, kind, batch, guarded=True)
+                told.advanced(done_rows, failed)
+        finally:
+            await loop.run_in_executor(reader, batches.close)
+
+
 async def import_file(
     tools: ImportTools,
     path: Path,
@@ -250,10 +285,7 @@ async def import_file(
             path, Outcome.ALREADY_IMPORTED, checked.kind, done.total, done.succeeded, done.failed, report_to
         )
     told.started(path, checked.rows, claim.rows_done)
-    batches = _batches(path, checked.kind, claim.rows_done, batch_rows)
-    while batch := await asyncio.to_thread(next, batches, None):
-        done_rows, failed = await _apply_batch(tools, claim, checked.kind, batch)
-        told.advanced(done_rows, failed)
+    await _apply_file(tools, claim, path, checked.kind, batch_rows, told)
     finished = await _finish(tools, claim)
     await report.write(report_to, _recorded_failures(tools, claim.file_import_id))
     return FileOutcome(
