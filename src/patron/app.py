@@ -31,7 +31,9 @@ from patron.api.request_context import RequestContext
 from patron.api.system import router as system_router
 from patron.api.v3 import (
     articles,
+    assignment_jobs,
     challenges,
+    contact_lookups,
     contacts,
     end_user_tokens,
     interactions,
@@ -43,6 +45,7 @@ from patron.api.v3 import (
     receipt_bulk,
     receipts,
     rewards,
+    segments,
     stores,
     tracking,
     webhooks,
@@ -69,6 +72,7 @@ DIRECT_ENDPOINTS: Mapping[Callable[..., Any], Endpoint] = MappingProxyType(
 ENGAGE_ROUTERS: tuple[APIRouter, ...] = (
     receipts.router,
     receipt_bulk.router,
+    contact_lookups.router,
     contacts.router,
     stores.router,
     articles.router,
@@ -80,6 +84,8 @@ ENGAGE_ROUTERS: tuple[APIRouter, ...] = (
     orders.router,
     tracking.router,
     point_rules.router,
+    segments.router,
+    assignment_jobs.router,
     rewards.router,
     webhooks.router,
     end_user_tokens.router,

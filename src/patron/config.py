@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     # Seconds to wait before each retry of a failed delivery; jitter of up to 10 % is added.
     # After the last one the delivery has failed for good.
     webhook_retry_schedule: FloatList = [5, 300, 1800, 7200, 18000, 36000, 36000, 86400]
+    # How many contacts a segment assignment job assigns per second when its request names no
+    # rate: slow enough that the tills' reads keep their pace while it runs.
+    assignment_rows_per_second: int = Field(default=200, ge=1, le=100_000)
+    # How often the worker looks for segments due a refresh and for assignment jobs.
+    segment_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
     # A delivery gets this long to answer 2xx.
     webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
     # How long a worker owns a claimed delivery; one it has not finished by then (it died) is

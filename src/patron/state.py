@@ -54,6 +54,8 @@ class AppState:
     point_rules: PointRules
     # Set when a bulk import is queued, so the import loop starts at once instead of polling.
     imports_queued: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when a segment refresh is asked for or an assignment job is queued (worker.segments).
+    segment_work: asyncio.Event = field(default_factory=asyncio.Event)
     # SQLite has one writer at a time and lets waiting writers poll for it, in no order, so
     # an unlucky one waits seconds. Writers in this process queue here instead, first come
     # first served, and meet SQLite's lock only when it is theirs.

@@ -222,6 +222,8 @@ def _seeded(name: str, location: str, route: str, customer: Customer, world: Wor
         "articleNumber": world.articles[0],
         "storeExternalId": world.stores[0],
         "ruleId": world.point_rule_id,
+        "segmentId": world.segment_id,
+        "jobId": world.assignment_job_id,
         "definitionId": customer.point_definition_id if points else customer.challenge_definition_id,
         "interactionId": customer.interaction_id,
         # The campaigns dialect's customer is the contact's externalId.

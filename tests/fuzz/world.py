@@ -50,6 +50,8 @@ class World:
     articles: list[str]
     batch_id: str
     point_rule_id: str
+    segment_id: str
+    assignment_job_id: str
     # Every seeded value per kind, for the reports.
     counts: dict[str, int] = field(default_factory=dict)
     # A live campaign of the campaigns dialect every customer has progress on.
@@ -203,6 +205,26 @@ async def seed(client: httpx.AsyncClient, admin: dict[str, str], customers: int 
     batch = await _ok(
         await client.post("/api/v3/contacts/bulk", json=[{"externalId": "B-1"}], headers=admin), 202
     )
+    # A segment of the purchases above, and a job giving the first promotion to its members.
+    segment = await _ok(
+        await client.post(
+            "/api/v3/segments",
+            json={
+                "name": "Shoe buyers",
+                "rule": {"field": "purchases", "op": "exists", "where": {"groups": ["Shoes"], "withinDays": 90}},
+            },
+            headers=admin,
+        ),
+        201,
+    )
+    job = await _ok(
+        await client.post(
+            f"/api/v3/promotions/multichannels/{made[0].promotion_id}/assign-segment",
+            json={"segmentId": segment["id"]},
+            headers=admin,
+        ),
+        202,
+    )
     campaign = await _ok(
         await client.post(
             "/campaigns",
@@ -237,4 +259,6 @@ async def seed(client: httpx.AsyncClient, admin: dict[str, str], customers: int 
         articles=articles,
         batch_id=str(batch["batchId"]),
         point_rule_id=str(point_rule["id"]),
+        segment_id=str(segment["id"]),
+        assignment_job_id=str(job["id"]),
     )

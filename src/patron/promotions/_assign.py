@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -86,6 +87,67 @@ async def assign(
     data = rendered(assignment_out(assignment, promotion, EVENT_ZONE))
     await outbox.record(session, [NewEvent(EventType.PROMOTION_ASSIGNED, data, contact_id, now)])
     return assignment
+
+
+async def ensure_assignable(session: AsyncSession, promotion_id: uuid.UUID) -> Promotion:
+    """The promotion, when it can be assigned now (activated and not ended)."""
+    promotion = await repository.promotion(session, promotion_id)
+    if promotion is None:
+        raise PromotionNotFound(f"No promotion {promotion_id}.")
+    status = validity.status(promotion.state, promotion.starts_at, promotion.ends_at, clock.now())
+    if status not in _ASSIGNABLE:
+        raise PromotionNotActive(details={"status": status.value})
+    return promotion
+
+
+async def assign_to_members(
+    session: AsyncSession, promotion_id: uuid.UUID, assignment_ids: Mapping[uuid.UUID, uuid.UUID]
+) -> None:
+    """Assign an activated promotion to many contacts at once, each under the id given (a
+    segment's members: the caller has made sure each contact gets it once), each told as
+    promotion.assigned."""
+    promotion = await ensure_assignable(session, promotion_id)
+    now = clock.now()
+    expires_on = validity.expires_on(
+        now, validity.zone_of(promotion.time_zone), _validity_of(promotion), promotion.ends_at
+    )
+    made = [
+        PromotionAssignment(
+            id=assignment_id,
+            contact_id=contact_id,
+            promotion_id=promotion_id,
+            assigned_on=now,
+            expires_on=expires_on,
+        )
+        for contact_id, assignment_id in sorted(assignment_ids.items())
+    ]
+    await repository.add_assignments(
+        session,
+        [
+            {
+                "id": a.id,
+                "contact_id": a.contact_id,
+                "promotion_id": a.promotion_id,
+                "assigned_on": a.assigned_on,
+                "expires_on": a.expires_on,
+                "redeemed_on": None,
+                "redemption_channel": None,
+            }
+            for a in made
+        ],
+    )
+    await outbox.record(
+        session,
+        [
+            NewEvent(
+                EventType.PROMOTION_ASSIGNED,
+                rendered(assignment_out(a, promotion, EVENT_ZONE)),
+                a.contact_id,
+                now,
+            )
+            for a in made
+        ],
+    )
 
 
 async def assign_request(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, exists, or_, select
+from sqlalchemy import Row, bindparam, delete, exists, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.types import UTCDateTime
@@ -136,3 +136,9 @@ async def receipts_of(session: AsyncSession, assignment_id: uuid.UUID) -> list[u
         PromotionAssignmentReceipt.assignment_id == assignment_id
     )
     return list((await session.execute(stmt)).scalars().all())
+
+
+async def add_assignments(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Many assignments in one statement (a segment's members)."""
+    if rows:
+        await session.execute(insert(PromotionAssignment).values(rows))

@@ -27,7 +27,14 @@ from patron.errors import BadRequest, PatronError
 from patron.kit import clock, ids
 from patron.models import Promotion
 from patron.promotions import repository, validity
-from patron.promotions._assign import assign, assign_request, offers_for_contact, withdraw_offers
+from patron.promotions._assign import (
+    assign,
+    assign_request,
+    assign_to_members,
+    ensure_assignable,
+    offers_for_contact,
+    withdraw_offers,
+)
 from patron.promotions._redeem import REDEEM_DEADLINE_SECONDS, receipts_of, redeem, redeem_for_receipt
 from patron.promotions._render import assignment_out, offer_out, validity_out
 from patron.promotions._render import promotion_out as _promotion_out
@@ -52,11 +59,13 @@ __all__ = [
     "activate",
     "assign",
     "assign_request",
+    "assign_to_members",
     "assignment_out",
     "create_draft",
     "deactivate",
     "delete",
     "delete_by_external_id",
+    "ensure_assignable",
     "get",
     "get_by_external_id",
     "offer_out",

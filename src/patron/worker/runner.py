@@ -15,6 +15,7 @@ from patron.worker import campaign_windows, carts, expiry, housekeeping
 from patron.worker import drop as drop_worker
 from patron.worker import imports as import_worker
 from patron.worker import receipt_batches as receipt_batch_worker
+from patron.worker import segments as segment_worker
 from patron.worker.metrics import WorkerMetrics
 from patron.worker.webhooks import Deliveries
 
@@ -39,9 +40,11 @@ class Worker:
             asyncio.create_task(receipt_batch_worker.loop(self.state), name="receipt-batches"),
             asyncio.create_task(housekeeping.loop(self.state), name="housekeeping"),
             asyncio.create_task(expiry.loop(self.state), name="expiry"),
-            asyncio.create_task(carts.loop(self.state), name="abandoned-carts"),
             asyncio.create_task(campaign_windows.loop(self.state), name="campaign-windows"),
+            asyncio.create_task(carts.loop(self.state), name="abandoned-carts"),
             asyncio.create_task(self.deliveries.watch_backlog(), name="webhook-backlog"),
+            asyncio.create_task(segment_worker.refresh_loop(self.state), name="segment-refresh"),
+            asyncio.create_task(segment_worker.job_loop(self.state), name="assignment-jobs"),
         ]
         if self.state.settings.drop_dir:
             # The drop folder (docs/IMPORTS.md), when one is set.
