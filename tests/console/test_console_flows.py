@@ -242,3 +242,32 @@ async def test_an_import_batch_is_listed_with_its_progress(page: Page, deploymen
     assert await page.locator("dl.facts dd").first.inner_text() == "3"
     response = await page.goto(f"{deployment.url}/console/imports/{uuid.uuid4()}")
     assert response is not None and response.status == 404
+
+
+async def test_an_engage_challenge_is_created_activated_and_ended(page: Page, deployment: Deployment) -> None:
+    await sign_in(page, deployment)
+    await page.goto(f"{deployment.url}/console/challenges")
+    name = f"Five visits {secrets.token_hex(2)}"
+    await page.fill("#engageName", name)
+    await page.fill("#requiredNumberOfCheckpoints", "5")
+    await page.fill("#expirationMonths", "3")
+    await page.click("form[action='/console/challenges/engage'] button[type=submit]")
+    assert name in await page.inner_text("h1") and "Draft" in await page.inner_text("h1")
+    definition_id = page.url.split("/console/challenges/engage/")[1].split("?")[0]
+    await page.click("form[action$='/activate'] button")
+    assert "Active" in await page.inner_text("h1")
+    async with httpx.AsyncClient(base_url=deployment.url, headers={"apikey": deployment.admin}) as api:
+        read = await api.get(f"/api/v3/challenges/definitions/{definition_id}")
+        assert read.status_code == 200, read.text
+        assert read.json()["requiredNumberOfCheckpoints"] == 5
+    await page.click("form[action$='/end'] button")
+    assert "Ended" in await page.inner_text("h1")
+    # Nothing to create without the number of checkpoints: refused, nothing written.
+    await page.goto(f"{deployment.url}/console/challenges")
+    await page.fill("#engageName", "Without a target")
+    await page.evaluate("document.querySelector('#requiredNumberOfCheckpoints').removeAttribute('required')")
+    async with page.expect_response(f"{deployment.url}/console/challenges/engage") as answer:
+        await page.click("form[action='/console/challenges/engage'] button[type=submit]")
+    assert (await answer.value).status == 400
+    await page.goto(f"{deployment.url}/console/challenges")
+    assert "Without a target" not in await page.inner_text("main")

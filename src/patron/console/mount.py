@@ -9,6 +9,7 @@ from patron.console import assets, docs
 from patron.console.routes import (
     challenges,
     contacts,
+    engage_challenges,
     imports,
     keys,
     overview,
@@ -25,6 +26,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     overview.router,
     contacts.router,
     promotions.router,
+    # Before challenges: its /console/challenges/{kind}/{id} would take "engage" for a kind.
+    engage_challenges.router,
     challenges.router,
     webhooks.router,
     keys.router,
