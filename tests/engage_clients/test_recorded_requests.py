@@ -128,3 +128,24 @@ async def test_the_shop_posts_a_pascal_case_cart(client: httpx.AsyncClient, till
         "/api/v2/tracking/carts", content=recorded, headers={**till, "content-type": "application/json"}
     )
     assert (taken.status_code, taken.json()) == (200, {"request": {}})
+
+
+async def test_enum_query_parameters_are_read_in_any_case(
+    client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    contact = await make_contact_id(client, till)
+    made = await client.post(
+        "/api/v3/challenges/definitions",
+        json={"name": "Stamps", "requiredNumberOfCheckpoints": 3, "status": "active"},
+        headers=admin,
+    )
+    definition = made.json()["id"]
+    await client.post(f"/api/v3/challenges/definitions/{definition}/assign?contactId={contact}", headers=till)
+    active = await client.get(f"/api/v3/challenges?contactId={contact}&filter=active", headers=till)
+    completed = await client.get(f"/api/v3/challenges?contactId={contact}&filter=COMPLETED", headers=till)
+    assert [c["challengeId"] for c in active.json()["items"]] == [definition]
+    assert completed.json()["items"] == []
+    listed = await client.get("/api/v2/challenges/definitions?status=active", headers=till)
+    assert [d["status"] for d in listed.json()["items"]] == ["Active"]
+    refused = await client.get(f"/api/v3/challenges?contactId={contact}&filter=Sometimes", headers=till)
+    assert refused.status_code == 400

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from voyado_engage_sdk import VoyadoEngageSdk
 from voyado_engage_sdk.models import (
+    ApiStore,
     AssignDateRange,
     CartApiModel,
     CartItemApiModel,
@@ -145,6 +146,40 @@ def test_contact_overview_get_contact_id_async_several_matches(
     assert refused.value.status == 409
     body = refused.value.response.body
     assert sorted(body["messageDetails"]["multipleMatchesFound"]) == sorted([world.contact_id, other["id"]])
+
+
+def test_contacts_v_count(sdk: VoyadoEngageSdk, world: World, served: Served) -> None:
+    before = sdk.contacts.contacts_v_count()
+    served.made("/contacts", {"email": f"count-{world.tag}@example.com"}, 201)
+    assert sdk.contacts.contacts_v_count() == before + 1
+
+
+def test_contacts_v_count_by_contact_type(sdk: VoyadoEngageSdk, world: World, served: Served) -> None:
+    before = sdk.contacts.contacts_v_count_by_contact_type("Contact")
+    served.made("/contacts", {"email": f"type-{world.tag}@example.com", "contactType": "Contact"}, 201)
+    assert sdk.contacts.contacts_v_count_by_contact_type("Contact") == before + 1
+
+
+def test_contacts_v_get_contact_by_type_and_key_value_async(sdk: VoyadoEngageSdk, world: World) -> None:
+    contact = sdk.contacts.contacts_v_get_contact_by_type_and_key_value_async("Contact", world.email)
+    assert contact.id_ == world.contact_id
+
+
+def test_contacts_v_get_contact_by_type_and_key_value_in_url_async(
+    sdk: VoyadoEngageSdk, world: World
+) -> None:
+    contact = sdk.contacts.contacts_v_get_contact_by_type_and_key_value_in_url_async(
+        "Contact", world.external_id
+    )
+    assert contact.id_ == world.contact_id
+
+
+def test_contacts_v_get_contact_by_external_id_async(sdk: VoyadoEngageSdk, world: World) -> None:
+    contact = sdk.contacts.contacts_v_get_contact_by_external_id_async("Contact", world.external_id)
+    assert contact.id_ == world.contact_id
+    with pytest.raises(RequestError) as other_type:
+        sdk.contacts.contacts_v_get_contact_by_external_id_async("Member", world.external_id)
+    assert other_type.value.status == 404
 
 
 def test_contact_bulk_create_contacts_in_bulk_and_status(sdk: VoyadoEngageSdk, world: World) -> None:
@@ -536,6 +571,17 @@ def test_product_view_v_register_product_views(sdk: VoyadoEngageSdk, world: Worl
 
 
 # Stores
+
+
+def test_stores_v_create_store(sdk: VoyadoEngageSdk, world: World) -> None:
+    store = ApiStore(name="Quay", external_id=f"Q-{world.tag}", type_="Online", city="Malmö")
+    created = sdk.stores.stores_v_create_store(store)
+    assert (created.external_id, created.type_, created.city) == (f"Q-{world.tag}", "Online", "Malmö")
+
+
+def test_stores_v_update_store(sdk: VoyadoEngageSdk, world: World) -> None:
+    updated = sdk.stores.stores_v_update_store(ApiStore(name="Harbour 2", type_="Physical"), world.store)
+    assert (updated.external_id, updated.name) == (world.store, "Harbour 2")
 
 
 def test_stores_v_get_stores(sdk: VoyadoEngageSdk, world: World) -> None:

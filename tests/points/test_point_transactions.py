@@ -141,6 +141,7 @@ async def test_transactions_read_by_account_or_contact_and_filter(
 
     assert await amounts(contactId=contact) == [5, 10]
     assert await amounts(contactId=contact, filter="Pending") == [5]
+    assert await amounts(contactId=contact, filter="pending") == [5]
     assert await amounts(accountId=bonus["id"], filter="Active") == [10]
     both = await client.get(
         "/api/v3/point-transactions", params={"contactId": contact, "accountId": bonus["id"]}, headers=till

@@ -17,7 +17,7 @@ from pydantic import (
 
 from patron.challenges.statuses import AssignOn, ChallengeStatus, DefinitionStatus
 from patron.kit.bodies import Body
-from patron.kit.enum_names import by_name
+from patron.kit.enum_names import any_case, by_name
 from patron.kit.instants import Instant
 from patron.kit.links import ItemLink, LinkV2
 from patron.kit.numbers import NotBoolean, PositiveAmount, not_a_boolean
@@ -54,6 +54,11 @@ class DefinitionStatusFilter(StrEnum):
     DRAFT = "Draft"
     SCHEDULED = "Scheduled"
     ENDED = "Ended"
+
+
+# As query parameters: `filter=completed`, `status=active` read as the names.
+ChallengeFilterQuery = Annotated[ChallengeFilter, any_case(ChallengeFilter)]
+DefinitionStatusQuery = Annotated[DefinitionStatusFilter, any_case(DefinitionStatusFilter)]
 
 
 class ArticleFilter(Body):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, text
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.locking import ensure_write_lock
@@ -102,3 +102,11 @@ async def find_ids(
 
 def add(session: AsyncSession, contact: Contact) -> None:
     session.add(contact)
+
+
+async def count(session: AsyncSession, contact_type: str | None = None) -> int:
+    """How many live contacts there are (of one type, when given)."""
+    stmt = select(func.count()).select_from(Contact).where(LIVE)
+    if contact_type:
+        stmt = stmt.where(Contact.contact_type == contact_type)
+    return int((await session.execute(stmt)).scalar_one())

@@ -203,6 +203,10 @@ def _normalised_for_lookup(wire: str, value: str, rules: ContactRules) -> str | 
     return value.strip()
 
 
+async def count(session: AsyncSession, contact_type: str | None = None) -> int:
+    return await repository.count(session, contact_type)
+
+
 async def get(session: AsyncSession, contact_id: uuid.UUID) -> Contact:
     contact = await repository.get(session, contact_id)
     if contact is None:

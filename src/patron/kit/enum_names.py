@@ -1,8 +1,9 @@
-"""Numeric enums rendered by name, for the dialect (Engage v2) whose clients list the names."""
+"""Enums as Engage clients write them: numeric ones rendered by name (v2 clients list the
+names), string ones read in any case."""
 
 from __future__ import annotations
 
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from pydantic import BeforeValidator
@@ -22,3 +23,14 @@ def by_name(enum: type[IntEnum]) -> BeforeValidator:
         return value
 
     return BeforeValidator(name_of)
+
+
+def any_case(enum: type[StrEnum]) -> BeforeValidator:
+    """Reads a member of `enum` whatever the case of its value (`Purchase`, `contactId`,
+    `active`), as Engage's clients send them."""
+    members = {member.value.lower(): member for member in enum}
+
+    def read(value: Any) -> Any:
+        return members.get(value.strip().lower(), value) if isinstance(value, str) else value
+
+    return BeforeValidator(read)

@@ -11,9 +11,10 @@ import uuid
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from patron.kit.bodies import Body
+from patron.kit.enum_names import any_case
 from patron.kit.instants import Instant
 from patron.kit.numbers import Amount
 
@@ -36,16 +37,6 @@ class MatchKeyType(StrEnum):
 class ItemType(StrEnum):
     PURCHASE = "PURCHASE"
     RETURN = "RETURN"
-
-
-def any_case(enum: type[StrEnum]) -> BeforeValidator:
-    """Reads a member of `enum` whatever the case of its value (`Purchase`, `contactId`)."""
-    members = {member.value.lower(): member for member in enum}
-
-    def read(value: Any) -> Any:
-        return members.get(value.strip().lower(), value) if isinstance(value, str) else value
-
-    return BeforeValidator(read)
 
 
 def _camel_keys(value: Any) -> Any:

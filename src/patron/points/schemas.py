@@ -7,9 +7,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from patron.kit.bodies import Body
+from patron.kit.enum_names import any_case
 from patron.kit.instants import Instant
 from patron.kit.links import ItemLink, LinkV2
 from patron.kit.numbers import AS_NUMBER, Decimal4, NotBoolean, Total
@@ -26,6 +27,10 @@ class TransactionFilter(StrEnum):
     ALL = "All"
     ACTIVE = "Active"
     PENDING = "Pending"
+
+
+# As a query parameter: `filter=active` is read as `Active`.
+FilterQuery = Annotated[TransactionFilter, any_case(TransactionFilter)]
 
 
 class NewPointDefinition(Body):
@@ -97,22 +102,13 @@ class TransactionType(StrEnum):
     SUBTRACTION = "Subtraction"
 
 
-def _transaction_type(value: object) -> object:
-    # Clients send "Addition", "addition" or "ADDITION" alike.
-    if isinstance(value, str):
-        for member in TransactionType:
-            if member.value.lower() == value.strip().lower():
-                return member
-    return value
-
-
 PositivePoints = Annotated[Decimal4, Field(gt=Decimal(0), le=Decimal("1e13")), NotBoolean, AS_NUMBER]
 
 
 class AccountTransaction(Body):
     accountId: IntId
     transactionId: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    transactionType: Annotated[TransactionType, BeforeValidator(_transaction_type)]
+    transactionType: Annotated[TransactionType, any_case(TransactionType)]
     amount: PositivePoints
     description: Description | None = None
     source: Annotated[str, StringConstraints(max_length=200)] | None = None

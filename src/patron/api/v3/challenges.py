@@ -36,6 +36,7 @@ from patron.challenges.errors import (
 )
 from patron.challenges.schemas import (
     ChallengeFilter,
+    ChallengeFilterQuery,
     ChallengeOut,
     ChallengeV2,
     CheckpointRow,
@@ -43,6 +44,7 @@ from patron.challenges.schemas import (
     DefinitionFields,
     DefinitionOut,
     DefinitionStatusFilter,
+    DefinitionStatusQuery,
     DefinitionV2,
 )
 from patron.contacts.errors import ContactNotFound
@@ -67,7 +69,7 @@ async def list_challenge_definitions(
     base: EngageBase,
     settings: CurrentSettings,
     dialect: EngageDialect,
-    status: DefinitionStatusFilter = DefinitionStatusFilter.ALL,
+    status: DefinitionStatusQuery = DefinitionStatusFilter.ALL,
 ) -> dict[str, object]:
     found, total = await challenges.definitions_page(session, status, page.offset, page.count)
     items = rendered_all(
@@ -225,7 +227,7 @@ async def list_challenges(
     settings: CurrentSettings,
     dialect: EngageDialect,
     definitionId: Annotated[uuid.UUID | None, Query()] = None,
-    filter: ChallengeFilter = ChallengeFilter.ALL,
+    filter: ChallengeFilterQuery = ChallengeFilter.ALL,
 ) -> dict[str, object]:
     found, total = await challenges.challenges_of(
         session, contactId, definitionId, filter, page.offset, page.count, base, settings.zone

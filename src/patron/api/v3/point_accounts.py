@@ -33,6 +33,7 @@ from patron.points.errors import (
     PointTransactionNotFound,
 )
 from patron.points.schemas import (
+    FilterQuery,
     IntId,
     NewPointDefinition,
     NewPointTransaction,
@@ -105,7 +106,7 @@ async def list_point_transactions(
     contactId: Annotated[uuid.UUID | None, Query()] = None,
     definitionId: Annotated[IntId | None, Query()] = None,
     accountId: Annotated[IntId | None, Query()] = None,
-    filter: TransactionFilter = TransactionFilter.ALL,
+    filter: FilterQuery = TransactionFilter.ALL,
 ) -> dict[str, object]:
     if accountId is None and (contactId is None or definitionId is None):
         raise BadRequest("Give accountId, or contactId and definitionId.")

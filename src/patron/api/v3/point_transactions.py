@@ -20,6 +20,7 @@ from patron.points.errors import PointAccountNotFound
 from patron.points.schemas import (
     AccountTransaction,
     AccountTransactionOutcome,
+    FilterQuery,
     IntId,
     PointTransactionOut,
     PointTransactionV2,
@@ -62,7 +63,7 @@ async def list_account_transactions(
     dialect: EngageDialect,
     accountId: Annotated[IntId | None, Query()] = None,
     contactId: Annotated[uuid.UUID | None, Query()] = None,
-    filter: TransactionFilter = TransactionFilter.ALL,
+    filter: FilterQuery = TransactionFilter.ALL,
 ) -> dict[str, object]:
     if (accountId is None) == (contactId is None):
         raise BadRequest("Give accountId or contactId.")

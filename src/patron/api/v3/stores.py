@@ -47,3 +47,14 @@ async def get_store(externalId: str, session: Session, caller: Integration) -> S
 @router.put("/stores/{externalId}", response_model=StoreOut, responses=errors(BadRequest, StoreNotFound))
 async def replace_store(externalId: str, body: StoreFields, session: Session, caller: Admin) -> StoreOut:
     return store_out(await stores.replace(session, externalId, body))
+
+
+# Engage v2 clients update a store with POST.
+router.add_api_route(
+    "/stores/{externalId}",
+    replace_store,
+    methods=["POST"],
+    response_model=StoreOut,
+    responses=errors(BadRequest, StoreNotFound),
+    name="replace_store_v2",
+)
