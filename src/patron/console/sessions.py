@@ -107,7 +107,8 @@ class ConsoleSessions:
             signer.dumps({"k": visit.key_id, "c": visit.csrf}),
             max_age=IDLE_SECONDS,
             path="/console",
-            secure=request.url.scheme == "https",
+            # Secure wherever browsers reach the console over https, a TLS-ending proxy included.
+            secure=request.url.scheme == "https" or self._state.settings.base_url.startswith("https://"),
             httponly=True,
             samesite="strict",
         )

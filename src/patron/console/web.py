@@ -117,20 +117,11 @@ async def _check_form(request: Request, visit: Visit) -> None:
         raise FormRefused()
 
 
-async def checked_form(request: Request, visit: Visit) -> FormData:
-    await _check_form(request, visit)
-    return await request.form()
-
-
 SignedIn = Annotated[Marketer, Depends(signed_in)]
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
-
-
-async def form_of(marketer: Marketer) -> FormData:
-    return await marketer.request.form()
 
 
 def field(form: FormData, name: str) -> str:
