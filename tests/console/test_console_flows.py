@@ -9,6 +9,7 @@ import uuid
 import httpx
 from playwright.async_api import BrowserContext, Page
 
+from tests.campaigns.factories import basic, rta_campaign
 from tests.console.conftest import Deployment, serious_violations, sign_in
 from tests.console.servers import shop_serving
 
@@ -217,6 +218,8 @@ async def test_pages_fit_a_phone_screen(page: Page, deployment: Deployment) -> N
         "/console/promotions",
         "/console/challenges",
         "/console/webhooks",
+        "/console/imports",
+        "/console/campaigns",
         "/console/keys",
     ):
         await page.goto(f"{deployment.url}{path}")
@@ -271,3 +274,21 @@ async def test_an_engage_challenge_is_created_activated_and_ended(page: Page, de
     assert (await answer.value).status == 400
     await page.goto(f"{deployment.url}/console/challenges")
     assert "Without a target" not in await page.inner_text("main")
+
+
+async def test_a_campaign_is_listed_with_its_rules_and_ended_from_the_console(
+    page: Page, deployment: Deployment
+) -> None:
+    name = f"Deposit and order {secrets.token_hex(2)}"
+    async with httpx.AsyncClient(base_url=deployment.url, headers=basic(deployment.admin)) as api:
+        made = await api.post("/campaigns", json={**rta_campaign(), "name": name, "status": "active"})
+        assert made.status_code == 201, made.text
+        campaign_id = made.json()["campaign_id"]
+    await sign_in(page, deployment)
+    await page.goto(f"{deployment.url}/console/campaigns")
+    row = page.locator("tr", has_text=name)
+    assert "Rule 1 (RTA)" in await row.inner_text()
+    await row.locator("form[action$='/end'] button").click()
+    assert "has ended" in await page.inner_text("[role=status]")
+    async with httpx.AsyncClient(base_url=deployment.url, headers=basic(deployment.admin)) as api:
+        assert (await api.get(f"/campaigns/{campaign_id}")).json()["status"] == "ended"

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 
 from patron.console import assets, docs
 from patron.console.routes import (
+    campaigns,
     challenges,
     contacts,
     engage_challenges,
@@ -32,6 +33,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     webhooks.router,
     keys.router,
     imports.router,
+    campaigns.router,
 )
 
 # Forms post here as application/x-www-form-urlencoded (RequestContext admits it nowhere else).
