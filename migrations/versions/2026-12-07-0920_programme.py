@@ -28,6 +28,22 @@ def upgrade() -> None:
             sa.Column("allow_negative_balance", sa.Boolean(), nullable=False, server_default="0")
         )
 
+    with op.batch_alter_table("receipt_lines", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_receipt_lines_article_number",
+            ["article_number"],
+            unique=False,
+            postgresql_include=["contact_id", "receipt_id", "type"],
+        )
+        batch_op.create_index(
+            "ix_receipt_lines_article_group",
+            ["article_group"],
+            unique=False,
+            postgresql_include=["contact_id", "receipt_id", "type", "article_number"],
+            postgresql_where=sa.text("article_group IS NOT NULL"),
+            sqlite_where=sa.text("article_group IS NOT NULL"),
+        )
+
     op.create_table(
         "point_rules",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -177,5 +193,8 @@ def downgrade() -> None:
     with op.batch_alter_table("point_rules", schema=None) as batch_op:
         batch_op.drop_index("ix_point_rules_definition_id")
     op.drop_table("point_rules")
+    with op.batch_alter_table("receipt_lines", schema=None) as batch_op:
+        batch_op.drop_index("ix_receipt_lines_article_group")
+        batch_op.drop_index("ix_receipt_lines_article_number")
     with op.batch_alter_table("point_definitions", schema=None) as batch_op:
         batch_op.drop_column("allow_negative_balance")

@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from patron.db.base import Base
@@ -15,6 +15,23 @@ from patron.db.types import Json, Money
 
 class ReceiptLine(Base):
     __tablename__ = "receipt_lines"
+    __table_args__ = (
+        # Segments find who bought an article (by number, or by the register's group or brand)
+        # from these alone, without reading the wide line rows.
+        Index(
+            "ix_receipt_lines_article_number",
+            "article_number",
+            postgresql_include=["contact_id", "receipt_id", "type"],
+        ),
+        # The till's own group, for articles the register does not know.
+        Index(
+            "ix_receipt_lines_article_group",
+            "article_group",
+            postgresql_include=["contact_id", "receipt_id", "type", "article_number"],
+            postgresql_where=text("article_group IS NOT NULL"),
+            sqlite_where=text("article_group IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
     receipt_id: Mapped[uuid.UUID] = mapped_column(Uuid(), ForeignKey("receipts.id"), index=True)

@@ -263,13 +263,23 @@ class Compiler:
             stmt = stmt.where(
                 or_(line.article_number.in_(where.article_numbers), line.sku.in_(where.article_numbers))
             )
-        if where.reads_register:
-            # The register knows an article's group and brand best; the till's group is the fallback.
-            stmt = stmt.outerjoin(Article, Article.article_number == line.article_number)
-            if where.groups:
-                stmt = stmt.where(func.coalesce(Article.article_group, line.article_group).in_(where.groups))
-            if where.brands:
-                stmt = stmt.where(Article.brand.in_(where.brands))
+        # The register knows an article's group and brand best; the till's group counts for an
+        # article the register gives none. Both are asked by article number or by the line's
+        # group, so an index on each (ix_receipt_lines_article_number, _article_group) finds the
+        # few matching lines instead of every line being joined to the register.
+        if where.groups:
+            registered = select(Article.article_number).where(Article.article_group.in_(where.groups))
+            grouped = select(Article.article_number).where(Article.article_group.is_not(None))
+            stmt = stmt.where(
+                or_(
+                    line.article_number.in_(registered),
+                    and_(line.article_group.in_(where.groups), line.article_number.not_in(grouped)),
+                )
+            )
+        if where.brands:
+            stmt = stmt.where(
+                line.article_number.in_(select(Article.article_number).where(Article.brand.in_(where.brands)))
+            )
         return stmt
 
     def _any_purchase(self, condition: AnyPurchase) -> Condition:
