@@ -58,10 +58,11 @@ mutate: $(VENV)/.dev
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-# Starts its own servers (ports 8400-8408, databases patron_bench, patron_bench_outbox,
-# patron_bench_records and patron_bench_imports), about 14 minutes; bench/README.md lists the BENCH_* knobs.
+# Starts its own servers (ports 8400-8410, databases patron_bench, patron_bench_outbox,
+# patron_bench_records, patron_bench_events and patron_bench_imports), about 14 minutes; bench/README.md lists the BENCH_* knobs.
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/outbox.py
 	$(BIN)/python bench/records.py
+	$(BIN)/python bench/events.py
 	$(BIN)/python bench/imports.py

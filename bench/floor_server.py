@@ -7,7 +7,8 @@ read is one prepared asyncpg statement and `json.dumps`; a receipt is `json.load
 raw-SQL baseline's statements (receipt, lines, payment) in one transaction, with the body's
 values; a redeem locks the assignment (reading its promotion), checks it and updates it in one
 transaction; an end user's challenge progress is their progress rows with their challenges and
-the rows' logs, two statements. Whatever this reaches bounds what any implementation in Python can reach on the
+the rows' logs, two statements; a customer's reward progress is the contact by its
+externalId, then its campaigns' rules and actions with its rows. Whatever this reaches bounds what any implementation in Python can reach on the
 same machine.
 
     FLOOR_DSN=postgresql://... uvicorn floor_server:app --app-dir bench --workers 2
@@ -54,6 +55,19 @@ SELECT id, definition_id, period_key, activity_at, activity_value, unique_identi
 FROM record_logs
 WHERE contact_id = $1 AND (definition_id, period_key) IN (SELECT * FROM unnest($2::uuid[], $3::text[]))
 ORDER BY activity_at, id
+"""
+# A customer's reward progress: the contact by its externalId, then every current rule and
+# action of the campaigns it has progress in, with its rows (the campaigns dialect).
+CUSTOMER_BY_SOURCE = "SELECT id FROM contacts WHERE external_id = $1"
+CUSTOMER_PROGRESS = """
+SELECT c.id AS campaign_id, c.name AS campaign_name, c.type, r.id AS rule_id, r.name AS rule_name,
+       r.action_type, a.id AS action_id, a.event_name, a.target, ap.value, ap.completed_at
+FROM campaigns AS c
+JOIN campaign_rules AS r ON r.campaign_id = c.id AND r.retired_on IS NULL
+JOIN campaign_actions AS a ON a.rule_id = r.id
+LEFT JOIN campaign_action_progress AS ap ON ap.contact_id = $1 AND ap.action_id = a.id AND ap.side = 'self'
+WHERE c.id IN (SELECT campaign_id FROM campaign_rule_progress WHERE contact_id = $1)
+ORDER BY c.created_on, c.id, r.position, a.position
 """
 CONSTANT = b'{"status":"ok"}'
 _pool: asyncpg.Pool | None = None
@@ -148,6 +162,45 @@ async def _progress(contact_id: uuid.UUID) -> bytes:
     return json.dumps({"data": data, "paging": {"offset": 0, "limit": 20}}).encode()
 
 
+async def _reward_progress(source_id: str) -> bytes:
+    """The customer's campaigns, rules and actions with current, target and progress, two statements."""
+    assert _pool is not None
+    contact = await _pool.fetchval(CUSTOMER_BY_SOURCE, source_id)
+    campaigns: dict[str, dict[str, Any]] = {}
+    rules: dict[str, dict[str, Any]] = {}
+    for row in await _pool.fetch(CUSTOMER_PROGRESS, contact):
+        campaign = campaigns.setdefault(
+            row["campaign_id"],
+            {
+                "campaign_id": row["campaign_id"],
+                "campaign_name": row["campaign_name"],
+                "campaign_type": row["type"],
+                "rules": [],
+            },
+        )
+        if row["rule_id"] not in rules:
+            rules[row["rule_id"]] = {
+                "rule_id": row["rule_id"],
+                "rule_name": row["rule_name"],
+                "action_type": row["action_type"],
+                "actions": [],
+            }
+            campaign["rules"].append(rules[row["rule_id"]])
+        current = row["value"] or Decimal(0)
+        rules[row["rule_id"]]["actions"].append(
+            {
+                "event_id": row["action_id"],
+                "event_name": row["event_name"],
+                "progress": min(100, int(current * 100 // row["target"])),
+                "trigger": False,
+                "status": "completed" if row["completed_at"] else "active",
+                "current": float(current),
+                "target": float(row["target"]),
+            }
+        )
+    return json.dumps(list(campaigns.values())).encode()
+
+
 async def _body(receive: Any) -> bytes:
     chunks = []
     while True:
@@ -212,6 +265,9 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         body, status = await _redeem(assignment_id, await _body(receive))
     elif scope["method"] == "POST":
         body, status = await _receipt(await _body(receive)), 201
+    elif scope["path"] == "/campaigns/reward-progress":
+        query = parse_qs(scope["query_string"].decode())
+        body = await _reward_progress(query["source_id"][0])
     elif scope["path"] == "/schema/challenge_progress/record":
         query = parse_qs(scope["query_string"].decode())
         body = await _progress(uuid.UUID(query["contactId"][0]))

@@ -58,6 +58,7 @@ class Participant:
         if not step.changed:
             return
         row = self.rules.get(rule.id)
+        made = row is None
         if row is None:
             row = RuleProgress(
                 contact_id=self.contact_id,
@@ -68,10 +69,13 @@ class Participant:
             )
             repository.add(session, row)
             self.rules[rule.id] = row
-        row.status = step.rule.status.value
-        row.start_time, row.end_time = step.rule.start_time, step.rule.end_time
-        row.completed_at = step.rule.completed_at
-        row.modified_on = now
+        if made or rule_state(row) != step.rule:
+            # Only a change of the rule's own state rewrites its row; an action moving on
+            # rewrites the action's row alone (one statement less per event).
+            row.status = step.rule.status.value
+            row.start_time, row.end_time = step.rule.start_time, step.rule.end_time
+            row.completed_at = step.rule.completed_at
+            row.modified_on = now
         for action_id, state in step.actions.items():
             action = self.actions.get(action_id)
             if action is None:
