@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -28,6 +28,7 @@ from patron.imports.xml_format import (
 )
 
 CHUNK_BYTES = 1 << 20
+_ROW_TAGS = tuple(f"{{{NAMESPACE}}}{name}" for name in ROW_ELEMENT.values())
 _KINDS_BY_ROOT = MappingProxyType({kind.value: kind for kind in ImportKind})
 
 
@@ -91,37 +92,47 @@ def _root_kind(root: Any, expected: ImportKind | None) -> ImportKind:
     return kind
 
 
+class _Hashed:
+    """The file as the parser reads it, each chunk hashed on its way."""
+
+    def __init__(self, file: BinaryIO, digest: Any) -> None:
+        self._file = file
+        self._digest = digest
+
+    def read(self, size: int = CHUNK_BYTES) -> bytes:
+        chunk = self._file.read(size)
+        self._digest.update(chunk)
+        return chunk
+
+
 def check(path: Path, expected: ImportKind | None = None) -> CheckedFile:
     """Read the whole file once: FileRefused unless it is safe and of the `expected` kind
-    (any kind when None). OSError when it cannot be read."""
+    (any kind when None). OSError when it cannot be read.
+
+    Only the rows' start tags reach Python (lxml filters the rest), and each row before the
+    current one is dropped once parsed, so memory stays flat and the read is fast."""
     digest = hashlib.sha256()
-    parser = etree.XMLPullParser(events=("start", "end"), **_parser_options())
     kind: ImportKind | None = None
     rows = 0
-    depth = 0
     with path.open("rb") as file:
+        context = etree.iterparse(
+            _Hashed(file, digest), events=("start",), tag=_ROW_TAGS, **_parser_options()
+        )
         try:
-            while chunk := file.read(CHUNK_BYTES):
-                digest.update(chunk)
-                parser.feed(chunk)
-                for event, element in parser.read_events():
-                    if event == "start":
-                        depth += 1
-                        if kind is None:
-                            kind = _root_kind(element, expected)
-                        continue
-                    depth -= 1
-                    if depth == 1 and kind is not None:
-                        if local_name(element.tag) == ROW_ELEMENT[kind]:
-                            rows += 1
-                        element.clear()
-                        while element.getprevious() is not None:
-                            del element.getparent()[0]
-            parser.close()
+            for _, element in context:
+                parent = element.getparent()
+                if parent is None or parent.getparent() is not None:
+                    continue  # not a row of the document, e.g. a receipt's <contact>
+                if kind is None:
+                    kind = _root_kind(parent, expected)
+                if local_name(element.tag) == ROW_ELEMENT[kind]:
+                    rows += 1
+                while element.getprevious() is not None:
+                    del parent[0]
+            if kind is None:
+                kind = _root_kind(context.root, expected)
         except etree.XMLSyntaxError as exc:
             raise FileRefused("XmlNotWellFormed", exc.lineno or 1, str(exc)) from exc
-    if kind is None:
-        raise FileRefused("XmlNotWellFormed", 1, "The file has no root element.")
     return CheckedFile(kind, digest.hexdigest(), rows)
 
 
