@@ -32,7 +32,7 @@ def _renamed_in(changes: set[tuple[Change, str]]) -> frozenset[Path]:
     return frozenset(Path(path) for change, path in changes if change is Change.added)
 
 
-async def import_one(state: AppState, tools: runs.ImportTools, dropped: drop.DroppedFile) -> Path | None:
+async def import_one(tools: runs.ImportTools, dropped: drop.DroppedFile) -> Path | None:
     """Take one file, import it, move it out; where it went, or None when it was not taken."""
     taken = drop.take(dropped)
     if taken is None:
@@ -65,7 +65,7 @@ async def sweep(
     settle = state.settings.drop_settle_seconds
     for dropped in drop.complete_files(folder, settle, renamed, abandoned=abandoned):
         try:
-            if await import_one(state, tools, dropped) is not None:
+            if await import_one(tools, dropped) is not None:
                 imported += 1
         except OSError as exc:
             log.warning("dropped file %s could not be read: %s", dropped.path, exc)
