@@ -35,6 +35,20 @@ SEND_LATER_BOUND_MS = 50.0
 SCENARIO_SECONDS = 100.0
 
 
+# A till has its machine to itself; this one shares a test machine that may be running far
+# more than it has cores. Its process gets a higher CPU priority where the test may give it
+# one (root), so the bound measures what send_later waits for (locks, the disk), not how long
+# the scheduler left the process off the CPU. The figures say whether it was raised.
+TILL_NICENESS = -10
+
+
+def _raise_priority() -> None:
+    try:
+        os.nice(TILL_NICENESS)
+    except PermissionError:
+        return
+
+
 class Till:
     """The till process, started and killed by the test."""
 
@@ -55,8 +69,16 @@ class Till:
     def start(self) -> None:
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(
-                self.command, env=self.environment, stdout=output, stderr=subprocess.STDOUT
+                self.command,
+                env=self.environment,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_raise_priority,
             )
+
+    def niceness(self) -> int:
+        assert self.process is not None
+        return os.getpriority(os.PRIO_PROCESS, self.process.pid)
 
     def kill(self) -> None:
         assert self.process is not None
@@ -135,6 +157,7 @@ def test_a_till_loses_nothing_and_sends_nothing_twice_through_kills_and_cut_conn
         stream_started = time.monotonic()
         phases = {"seeded": stream_started - started}
         till.start()
+        niceness = till.niceness()
 
         # Patron dies with the stream in full flow and stays down while the till keeps selling.
         _wait_for(lambda: till.queued() >= 60, 30, "60 sales queued")
@@ -196,7 +219,7 @@ def test_a_till_loses_nothing_and_sends_nothing_twice_through_kills_and_cut_conn
         f"p99 {statistics.quantiles(times, n=100)[98]:.2f} ms, median {statistics.median(times):.2f} ms "
         f"over {len(times)} calls; {tries} tries for {len(delivered)} calls; "
         f"{waiting_at_till_kill} queued calls waiting when the till was killed; "
-        f"{terminated} database connections terminated"
+        f"{terminated} database connections terminated; till at nice {niceness}"
     )
     assert waiting_at_till_kill > 0, "the till was killed with nothing left to send"
     assert tries > len(delivered), "no call needed a second try: the faults missed the stream"

@@ -75,6 +75,7 @@ class OutboxSender:
                 entry = store.head()
                 if entry is None:
                     disk.sync()
+                    store.checkpoint()
                     self._wake.wait(IDLE_POLL_SECONDS)
                     continue
                 outcome = deliver(http, self.endpoint, store, entry, self.policy)
@@ -83,7 +84,7 @@ class OutboxSender:
                 if isinstance(outcome, NotYet):
                     self._pause(outcome.wait, disk)
         finally:
-            store.sync_to_disk()
+            store.checkpoint()
             http.close()
             store.close()
 

@@ -3,9 +3,9 @@
 A call is committed here, with the Idempotency-Key it will be sent under, before anything
 goes on the wire. Committed means in the WAL file, which a crash or kill of the till's
 process cannot take back, nor a reboot (the system writes its caches out first). A power cut
-could lose what the disk has not been told to keep yet: the sender tells it (`sync_to_disk`)
-a quarter of a second after a call is queued at the latest, so `send_later` itself never
-waits for the disk; `power_safe=True` makes every commit wait for it instead (an fsync: a
+could lose what the disk has not been told to keep yet: the sender fsyncs the WAL
+(`sync_to_disk`) a quarter of a second after a call is queued at the latest, so `send_later`
+itself never waits for the disk; `power_safe=True` makes every commit wait for it instead (an fsync: a
 few milliseconds on a quiet disk, hundreds on a busy one). The sender
 takes them in the order they were queued. A delivered call keeps its answer for a while, so
 a till can see what became of it; a call Patron refused for good (a 4xx other than
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -261,8 +262,22 @@ class OutboxStore:
             ).rowcount
 
     def sync_to_disk(self) -> None:
-        """Everything committed so far, on the disk: a passive checkpoint syncs the WAL first,
-        and never waits for, nor holds up, a writer."""
+        """Everything committed so far, on the disk: the WAL file fsynced. It takes no lock of
+        SQLite's, so a writer neither waits for it nor is waited for."""
+        wal = self.path.with_name(self.path.name + "-wal")
+        try:
+            descriptor = os.open(wal, os.O_RDONLY)
+        except FileNotFoundError:
+            return
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+    def checkpoint(self) -> None:
+        """The WAL copied into the file and synced, so it starts again from its beginning: done
+        when nothing is waiting, for the WAL not to grow without end. A passive checkpoint
+        never waits for, nor holds up, a writer."""
         with self._lock:
             self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
