@@ -24,11 +24,11 @@ class RunningPatron:
         return self.server.url
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def patron(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningPatron]:
-    """One `patron serve` per test module and database; each test makes its own customers."""
+    """One `patron serve` per database (and pytest-xdist worker); each test makes its own customers."""
     directory = tmp_path_factory.mktemp("patron")
     if request.param == "postgresql":
         if not postgres_reachable():
