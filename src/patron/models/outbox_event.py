@@ -32,6 +32,14 @@ class OutboxEvent(Base):
             postgresql_where=text("fanned_out_at IS NULL"),
             sqlite_where=text("fanned_out_at IS NULL"),
         ),
+        # A contact's events still to fan out: what holds back the claim of their later ones.
+        Index(
+            "ix_outbox_events_unfanned_contact",
+            "contact_id",
+            "seq",
+            postgresql_where=text("fanned_out_at IS NULL"),
+            sqlite_where=text("fanned_out_at IS NULL"),
+        ),
     )
 
     # The order events were written in: what a worker follows (per contact, for delivery).

@@ -17,12 +17,16 @@ _EVENTS: Table = OutboxEvent.__table__  # type: ignore[assignment]
 
 # PostgreSQL takes a batch as one array per column: one statement, prepared once per
 # connection, with no per-row parameter binding in Python (a checkpoint batch tells a
-# thousand rows). The data travel as JSON text.
+# thousand rows). The data travel as JSON text. The transaction has its id (xid) before the
+# events take their seqs (`writer`, read first), which is what lets the fan-out tell when
+# every lower seq has committed or never will (webhooks.service.fan_out).
 _RECORD_ARRAYS = (
+    "WITH writer AS MATERIALIZED (SELECT pg_current_xact_id() AS xid) "
     "INSERT INTO outbox_events (id, type, occurred_at, contact_id, data) "
     "SELECT event.id, event.type, event.occurred_at, event.contact_id, CAST(event.data AS jsonb) "
-    "FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::uuid[], $5::text[]) "
-    "WITH ORDINALITY AS event (id, type, occurred_at, contact_id, data, position) ORDER BY event.position"
+    "FROM writer, unnest($1::text[], $2::text[], $3::timestamptz[], $4::uuid[], $5::text[]) "
+    "WITH ORDINALITY AS event (id, type, occurred_at, contact_id, data, position) "
+    "WHERE writer.xid IS NOT NULL ORDER BY event.position"
 )
 
 

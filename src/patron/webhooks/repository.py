@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, text, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -134,6 +134,13 @@ async def claim(
         earlier.status == PENDING,
         earlier.event_seq < WebhookDelivery.event_seq,
     )
+    # An earlier event of the contact that another worker is still fanning out: its
+    # deliveries are not there yet to hold this one back.
+    not_fanned_yet = exists().where(
+        OutboxEvent.contact_id == WebhookDelivery.contact_id,
+        OutboxEvent.fanned_out_at.is_(None),
+        OutboxEvent.seq < WebhookDelivery.event_seq,
+    )
     due = (
         select(WebhookDelivery.id)
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
@@ -143,6 +150,7 @@ async def claim(
             or_(WebhookDelivery.lease_until.is_(None), WebhookDelivery.lease_until < now),
             WebhookEndpoint.active.is_(True),
             ~held_back,
+            ~not_fanned_yet,
         )
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.event_seq)
         .limit(limit)
@@ -250,12 +258,41 @@ async def oldest_pending_since(session: AsyncSession) -> datetime | None:
 # The outbox, read in seq order
 
 
-async def unfanned_events(session: AsyncSession, limit: int) -> Sequence[OutboxEvent]:
-    """The oldest events without their deliveries yet, locked; on PostgreSQL those another
-    worker is fanning out are skipped, so two workers fan out different events."""
+async def last_seq_taken(session: AsyncSession) -> int:
+    """PostgreSQL: the highest seq any transaction has taken so far, committed or not."""
+    stmt = text("SELECT last_value FROM outbox_events_seq_seq")
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def own_transaction_id(session: AsyncSession) -> int:
+    """PostgreSQL: this transaction's id, given it now if it has none: every transaction that
+    had its id earlier has a lower one."""
+    return int((await session.execute(text("SELECT pg_current_xact_id()::text"))).scalar_one())
+
+
+# Another transaction on this database that had its id before `xid`, still open. Transactions
+# on the cluster's other databases never write these events and are left out.
+_OLDER_OPEN = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+    "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL "
+    "AND age(backend_xid) > age(CAST(CAST(:xid % 4294967296 AS text) AS xid)))"
+)
+
+
+async def older_transactions_open(session: AsyncSession, xid: int) -> bool:
+    """PostgreSQL: whether a transaction that had its id before `xid` is still open."""
+    return bool((await session.execute(_OLDER_OPEN, {"xid": xid})).scalar_one())
+
+
+async def unfanned_events(
+    session: AsyncSession, limit: int, up_to: int | None = None
+) -> Sequence[OutboxEvent]:
+    """The oldest events without their deliveries yet (with a seq up to `up_to`), locked; on
+    PostgreSQL those another worker is fanning out are skipped, so two workers fan out
+    different events."""
     stmt = (
         select(OutboxEvent)
-        .where(OutboxEvent.fanned_out_at.is_(None))
+        .where(OutboxEvent.fanned_out_at.is_(None), OutboxEvent.seq <= up_to if up_to is not None else true())
         .order_by(OutboxEvent.seq)
         .limit(limit)
         .with_for_update(skip_locked=True)

@@ -3,6 +3,7 @@ bookkeeping of each delivery attempt. The sending itself is `webhooks.sender`'s.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Sequence
@@ -30,6 +31,9 @@ from patron.webhooks.schemas import (
 
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
 FANOUT_BATCH = 1000
+# How long a fan-out waits for transactions that may still commit lower seqs, and how often it looks.
+SETTLE_SECONDS = 1.0
+SETTLE_POLL_SECONDS = 0.005
 REPLAY_LIMIT = 10_000
 ANSWER_BYTES = 1024
 
@@ -253,11 +257,32 @@ async def replay(session: AsyncSession, endpoint_id: uuid.UUID, since: datetime)
 # The fan-out: outbox events become deliveries, one per subscribed endpoint.
 
 
+async def _settled_seq(session: AsyncSession) -> int | None:
+    """PostgreSQL: a seq up to which every event has committed or never will, so that none
+    with a lower seq can appear after these are fanned out (None on SQLite, where writers take
+    turns and commit in seq order).
+
+    Concurrent transactions commit in any order: one that took seq 10 may commit after one
+    that took 11. A writer has its transaction id before it takes a seq (outbox.service), so
+    every seq taken before this transaction had its id belongs to a transaction with a lower
+    id; once those have ended, every seq up to the last one taken then is settled. A
+    transaction kept open longer than SETTLE_SECONDS is not waited for further: its events
+    may then reach an endpoint after later ones of the same contact (docs/WEBHOOKS.md)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    taken = await repository.last_seq_taken(session)
+    own = await repository.own_transaction_id(session)
+    waited = 0.0
+    while waited < SETTLE_SECONDS and await repository.older_transactions_open(session, own):
+        await asyncio.sleep(SETTLE_POLL_SECONDS)
+        waited += SETTLE_POLL_SECONDS
+    return taken
+
+
 async def fan_out(session: AsyncSession) -> int:
-    """Give the outbox's oldest events without deliveries theirs; how many events were read.
-    An event committed late (its transaction took a lower seq) is simply read when it is
-    there; one of a rolled-back transaction never is, and holds nothing up."""
-    events = await repository.unfanned_events(session, FANOUT_BATCH)
+    """Give the outbox's oldest settled events without deliveries theirs; how many events were
+    read. An event of a rolled-back transaction never appears, and holds nothing up."""
+    events = await repository.unfanned_events(session, FANOUT_BATCH, up_to=await _settled_seq(session))
     if not events:
         return 0
     now = clock.now()
