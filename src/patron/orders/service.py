@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,13 +29,16 @@ from patron.orders.schemas import CartIn, MatchKeyType, OrderIn, OrderOut, Produ
 from patron.outbox import service as outbox
 from patron.outbox.events import EVENT_ZONE, EventType, NewEvent, rendered
 
-_LOOKUP_KEYS = {
-    MatchKeyType.EMAIL: "email",
-    MatchKeyType.MOBILE_PHONE: "mobilePhone",
-    MatchKeyType.CARD_ID: "cardId",
-    MatchKeyType.EXTERNAL_ID: "externalId",
-    MatchKeyType.MEMBER_NUMBER: "memberNumber",
-}
+# matchKeyType -> the lookup key (wire name) the contact is found by.
+_LOOKUP_KEYS = MappingProxyType(
+    {
+        MatchKeyType.EMAIL: "email",
+        MatchKeyType.MOBILE_PHONE: "mobilePhone",
+        MatchKeyType.CARD_ID: "cardId",
+        MatchKeyType.EXTERNAL_ID: "externalId",
+        MatchKeyType.MEMBER_NUMBER: "memberNumber",
+    }
+)
 
 
 async def _contact_of(session: AsyncSession, body: OrderIn, rules: ContactRules) -> uuid.UUID:

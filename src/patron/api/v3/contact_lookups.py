@@ -35,10 +35,11 @@ async def _found(session: Session, keys: LookupKeys, settings: CurrentSettings) 
     return contacts.contact_out(await contacts.get(session, contact_id), settings.zone)
 
 
-_LOOKUP_ERRORS = errors(BadRequest, ContactNotFound, MultipleMatchesFound)
-
-
-@router.get("/contacts/{contactType}/bykey/{keyValue}", response_model=ContactOut, responses=_LOOKUP_ERRORS)
+@router.get(
+    "/contacts/{contactType}/bykey/{keyValue}",
+    response_model=ContactOut,
+    responses=errors(BadRequest, ContactNotFound, MultipleMatchesFound),
+)
 async def contact_by_key_in_path(
     contactType: ContactType,
     keyValue: KeyValue,
@@ -50,7 +51,11 @@ async def contact_by_key_in_path(
     return await _found(session, LookupKeys(any=keyValue, contactType=contactType), settings)
 
 
-@router.get("/contacts/{contactType}/bykey", response_model=ContactOut, responses=_LOOKUP_ERRORS)
+@router.get(
+    "/contacts/{contactType}/bykey",
+    response_model=ContactOut,
+    responses=errors(BadRequest, ContactNotFound, MultipleMatchesFound),
+)
 async def contact_by_key(
     contactType: ContactType,
     keyValue: Annotated[str, Query(min_length=1, max_length=200)],
@@ -62,7 +67,9 @@ async def contact_by_key(
 
 
 @router.get(
-    "/contacts/{contactType}/byexternalid/{externalId}", response_model=ContactOut, responses=_LOOKUP_ERRORS
+    "/contacts/{contactType}/byexternalid/{externalId}",
+    response_model=ContactOut,
+    responses=errors(BadRequest, ContactNotFound, MultipleMatchesFound),
 )
 async def contact_by_external_id(
     contactType: ContactType,
