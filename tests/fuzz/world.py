@@ -211,7 +211,11 @@ async def seed(client: httpx.AsyncClient, admin: dict[str, str], customers: int 
             "/api/v3/segments",
             json={
                 "name": "Shoe buyers",
-                "rule": {"field": "purchases", "op": "exists", "where": {"groups": ["Shoes"], "withinDays": 90}},
+                "rule": {
+                    "field": "purchases",
+                    "op": "exists",
+                    "where": {"groups": ["Shoes"], "withinDays": 90},
+                },
             },
             headers=admin,
         ),

@@ -29,7 +29,7 @@ log = logging.getLogger("patron.widget")
 ALLOWED_METHODS = "GET"
 ALLOWED_HEADERS = "x-enduser-access-token, x-account-id, accept, content-type"
 PREFLIGHT_SECONDS = "600"
-_ERROR_HEADERS = [(b"content-type", b"application/json")]
+_ERROR_HEADERS = ((b"content-type", b"application/json"),)
 
 
 class KeyOrigins:
