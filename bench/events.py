@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,23 +22,20 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baselines import Measured, closed_loop
+from dialect_bench import Row, analyse, patron_env, start_floor, table, wrk_rate
 from run import (
     DOC,
     POSTGRES,
     SECONDS,
-    THREADS,
     TOKEN,
     WARMUP,
     ensure_wrk,
     recreate_postgres,
-    run_wrk,
     start,
     stop,
     wait_until_up,
     write_doc,
 )
-
-from records import Row, table
 
 DATABASE = "patron_bench_events"
 FIRST_PORT = int(os.environ.get("BENCH_PORT", "8400"))
@@ -50,16 +46,7 @@ EVENT_CLIENTS, READ_CLIENTS = 16, 32
 READERS = 1000  # customers with progress, for the read
 BEGIN, END = "<!-- events:begin -->", "<!-- events:end -->"
 DSN = f"{POSTGRES}/{DATABASE}"
-ENV = {
-    **os.environ,
-    "PATRON_DATABASE_URL": DSN.replace("postgresql://", "postgresql+asyncpg://"),
-    "PATRON_ACCESS_LOG": "false",
-    "PATRON_LOG_LEVEL": "WARNING",
-    "PATRON_BOOTSTRAP_ADMIN_KEY": TOKEN,
-    "PATRON_DB_POOL_SIZE": "16",
-    "PATRON_RATE_LIMITS": "false",
-    "PATRON_EMBEDDED_WORKER": "false",
-}
+ENV = patron_env(DSN)
 EVENT_INSERT = """
 INSERT INTO custom_events (contact_id, id, event_key, event_name, metadata, occurred_at, received_on)
 VALUES ($1, $2, $3, 'order_success', '{"order_total": "120"}', $4, $4)
@@ -138,25 +125,6 @@ async def _customers() -> None:
         await connection.close()
 
 
-async def _analyse() -> None:
-    connection = await asyncpg.connect(DSN)
-    try:
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
-
-
-def _wrk(
-    wrk: str, port: int, lua: str, clients: int, data: Path, run: str, seconds: float
-) -> tuple[float, float]:
-    figures, _ = run_wrk(
-        wrk, f"http://127.0.0.1:{port}", lua, clients, seconds, [TOKEN, str(data), run, str(THREADS)]
-    )
-    if figures["errors"]:
-        raise SystemExit(f"{lua}: {int(figures['errors'])} requests failed")
-    return figures["requests"] / figures["seconds"], figures["p99_ms"]
-
-
 async def _raw_events(seconds: float) -> Measured:
     """The event insert and the progress upserts of every listening rule, one transaction per
     event, at EVENT_CLIENTS."""
@@ -199,27 +167,6 @@ async def _readers(scratch: Path) -> Path:
     return path
 
 
-def _floor(scratch: Path) -> subprocess.Popen[bytes]:
-    command = [
-        str(Path(sys.executable).with_name("uvicorn")),
-        "floor_server:app",
-        "--app-dir",
-        str(Path(__file__).parent),
-        "--workers",
-        "2",
-        "--port",
-        str(FLOOR_PORT),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    log = scratch / "floor.log"
-    env = {**os.environ, "FLOOR_DSN": DSN, "FLOOR_POOL_SIZE": str(READ_CLIENTS // 2)}
-    process = start(command, env, log)
-    wait_until_up(f"http://127.0.0.1:{FLOOR_PORT}/healthz", process, log)
-    return process
-
-
 def measure(wrk: str, scratch: Path) -> list[Row]:
     asyncio.run(recreate_postgres(database=DATABASE))
     patron = str(Path(sys.executable).with_name("patron"))
@@ -228,9 +175,9 @@ def measure(wrk: str, scratch: Path) -> list[Row]:
     try:
         wait_until_up(f"http://127.0.0.1:{PORT}/readyz", server, scratch / "serve.log")
         customers = _seed(scratch)
-        _wrk(wrk, PORT, "events.lua", EVENT_CLIENTS, customers, "warm", WARMUP)
-        asyncio.run(_analyse())
-        rate, p99 = _wrk(wrk, PORT, "events.lua", EVENT_CLIENTS, customers, "run", SECONDS)
+        wrk_rate(wrk, PORT, "events.lua", EVENT_CLIENTS, customers, "warm", WARMUP)
+        asyncio.run(analyse(DSN))
+        rate, p99 = wrk_rate(wrk, PORT, "events.lua", EVENT_CLIENTS, customers, "run", SECONDS)
         print(f"  events: {rate:,.0f}/s, p99 {p99:.1f} ms", flush=True)
         raw = asyncio.run(_raw_events(SECONDS))
         raw_rate = raw.transactions / raw.seconds
@@ -244,12 +191,14 @@ def measure(wrk: str, scratch: Path) -> list[Row]:
             Row("raw SQL: event insert + progress upserts (16 clients)", raw_rate, raw.percentile(0.99))
         )
         readers = asyncio.run(_readers(scratch))
-        _wrk(wrk, PORT, "reward_progress.lua", READ_CLIENTS, readers, "warm", WARMUP)
-        read_rate, read_p99 = _wrk(wrk, PORT, "reward_progress.lua", READ_CLIENTS, readers, "run", SECONDS)
-        floor = _floor(scratch)
+        wrk_rate(wrk, PORT, "reward_progress.lua", READ_CLIENTS, readers, "warm", WARMUP)
+        read_rate, read_p99 = wrk_rate(
+            wrk, PORT, "reward_progress.lua", READ_CLIENTS, readers, "run", SECONDS
+        )
+        floor = start_floor(FLOOR_PORT, DSN, READ_CLIENTS, scratch)
         try:
-            _wrk(wrk, FLOOR_PORT, "reward_progress.lua", READ_CLIENTS, readers, "warm", WARMUP)
-            floor_rate, floor_p99 = _wrk(
+            wrk_rate(wrk, FLOOR_PORT, "reward_progress.lua", READ_CLIENTS, readers, "warm", WARMUP)
+            floor_rate, floor_p99 = wrk_rate(
                 wrk, FLOOR_PORT, "reward_progress.lua", READ_CLIENTS, readers, "run", SECONDS
             )
         finally:

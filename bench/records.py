@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,16 +22,15 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baselines import Measured, closed_loop
+from dialect_bench import Row, analyse, patron_env, start_floor, table, wrk_rate
 from run import (
     DOC,
     POSTGRES,
     SECONDS,
-    THREADS,
     TOKEN,
     WARMUP,
     ensure_wrk,
     recreate_postgres,
-    run_wrk,
     start,
     stop,
     wait_until_up,
@@ -49,16 +46,7 @@ LOG_CLIENTS, READ_CLIENTS = 16, 32
 READERS = 1000  # members with a token for the read, among those with progress
 BEGIN, END = "<!-- records:begin -->", "<!-- records:end -->"
 DSN = f"{POSTGRES}/{DATABASE}"
-ENV = {
-    **os.environ,
-    "PATRON_DATABASE_URL": DSN.replace("postgresql://", "postgresql+asyncpg://"),
-    "PATRON_ACCESS_LOG": "false",
-    "PATRON_LOG_LEVEL": "WARNING",
-    "PATRON_BOOTSTRAP_ADMIN_KEY": TOKEN,
-    "PATRON_DB_POOL_SIZE": "16",
-    "PATRON_RATE_LIMITS": "false",
-    "PATRON_EMBEDDED_WORKER": "false",
-}
+ENV = patron_env(DSN)
 LOG_INSERT = """
 INSERT INTO record_logs (contact_id, id, definition_id, kind, activity_at, activity_id, unique_identifier,
   activity_value, period_key, created_on)
@@ -72,15 +60,6 @@ VALUES ($1, $2, $3, $4, 'challenge', 25, 'in_progress', $5, $6, $7, 'UTC', 0, 0,
 ON CONFLICT (contact_id, definition_id, period_key)
 DO UPDATE SET value = record_progress.value + 25, modified_on = excluded.modified_on
 """
-
-
-@dataclass(frozen=True)
-class Row:
-    name: str
-    per_second: float
-    p99_ms: float
-    baseline: str | None = None
-    ratio: float | None = None
 
 
 def _seed(scratch: Path) -> tuple[Path, list[str]]:
@@ -142,25 +121,6 @@ async def _members() -> list[str]:
         await connection.close()
 
 
-async def _analyse() -> None:
-    connection = await asyncpg.connect(DSN)
-    try:
-        await connection.execute("ANALYZE")
-    finally:
-        await connection.close()
-
-
-def _wrk(
-    wrk: str, port: int, lua: str, clients: int, data: Path, run: str, seconds: float
-) -> tuple[float, float]:
-    figures, _ = run_wrk(
-        wrk, f"http://127.0.0.1:{port}", lua, clients, seconds, [TOKEN, str(data), run, str(THREADS)]
-    )
-    if figures["errors"]:
-        raise SystemExit(f"{lua}: {int(figures['errors'])} requests failed")
-    return figures["requests"] / figures["seconds"], figures["p99_ms"]
-
-
 async def _raw_logs(members: list[str], challenges: list[str], seconds: float) -> Measured:
     """The log insert and the progress upsert, one transaction per log, at LOG_CLIENTS."""
     pool = await asyncpg.create_pool(DSN, min_size=LOG_CLIENTS, max_size=LOG_CLIENTS)
@@ -215,27 +175,6 @@ def _tokens(scratch: Path) -> Path:
     return path
 
 
-def _floor(scratch: Path) -> subprocess.Popen[bytes]:
-    command = [
-        str(Path(sys.executable).with_name("uvicorn")),
-        "floor_server:app",
-        "--app-dir",
-        str(Path(__file__).parent),
-        "--workers",
-        "2",
-        "--port",
-        str(FLOOR_PORT),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    log = scratch / "floor.log"
-    env = {**os.environ, "FLOOR_DSN": DSN, "FLOOR_POOL_SIZE": str(READ_CLIENTS // 2)}
-    process = start(command, env, log)
-    wait_until_up(f"http://127.0.0.1:{FLOOR_PORT}/healthz", process, log)
-    return process
-
-
 def measure(wrk: str, scratch: Path) -> list[Row]:
     asyncio.run(recreate_postgres(database=DATABASE))
     patron = str(Path(sys.executable).with_name("patron"))
@@ -245,9 +184,9 @@ def measure(wrk: str, scratch: Path) -> list[Row]:
         wait_until_up(f"http://127.0.0.1:{PORT}/readyz", server, scratch / "serve.log")
         members_file, challenges = _seed(scratch)
         members = members_file.read_text().split()
-        _wrk(wrk, PORT, "record_logs.lua", LOG_CLIENTS, members_file, "warm", WARMUP)
-        asyncio.run(_analyse())
-        rate, p99 = _wrk(wrk, PORT, "record_logs.lua", LOG_CLIENTS, members_file, "run", SECONDS)
+        wrk_rate(wrk, PORT, "record_logs.lua", LOG_CLIENTS, members_file, "warm", WARMUP)
+        asyncio.run(analyse(DSN))
+        rate, p99 = wrk_rate(wrk, PORT, "record_logs.lua", LOG_CLIENTS, members_file, "run", SECONDS)
         print(f"  challenge logs: {rate:,.0f}/s, p99 {p99:.1f} ms", flush=True)
         raw = asyncio.run(_raw_logs(members, challenges, SECONDS))
         raw_rate = raw.transactions / raw.seconds
@@ -255,12 +194,12 @@ def measure(wrk: str, scratch: Path) -> list[Row]:
         rows.append(Row("challenge log creates (16 clients)", rate, p99, "raw SQL", rate / raw_rate))
         rows.append(Row("raw SQL: log insert + progress upsert (16 clients)", raw_rate, raw.percentile(0.99)))
         readers = _tokens(scratch)
-        _wrk(wrk, PORT, "progress_read.lua", READ_CLIENTS, readers, "warm", WARMUP)
-        read_rate, read_p99 = _wrk(wrk, PORT, "progress_read.lua", READ_CLIENTS, readers, "run", SECONDS)
-        floor = _floor(scratch)
+        wrk_rate(wrk, PORT, "progress_read.lua", READ_CLIENTS, readers, "warm", WARMUP)
+        read_rate, read_p99 = wrk_rate(wrk, PORT, "progress_read.lua", READ_CLIENTS, readers, "run", SECONDS)
+        floor = start_floor(FLOOR_PORT, DSN, READ_CLIENTS, scratch)
         try:
-            _wrk(wrk, FLOOR_PORT, "progress_read.lua", READ_CLIENTS, readers, "warm", WARMUP)
-            floor_rate, floor_p99 = _wrk(
+            wrk_rate(wrk, FLOOR_PORT, "progress_read.lua", READ_CLIENTS, readers, "warm", WARMUP)
+            floor_rate, floor_p99 = wrk_rate(
                 wrk, FLOOR_PORT, "progress_read.lua", READ_CLIENTS, readers, "run", SECONDS
             )
         finally:
@@ -280,16 +219,6 @@ def measure(wrk: str, scratch: Path) -> list[Row]:
         stop(server)
         asyncio.run(recreate_postgres(create=False, database=DATABASE))
     return rows
-
-
-def table(rows: list[Row]) -> str:
-    lines = ["| scenario | per second | p99 ms | baseline | ratio |", "|---|---:|---:|---|---:|"]
-    for row in rows:
-        ratio = "-" if row.ratio is None else f"{row.ratio:.2f}"
-        lines.append(
-            f"| {row.name} | {row.per_second:,.0f} | {row.p99_ms:.1f} | {row.baseline or '-'} | {ratio} |"
-        )
-    return "\n".join(lines)
 
 
 def main() -> None:
