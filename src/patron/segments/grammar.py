@@ -273,10 +273,11 @@ def _flag(value: Any, path: str) -> bool:
 
 
 def _guid(value: Any, path: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value) if isinstance(value, str) else uuid.UUID(int=-1)
-    except ValueError:
-        pass
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise RuleError(path, "expected a GUID") from None
     raise RuleError(path, "expected a GUID")
 
 

@@ -75,8 +75,9 @@ async def _waited(state: AppState) -> None:
 async def refresh_loop(state: AppState) -> None:
     while True:
         try:
-            while await refresh_one(state):
-                pass
+            busy = True
+            while busy:  # until nothing is left to do, then wait
+                busy = await refresh_one(state)
         except DBAPIError as exc:
             log.warning("segment refresh loop: database error, retrying: %s", exc)
         await _waited(state)
@@ -85,8 +86,9 @@ async def refresh_loop(state: AppState) -> None:
 async def job_loop(state: AppState) -> None:
     while True:
         try:
-            while await run_one_job(state):
-                pass
+            busy = True
+            while busy:  # until nothing is left to do, then wait
+                busy = await run_one_job(state)
         except DBAPIError as exc:
             log.warning("assignment job loop: database error, retrying: %s", exc)
         await _waited(state)
