@@ -25,7 +25,7 @@ from tests.receipts.factories import make_store, receipt
 
 
 def _request_body_models() -> set[str]:
-    """The names of every model a request body of the OpenAPI description is made of."""
+    """The names of every model a JSON request body of the OpenAPI description is made of."""
     description = create_app(
         Settings(database_url="sqlite+aiosqlite:///unused.db"), background=False
     ).openapi()
@@ -44,20 +44,25 @@ def _request_body_models() -> set[str]:
             for value in node:
                 follow(value)
 
+    # JSON bodies only: a multipart form (an icon upload) names its fields, and FastAPI reads
+    # those and nothing else.
     for operations in description["paths"].values():
         for operation in operations.values():
-            follow(operation.get("requestBody"))
+            follow(operation.get("requestBody", {}).get("content", {}).get("application/json"))
     # Pydantic names a model used both ways `Name-Input`; enums are not models.
     return {name.removesuffix("-Input") for name in names if schemas[name].get("type") == "object"}
 
 
 def _schema_models() -> dict[str, type[BaseModel]]:
     models: dict[str, type[BaseModel]] = {}
+    # Every module: a body may live beside the one service that reads it (records/members.py).
     for module in pkgutil.walk_packages(patron.__path__, "patron."):
-        if module.name.endswith("schemas"):  # schemas.py, and end_user_schemas.py and the like
+        if module.name != "patron.__main__":
             for value in vars(importlib.import_module(module.name)).values():
                 if isinstance(value, type) and issubclass(value, BaseModel):
                     models[value.__name__] = value
+                    # Two models of one name are told apart by their module in the OpenAPI.
+                    models[f"{value.__module__}.{value.__qualname__}".replace(".", "__")] = value
     return models
 
 

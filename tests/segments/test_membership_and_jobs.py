@@ -184,3 +184,23 @@ async def test_a_job_for_a_promotion_not_active_or_an_unknown_segment_is_refused
     assert (unknown.status_code, unknown.json()["key"]) == (404, "SegmentNotFound")
     missing = await client.get("/api/v3/assignment-jobs/00000000-0000-0000-0000-000000000001", headers=admin)
     assert (missing.status_code, missing.json()["key"]) == (404, "AssignmentJobNotFound")
+
+
+async def test_a_promotion_given_to_a_segment_is_kept_even_when_nobody_was_in_it(
+    client: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    nobody = {"field": "city", "op": "eq", "value": "Atlantis"}
+    segment = (
+        await client.post("/api/v3/segments", json={"name": "Nobody", "rule": nobody}, headers=admin)
+    ).json()
+    offer = await make_promotion(client, admin)
+    queued = await client.post(
+        f"/api/v3/promotions/multichannels/{offer['id']}/assign-segment",
+        json={"segmentId": segment["id"]},
+        headers=admin,
+    )
+    assert queued.status_code == 202, queued.text
+    deleted = await client.delete(f"/api/v3/promotions/multichannels/{offer['id']}", headers=admin)
+    assert (deleted.status_code, deleted.json()["key"]) == (409, "PromotionHasAssignments")
+    job = await client.get(f"/api/v3/assignment-jobs/{queued.json()['id']}", headers=admin)
+    assert (job.status_code, job.json()["promotionId"]) == (200, offer["id"])

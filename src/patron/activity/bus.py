@@ -44,6 +44,8 @@ class ReceiptActivity:
     occurred_at: datetime
     total: Decimal
     lines: tuple[ReceiptLineActivity, ...]
+    # A return receipt's original, by its uniqueReceiptId (extraData.originalUniqueReceiptId).
+    original_unique_receipt_id: str | None = None
 
 
 ReceiptSubscriber = Callable[[AsyncSession, ReceiptActivity], Awaitable[None]]

@@ -35,8 +35,6 @@ from patron.receipts import service as receipts
 
 # Every ledger row a receipt causes has this source, then the receipt's id.
 SOURCE_PREFIX = "receipt:"
-# Where a return receipt names the receipt it returns from.
-ORIGINAL_KEY = "originalUniqueReceiptId"
 
 _Window = tuple[datetime, datetime | None]
 
@@ -59,9 +57,8 @@ class _Origin:
 
 
 async def _origin(session: AsyncSession, receipt: ReceiptActivity) -> _Origin:
-    stored = await receipts.get(session, receipt.receipt_id)
-    named = (stored.receipt.extra_data or {}).get(ORIGINAL_KEY)
-    if not isinstance(named, str) or not named:
+    named = receipt.original_unique_receipt_id
+    if named is None:
         return _Origin(named=False)
     original = await receipts.find_by_unique_id(session, named)
     if original is None or original.contact_id != receipt.contact_id:

@@ -11,7 +11,7 @@ from sqlalchemy import Row, bindparam, delete, exists, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from patron.db.types import UTCDateTime
-from patron.models import Promotion, PromotionAssignment, PromotionAssignmentReceipt
+from patron.models import AssignmentJob, Promotion, PromotionAssignment, PromotionAssignmentReceipt
 
 ACTIVE = "Active"
 
@@ -41,8 +41,11 @@ async def delete_promotion(session: AsyncSession, promotion_id: uuid.UUID) -> No
 
 
 async def has_assignments(session: AsyncSession, promotion_id: uuid.UUID) -> bool:
-    stmt = select(exists().where(PromotionAssignment.promotion_id == promotion_id))
-    return bool((await session.execute(stmt)).scalar())
+    """Whether the promotion was ever given out: to a contact, or to a segment by an assignment
+    job (whose record stays as the job's history, even when the segment was empty)."""
+    assigned = exists().where(PromotionAssignment.promotion_id == promotion_id)
+    to_a_segment = exists().where(AssignmentJob.promotion_id == promotion_id)
+    return bool((await session.execute(select(or_(assigned, to_a_segment)))).scalar())
 
 
 async def withdraw_unredeemed(session: AsyncSession, contact_id: uuid.UUID) -> None:

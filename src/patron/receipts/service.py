@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -55,6 +56,8 @@ _MATCH_KEYS = MappingProxyType(
 
 # Stands for the receipt's contact in its event until the statement storing it finds it.
 _UNKNOWN_CONTACT = uuid.UUID(int=0)
+# Where a return receipt names the receipt it returns from (docs/POINTS.md).
+ORIGINAL_KEY = "originalUniqueReceiptId"
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,11 @@ async def _not_stored(
     raise StoreNotFound(f"No store with externalId {body.storeExternalId!r}.")
 
 
+def _original(extra_data: Mapping[str, object] | None) -> str | None:
+    named = (extra_data or {}).get(ORIGINAL_KEY)
+    return named if isinstance(named, str) and named else None
+
+
 def _activity(stored: StoredReceipt) -> ReceiptActivity:
     """The receipt as the till described it; subscribers that filter on article groups or
     brands consult the article register themselves, so a receipt no one filters costs no read."""
@@ -160,6 +168,7 @@ def _activity(stored: StoredReceipt) -> ReceiptActivity:
         store_external_id=receipt.store_external_id,
         occurred_at=receipt.created_date,
         total=receipt.total_gross_price,
+        original_unique_receipt_id=_original(receipt.extra_data),
         lines=tuple(
             ReceiptLineActivity(
                 type=line.type,
