@@ -41,9 +41,9 @@ FORM_PATHS = ("/console/",)
 
 
 def install(app: FastAPI, state: AppState) -> None:
+    """The console's objects, files and error pages on `app`; its routers (ROUTERS) are among
+    the routes `create_app` gives every application."""
     app.state.console = build_console(state)
-    for router in ROUTERS:
-        app.include_router(router)
     app.mount("/console/assets", assets.vendored(), name="console-assets")
     app.mount("/console/static", assets.own(), name="console-static")
     app.add_exception_handler(NotSignedIn, not_signed_in)
