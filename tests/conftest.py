@@ -142,14 +142,16 @@ def routes() -> Routes:
 
 
 @pytest.fixture
-async def app(settings: Settings, routes: Routes) -> AsyncIterator[FastAPI]:
+async def app(settings: Settings, routes: Routes, request: pytest.FixtureRequest) -> AsyncIterator[FastAPI]:
     """A new application for every test, built by the composition root on the session's
     migrated database: its caches, subscribers and queues start empty, so nothing one test
-    did reaches the next."""
-    application = create_app(settings, routes=routes)
+    did reaches the next. Its embedded worker runs only for tests marked `embedded_worker`:
+    its ten loops' first polls cost more than most tests do."""
+    background = request.node.get_closest_marker("embedded_worker") is not None
+    application = create_app(settings, routes=routes, background=background)
     async with application.router.lifespan_context(application):
         yield application
-        if application.state.patron.database.is_sqlite:
+        if background and application.state.patron.database.is_sqlite:
             await _imports_settled(application.state.patron.database)
 
 

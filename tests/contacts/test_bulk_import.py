@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 
 
 async def wait_until_done(
@@ -21,6 +22,7 @@ async def wait_until_done(
     raise AssertionError(f"bulk import {batch_id} did not finish: {status}")
 
 
+@pytest.mark.embedded_worker
 async def test_bulk_import_of_4000_reports_each_bad_row_and_stores_the_good(
     client: httpx.AsyncClient, till: dict[str, str]
 ) -> None:

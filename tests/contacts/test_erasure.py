@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from patron.db.engine import Database
@@ -135,6 +136,7 @@ async def test_a_replay_of_an_erased_contacts_creation_gives_back_no_personal_da
     assert found.status_code == 404
 
 
+@pytest.mark.embedded_worker
 async def test_a_finished_bulk_import_keeps_no_copy_of_the_contacts_it_applied(
     client: httpx.AsyncClient, till: dict[str, str], database: Database
 ) -> None:

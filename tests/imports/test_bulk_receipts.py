@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from patron.auth.roles import Role
@@ -31,6 +32,7 @@ async def _settled(client: httpx.AsyncClient, headers: dict[str, str], batch_id:
     raise AssertionError("the batch was not recorded")
 
 
+@pytest.mark.embedded_worker
 async def test_a_batch_is_recorded_in_the_background_with_a_result_per_row(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], state: AppState
 ) -> None:
@@ -58,6 +60,7 @@ async def test_a_batch_is_recorded_in_the_background_with_a_result_per_row(
         assert (await session.execute(select(func.count()).select_from(Receipt))).scalar_one() == 3
 
 
+@pytest.mark.embedded_worker
 async def test_the_same_batch_again_stores_nothing_more(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], state: AppState
 ) -> None:
@@ -88,6 +91,7 @@ async def test_an_empty_or_oversized_batch_is_refused(
     assert not_a_list.status_code == 400
 
 
+@pytest.mark.embedded_worker
 async def test_another_key_cannot_see_a_batch(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str], state: AppState
 ) -> None:

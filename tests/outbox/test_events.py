@@ -86,6 +86,7 @@ async def test_contact_created_updated_promoted_and_erased(
     assert "ann@example.com" not in repr([event.data for event in told])
 
 
+@pytest.mark.embedded_worker
 async def test_bulk_import_creates_and_updates(
     client: httpx.AsyncClient, database: Database, till: dict[str, str]
 ) -> None:

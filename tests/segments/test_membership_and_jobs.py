@@ -42,6 +42,7 @@ async def _until(check: Any, seconds: float = 20) -> Any:
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.embedded_worker
 async def test_the_worker_refreshes_a_new_segment_and_again_on_demand(
     client: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
 ) -> None:
