@@ -67,6 +67,7 @@ DIRECT_ENDPOINTS: Mapping[Callable[..., Any], Endpoint] = MappingProxyType(
     {
         receipts.create_receipt: receipts.create_receipt_directly,
         challenges.award_checkpoints: challenges.award_checkpoints_directly,
+        **record_activity.DIRECT_ENDPOINTS,
     }
 )
 

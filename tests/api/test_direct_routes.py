@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,6 +16,7 @@ from tests.challenges.factories import make_definition
 from tests.conftest import make_settings
 from tests.factories import make_contact_id as make_contact
 from tests.receipts.factories import line, make_store, receipt
+from tests.records.factories import make_challenge, make_member, make_milestone
 
 
 @pytest.fixture
@@ -232,3 +235,61 @@ async def test_receipts_spelled_unusually_are_answered_alike(
         )
         assert again.status_code == (201 if refused else 200)
         assert again.headers.get("idempotent-replayed") == (None if refused else "true")
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+
+def _shape(value: Any) -> Any:
+    """What two answers must share though their ids, instants and coupon codes differ: every
+    key, status, value and message, with each id, instant and code's random part masked."""
+    if isinstance(value, dict):
+        return {
+            key: _shape(item) for key, item in value.items() if key not in ("request_id", "uniqueIdentifier")
+        }
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    if isinstance(value, str):
+        masked = _INSTANT.sub("INSTANT", _UUID.sub("ID", value))
+        return re.sub(r"^SAVE5-\w+$", "SAVE5-CODE", masked)
+    return value
+
+
+async def test_record_logs_are_answered_alike_directly_and_through_fastapi(
+    client: httpx.AsyncClient, through_fastapi: httpx.AsyncClient, admin: dict[str, str], till: dict[str, str]
+) -> None:
+    challenge = await make_challenge(client, admin)
+    await make_milestone(client, admin, challenge["id"], 200, {"type": "coupon", "codePrefix": "SAVE5-"})
+    members = [await make_member(client, till, f"D-{n}") for n in range(2)]
+
+    def log(member: str, key: str, **fields: Any) -> dict[str, Any]:
+        return {"challengeId": challenge["id"], "ownedById": member, "uniqueIdentifier": key, **fields}
+
+    cases: list[tuple[str, dict[str, str], Any]] = [
+        ("crosses the milestone", till, lambda member: log(member, "first", activityValue=250)),
+        ("counts on", till, lambda member: log(member, "second", activityValue=100)),
+        ("a repeated uniqueIdentifier", till, lambda member: log(member, "second", activityValue=100)),
+        (
+            "an unknown challenge",
+            till,
+            lambda member: {**log(member, "x", activityValue=1), "challengeId": str(uuid.uuid4())},
+        ),
+        ("an unknown member", till, lambda member: log("nobody", "y", activityValue=1)),
+        ("no value for a sum", till, lambda member: log(member, "z")),
+        ("not an object", till, lambda member: [1, 2]),
+        ("no credentials", {}, lambda member: log(member, "w", activityValue=1)),
+    ]
+    for name, headers, body in cases:
+        answers = []
+        for http, member in zip((client, through_fastapi), members, strict=True):
+            response = await http.post("/schema/challenge_log/record", json=body(member), headers=headers)
+            answers.append(
+                (response.status_code, response.headers.get("content-type"), _shape(response.json()))
+            )
+        assert answers[0] == answers[1], name
+    assert [answer[0] for answer in answers] == [401, 401]
+    first = await client.get(
+        "/schema/challenge_progress/record", params={"ownedById": members[0]}, headers=admin
+    )
+    assert first.json()["data"][0]["currentProgressValue"] == 350

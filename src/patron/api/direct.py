@@ -138,8 +138,14 @@ def json_answer(status: int, body: bytes, headers: Iterable[tuple[bytes, bytes]]
     return Answer(status, body, tuple(headers))
 
 
+def json_bytes(content: Any) -> bytes:
+    """JSON-ready `content` (str, numbers, None, lists and dicts of them) rendered as FastAPI's
+    JSONResponse renders it, byte for byte."""
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
 def _error_answer(status: int, envelope: dict[str, Any]) -> Answer:
-    # Rendered as FastAPI's JSONResponse renders it, byte for byte.
+    # As FastAPI's error handlers render it; an invalid body's echoed input may hold a NaN.
     return Answer(status, json.dumps(envelope, ensure_ascii=False, separators=(",", ":")).encode())
 
 

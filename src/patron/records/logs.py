@@ -55,7 +55,7 @@ async def add_challenge_log(session: AsyncSession, log: Prepared, issuer: Reward
     window = calendar_window(plan.window.kind, at, log.zone)
     key = window.key or ""
     await ensure_write_lock(session)
-    await repository.start_progress(
+    row = await repository.take_progress(
         session,
         {
             "contact_id": contact_id,
@@ -74,8 +74,6 @@ async def add_challenge_log(session: AsyncSession, log: Prepared, issuer: Reward
             "modified_on": now,
         },
     )
-    row = await repository.lock_progress(session, contact_id, definition.id, key)
-    assert row is not None  # made just above, in this transaction
     stored = await intake.store_log(session, log, key)
     outcome = engine.apply(plan, _state(row), log.amount, at)
     told: list[NewEvent] = []

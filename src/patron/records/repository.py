@@ -85,6 +85,21 @@ async def start_progress(session: AsyncSession, row: dict[str, Any]) -> bool:
     return (await session.execute(stmt)).scalar_one_or_none() is not None
 
 
+async def take_progress(session: AsyncSession, row: dict[str, Any]) -> RecordProgress:
+    """The progress row of a member's window or run, made if missing and locked for the
+    transaction, in one statement: an upsert whose conflict changes nothing but takes the
+    row's lock, and returns the row as it is (a concurrent maker's, once it committed)."""
+    table = RecordProgress.__table__
+    stmt = insert_for(session, RecordProgress).values(row)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.contact_id, table.c.definition_id, table.c.period_key],
+        set_={"modified_on": table.c.modified_on},
+    ).returning(*table.c)
+    taken = select(RecordProgress).from_statement(stmt).execution_options(populate_existing=True)
+    progress: RecordProgress = (await session.execute(taken)).scalar_one()
+    return progress
+
+
 async def lock_progress(
     session: AsyncSession, contact_id: uuid.UUID, definition_id: uuid.UUID, period_key: str
 ) -> RecordProgress | None:

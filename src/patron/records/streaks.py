@@ -102,10 +102,7 @@ async def _row_of_run(
     """The row `state` is written to: the stored run's, or a new run's made then locked."""
     if row.run == state.run:
         return row
-    await repository.start_progress(session, _new_row(log, state))
-    made = await repository.lock_progress(session, log.contact_id, log.definition.id, state.key)
-    assert made is not None  # made just above, in this transaction
-    return made
+    return await repository.take_progress(session, _new_row(log, state))
 
 
 async def add_streak_log(session: AsyncSession, log: Prepared, issuer: RewardIssuer) -> Logged:

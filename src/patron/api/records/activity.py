@@ -4,12 +4,17 @@ their own; admins may correct a reward log's coupon code and dates."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
+from starlette.types import Scope
 
-from patron.api.deps import Admin, CurrentSettings, Integration, Session, State, errors
+from patron.api.deps import Admin, Integration, Session, app_state, authorised, errors, session_of
+from patron.api.direct import Answer, Endpoint, body_as, json_answer, json_bytes
 from patron.api.records.access import Language, ListParams, ReadsAs
+from patron.auth.roles import INTEGRATIONS
 from patron.contacts.service import ContactRules
 from patron.errors import BadRequest
 from patron.kit import clock
@@ -20,11 +25,36 @@ from patron.records.progress import progress_out
 from patron.records.query import parse_list_query
 from patron.records.render import log_out
 from patron.records.schemas import Kind, NewLog, RewardLogChanges
+from patron.state import AppState
 
 router = APIRouter(tags=["records"])
 
 
-def _activity_routes(kind: Kind) -> None:
+async def _logged(kind: Kind, body: NewLog, scope: Scope, state: AppState) -> Answer:
+    session, settings = session_of(scope), state.settings
+    logged = await record_logs.add_log(
+        session,
+        kind,
+        body,
+        rules=ContactRules.from_settings(settings),
+        zone=settings.zone,
+        issuer=state.rewards,
+    )
+    data = log_out(logged.log)
+    data["progress"] = progress_out(
+        logged.progress, logged.definition, logged.milestones, [], clock.now(), None
+    )
+    if logged.achieved is not None:
+        data["achievedMilestone"] = (
+            await reads.milestone(session, logged.achieved.id, reads.Viewer(staff=True), None)
+        )["data"]
+        data["achievedMilestoneRewardLog"] = (
+            await reads.reward_log_record(session, logged.reward) if logged.reward is not None else None
+        )
+    return json_answer(status.HTTP_201_CREATED, json_bytes({"data": data}))
+
+
+def _activity_routes(kind: Kind, direct: dict[Callable[..., Any], Endpoint]) -> None:
     logs_path = f"/schema/{kind.value}_log/record"
     progress_path = f"/schema/{kind.value}_progress/record"
 
@@ -36,31 +66,19 @@ def _activity_routes(kind: Kind) -> None:
             BadRequest, RecordNotFound, MemberNotFound, DefinitionNotLive, DuplicateUniqueIdentifier
         ),
     )
-    async def create_log(
-        body: NewLog, session: Session, caller: Integration, state: State, settings: CurrentSettings
-    ) -> dict[str, Any]:
+    async def create_log(body: NewLog, request: Request, caller: Integration) -> Response:
         """A log counts in the window its activityAt falls in; the answer adds the milestone it
-        crossed (`achievedMilestone`) and that milestone's reward log."""
-        logged = await record_logs.add_log(
-            session,
-            kind,
-            body,
-            rules=ContactRules.from_settings(settings),
-            zone=settings.zone,
-            issuer=state.rewards,
-        )
-        data = log_out(logged.log)
-        data["progress"] = progress_out(
-            logged.progress, logged.definition, logged.milestones, [], clock.now(), None
-        )
-        if logged.achieved is not None:
-            data["achievedMilestone"] = (
-                await reads.milestone(session, logged.achieved.id, reads.Viewer(staff=True), None)
-            )["data"]
-            data["achievedMilestoneRewardLog"] = (
-                await reads.reward_log_record(session, logged.reward) if logged.reward is not None else None
-            )
-        return {"data": data}
+        crossed (`achievedMilestone`) and that milestone's reward log. Answered directly
+        (`create_log_directly`) unless PATRON_DIRECT_ROUTES is off."""
+        answer = await _logged(kind, body, request.scope, app_state(request))
+        return Response(answer.body, status_code=answer.status, media_type="application/json")
+
+    async def create_log_directly(scope: Scope, state: AppState) -> Answer:
+        """POST of a log without FastAPI (patron.api.direct): the record dialect's most frequent call."""
+        body = await body_as(NewLog, scope, lambda: authorised(scope, state, INTEGRATIONS))
+        return await _logged(kind, body, scope, state)
+
+    direct[create_log] = create_log_directly
 
     @router.get(logs_path, name=f"list_{kind.value}_logs", responses=errors(BadRequest))
     async def list_logs(session: Session, viewer: ReadsAs, query: ListParams) -> dict[str, Any]:
@@ -87,8 +105,15 @@ def _activity_routes(kind: Kind) -> None:
         return await reads.one_progress(session, kind, recordId, viewer, language)
 
 
-for _kind in Kind:
-    _activity_routes(_kind)
+def _routes() -> Mapping[Callable[..., Any], Endpoint]:
+    direct: dict[Callable[..., Any], Endpoint] = {}
+    for kind in Kind:
+        _activity_routes(kind, direct)
+    return MappingProxyType(direct)
+
+
+# The log-creating FastAPI endpoints, each with its direct counterpart (app.DIRECT_ENDPOINTS).
+DIRECT_ENDPOINTS = _routes()
 
 REWARD_LOGS = "/schema/reward_log/record"
 
