@@ -114,6 +114,22 @@ async def receipts(dsn: str, contact_ids: list[str], clients: int, seconds: floa
         return await closed_loop(clients, seconds, one, probe)
 
 
+# A challenge log of the record dialect: the log, then its member's progress in the month.
+LOG_INSERT = """
+INSERT INTO record_logs (contact_id, id, definition_id, kind, activity_at, activity_id, unique_identifier,
+  activity_value, period_key, created_on)
+VALUES ($1, $2, $3, 'challenge', $4, NULL, $5, 25, $6, $4)
+ON CONFLICT DO NOTHING
+"""
+PROGRESS_UPSERT = """
+INSERT INTO record_progress (contact_id, definition_id, period_key, id, kind, value, status, started_at,
+  period_start, period_end, zone, period_value, run, modified_on)
+VALUES ($1, $2, $3, $4, 'challenge', 25, 'in_progress', $5, $6, $7, 'UTC', 0, 0, $5)
+ON CONFLICT (contact_id, definition_id, period_key)
+DO UPDATE SET value = record_progress.value + 25, modified_on = excluded.modified_on
+"""
+
+
 CHECKPOINT_LOG = """
 INSERT INTO challenge_checkpoints (contact_id, definition_id, kind, amount, source, recorded_on)
 SELECT c, d, 'checkpoint', a, 'api', now() FROM unnest($1::uuid[], $2::uuid[], $3::int[]) AS t(c, d, a)

@@ -6,6 +6,7 @@ routing table, middleware, authentication, validation, ORM or business rules. Th
 read is one prepared asyncpg statement and `json.dumps`; a receipt is `json.loads` and the
 raw-SQL baseline's statements (receipt, lines, payment) in one transaction, with the body's
 values; a redeem locks the assignment (reading its promotion), checks it and updates it in one
+transaction; a challenge log is the raw-SQL baseline's log insert and progress upsert in one
 transaction; an end user's challenge progress is their progress rows with their challenges and
 the rows' logs, two statements; a customer's reward progress is the contact by its
 externalId, then its campaigns' rules and actions with its rows. Whatever this reaches bounds what any implementation in Python can reach on the
@@ -19,13 +20,13 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
 
 import asyncpg
-from baselines import LINES, PAYMENT, RECEIPT
+from baselines import LINES, LOG_INSERT, PAYMENT, PROGRESS_UPSERT, RECEIPT
 
 VISIBLE_OFFERS = """
 SELECT a.id, a.expires_on, a.redeemed_on, p.id AS promotion_id, p.external_id, p.name,
@@ -245,6 +246,33 @@ async def _receipt(body: bytes) -> bytes:
     return json.dumps({"id": str(receipt_id), "uniqueReceiptId": receipt["uniqueReceiptId"]}).encode()
 
 
+async def _challenge_log(body: bytes) -> bytes:
+    """The raw-SQL baseline's log insert and progress upsert in one transaction, with the body's
+    challenge, member and uniqueIdentifier, in the current month (UTC)."""
+    assert _pool is not None
+    log = json.loads(body)
+    log_id, contact, definition = uuid.uuid4(), uuid.UUID(log["ownedById"]), uuid.UUID(log["challengeId"])
+    now = datetime.now(UTC)
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    month_end = (month_start + timedelta(days=32)).replace(day=1)
+    key = month_start.strftime("%Y-%m")
+    async with _pool.acquire() as connection, connection.transaction():
+        await connection.execute(LOG_INSERT, contact, log_id, definition, now, log["uniqueIdentifier"], key)
+        await connection.execute(
+            PROGRESS_UPSERT, contact, definition, key, uuid.uuid4(), now, month_start, month_end
+        )
+    return json.dumps(
+        {
+            "data": {
+                "id": str(log_id),
+                "challengeId": str(definition),
+                "ownedById": str(contact),
+                "periodKey": key,
+            }
+        }
+    ).encode()
+
+
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     global _pool
     if scope["type"] == "lifespan":
@@ -263,6 +291,8 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     elif scope["method"] == "POST" and scope["path"].endswith("/redeem"):
         assignment_id = uuid.UUID(scope["path"].split("/")[-2])
         body, status = await _redeem(assignment_id, await _body(receive))
+    elif scope["method"] == "POST" and scope["path"] == "/schema/challenge_log/record":
+        body, status = await _challenge_log(await _body(receive)), 201
     elif scope["method"] == "POST":
         body, status = await _receipt(await _body(receive)), 201
     elif scope["path"] == "/campaigns/reward-progress":

@@ -21,7 +21,7 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from baselines import Measured, closed_loop
+from baselines import LOG_INSERT, PROGRESS_UPSERT, Measured, closed_loop
 from dialect_bench import Row, analyse, patron_env, start_floor, table, wrk_rate
 from run import (
     DOC,
@@ -47,19 +47,6 @@ READERS = 1000  # members with a token for the read, among those with progress
 BEGIN, END = "<!-- records:begin -->", "<!-- records:end -->"
 DSN = f"{POSTGRES}/{DATABASE}"
 ENV = patron_env(DSN)
-LOG_INSERT = """
-INSERT INTO record_logs (contact_id, id, definition_id, kind, activity_at, activity_id, unique_identifier,
-  activity_value, period_key, created_on)
-VALUES ($1, $2, $3, 'challenge', $4, NULL, $5, 25, $6, $4)
-ON CONFLICT DO NOTHING
-"""
-PROGRESS_UPSERT = """
-INSERT INTO record_progress (contact_id, definition_id, period_key, id, kind, value, status, started_at,
-  period_start, period_end, zone, period_value, run, modified_on)
-VALUES ($1, $2, $3, $4, 'challenge', 25, 'in_progress', $5, $6, $7, 'UTC', 0, 0, $5)
-ON CONFLICT (contact_id, definition_id, period_key)
-DO UPDATE SET value = record_progress.value + 25, modified_on = excluded.modified_on
-"""
 
 
 def _seed(scratch: Path) -> tuple[Path, list[str]]:
@@ -193,6 +180,24 @@ def measure(wrk: str, scratch: Path) -> list[Row]:
         print(f"  raw SQL logs: {raw_rate:,.0f}/s, p99 {raw.percentile(0.99):.1f} ms", flush=True)
         rows.append(Row("challenge log creates (16 clients)", rate, p99, "raw SQL", rate / raw_rate))
         rows.append(Row("raw SQL: log insert + progress upsert (16 clients)", raw_rate, raw.percentile(0.99)))
+        floor = start_floor(FLOOR_PORT, DSN, READ_CLIENTS, scratch)
+        try:
+            wrk_rate(wrk, FLOOR_PORT, "record_logs.lua", LOG_CLIENTS, members_file, "floor-warm", WARMUP)
+            floor_logs, floor_logs_p99 = wrk_rate(
+                wrk, FLOOR_PORT, "record_logs.lua", LOG_CLIENTS, members_file, "floor-run", SECONDS
+            )
+        finally:
+            stop(floor)
+        print(f"  floor logs: {floor_logs:,.0f}/s, p99 {floor_logs_p99:.1f} ms", flush=True)
+        rows.append(
+            Row(
+                "floor: the same log create (16 clients)",
+                floor_logs,
+                floor_logs_p99,
+                "raw SQL",
+                floor_logs / raw_rate,
+            )
+        )
         readers = _tokens(scratch)
         wrk_rate(wrk, PORT, "progress_read.lua", READ_CLIENTS, readers, "warm", WARMUP)
         read_rate, read_p99 = wrk_rate(wrk, PORT, "progress_read.lua", READ_CLIENTS, readers, "run", SECONDS)
