@@ -483,15 +483,18 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str, begin: str = BEGIN, end: str = END, heading: str = "## Figures") -> None:
-    """Put `text` between the markers in docs/PERFORMANCE.md (under `heading` the first time)."""
-    current = DOC.read_text() if DOC.exists() else "# Performance\n\n"
+def write_doc(
+    text: str, begin: str = BEGIN, end: str = END, heading: str = "## Figures", doc: Path = DOC
+) -> None:
+    """Put `text` between the markers in `doc`, docs/PERFORMANCE.md unless told (under `heading`
+    the first time)."""
+    current = doc.read_text() if doc.exists() else "# Performance\n\n"
     block = f"{begin}\n{text}\n{end}"
     if begin in current and end in current:
         current = current[: current.index(begin)] + block + current[current.index(end) + len(end) :]
     else:
         current = current.rstrip() + f"\n\n{heading}\n\n" + block + "\n"
-    DOC.write_text(current)
+    doc.write_text(current)
 
 
 def main() -> None:

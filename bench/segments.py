@@ -38,7 +38,7 @@ import httpx
 from sqlalchemy.dialects import postgresql
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import POSTGRES, TOKEN, machine, recreate_postgres, start, stop, wait_until_up, write_doc
+from run import DOC, POSTGRES, TOKEN, machine, recreate_postgres, start, stop, wait_until_up, write_doc
 from sqlalchemy import func, select
 
 from patron.db import migrate
@@ -54,6 +54,8 @@ PORT = 8610
 BASE = f"http://127.0.0.1:{PORT}/api/v3"
 HEADERS = {"apikey": TOKEN}
 DOG_FOOD = {"field": "purchases", "op": "exists", "where": {"groups": ["Dog food"], "withinDays": 90}}
+# The plans the figures come from, kept beside them (docs/PERFORMANCE.md describes the present).
+PLANS = DOC.with_name("query-plans.md")
 BEGIN, END = "<!-- bench:segments:begin -->", "<!-- bench:segments:end -->"
 URL = f"{POSTGRES}/{DATABASE}"
 
@@ -264,15 +266,13 @@ async def main() -> None:
             f"| till hot read p99 during the assignment job ({len(during)} reads) | {p99(during):.1f} ms ({p99(during) / p99(idle):.2f}x idle) |",
             f"| assignment job at {RATE} rows/s: {state['total']} members, worker killed at {killed_at['processed']} and restarted | {job_seconds:.0f} s, each member assigned once ({once['rows']} assignments) |",
             "",
-            "The preview's plan (EXPLAIN ANALYZE of the compiled count):",
-            "",
-            "```",
-            explained,
-            "```",
+            "The preview's plan is in [query-plans.md](query-plans.md#segments).",
         ]
     )
     print(table)
+    print(explained)
     write_doc(table, BEGIN, END, heading="## Segments (bench/segments.py)")
+    write_doc(f"```\n{explained}\n```", BEGIN, END, heading="## Segments", doc=PLANS)
 
 
 def port_taken() -> bool:
