@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
-from run import THREADS, TOKEN, run_wrk, start, wait_until_up
+from run import SECONDS, THREADS, TOKEN, WARMUP, run_wrk, start, stop, wait_until_up
 
 
 def patron_env(dsn: str) -> dict[str, str]:
@@ -61,6 +61,20 @@ def start_floor(port: int, dsn: str, clients: int, scratch: Path) -> subprocess.
     process = start(command, {**os.environ, "FLOOR_DSN": dsn, "FLOOR_POOL_SIZE": str(clients // 2)}, log)
     wait_until_up(f"http://127.0.0.1:{port}/healthz", process, log)
     return process
+
+
+def floor_rate(
+    wrk: str, port: int, dsn: str, lua: str, clients: int, data: Path, scratch: Path, label: str = ""
+) -> tuple[float, float]:
+    """Requests per second and p99 ms of `lua` at `clients` against the floor server, started
+    for the measurement (warm-up first) and stopped after it. `label` keeps the runs' unique
+    identifiers apart from those sent to Patron."""
+    floor = start_floor(port, dsn, clients, scratch)
+    try:
+        wrk_rate(wrk, port, lua, clients, data, f"{label}warm", WARMUP)
+        return wrk_rate(wrk, port, lua, clients, data, f"{label}run", SECONDS)
+    finally:
+        stop(floor)
 
 
 async def analyse(dsn: str) -> None:

@@ -22,7 +22,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baselines import Measured, closed_loop
-from dialect_bench import Row, analyse, patron_env, start_floor, table, wrk_rate
+from dialect_bench import Row, analyse, floor_rate, patron_env, table, wrk_rate
 from run import (
     DOC,
     POSTGRES,
@@ -195,25 +195,20 @@ def measure(wrk: str, scratch: Path) -> list[Row]:
         read_rate, read_p99 = wrk_rate(
             wrk, PORT, "reward_progress.lua", READ_CLIENTS, readers, "run", SECONDS
         )
-        floor = start_floor(FLOOR_PORT, DSN, READ_CLIENTS, scratch)
-        try:
-            wrk_rate(wrk, FLOOR_PORT, "reward_progress.lua", READ_CLIENTS, readers, "warm", WARMUP)
-            floor_rate, floor_p99 = wrk_rate(
-                wrk, FLOOR_PORT, "reward_progress.lua", READ_CLIENTS, readers, "run", SECONDS
-            )
-        finally:
-            stop(floor)
-        print(f"  reward progress: {read_rate:,.0f}/s (floor {floor_rate:,.0f}/s)", flush=True)
+        read_floor, floor_p99 = floor_rate(
+            wrk, FLOOR_PORT, DSN, "reward_progress.lua", READ_CLIENTS, readers, scratch
+        )
+        print(f"  reward progress: {read_rate:,.0f}/s (floor {read_floor:,.0f}/s)", flush=True)
         rows.append(
             Row(
                 "GET /campaigns/reward-progress (32 clients)",
                 read_rate,
                 read_p99,
                 "floor",
-                read_rate / floor_rate,
+                read_rate / read_floor,
             )
         )
-        rows.append(Row("floor: the same read (32 clients)", floor_rate, floor_p99))
+        rows.append(Row("floor: the same read (32 clients)", read_floor, floor_p99))
     finally:
         stop(server)
         asyncio.run(recreate_postgres(create=False, database=DATABASE))

@@ -22,7 +22,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from baselines import LOG_INSERT, PROGRESS_UPSERT, Measured, closed_loop
-from dialect_bench import Row, analyse, patron_env, start_floor, table, wrk_rate
+from dialect_bench import Row, analyse, floor_rate, patron_env, table, wrk_rate
 from run import (
     DOC,
     POSTGRES,
@@ -180,14 +180,9 @@ def measure(wrk: str, scratch: Path) -> list[Row]:
         print(f"  raw SQL logs: {raw_rate:,.0f}/s, p99 {raw.percentile(0.99):.1f} ms", flush=True)
         rows.append(Row("challenge log creates (16 clients)", rate, p99, "raw SQL", rate / raw_rate))
         rows.append(Row("raw SQL: log insert + progress upsert (16 clients)", raw_rate, raw.percentile(0.99)))
-        floor = start_floor(FLOOR_PORT, DSN, READ_CLIENTS, scratch)
-        try:
-            wrk_rate(wrk, FLOOR_PORT, "record_logs.lua", LOG_CLIENTS, members_file, "floor-warm", WARMUP)
-            floor_logs, floor_logs_p99 = wrk_rate(
-                wrk, FLOOR_PORT, "record_logs.lua", LOG_CLIENTS, members_file, "floor-run", SECONDS
-            )
-        finally:
-            stop(floor)
+        floor_logs, floor_logs_p99 = floor_rate(
+            wrk, FLOOR_PORT, DSN, "record_logs.lua", LOG_CLIENTS, members_file, scratch, "floor-"
+        )
         print(f"  floor logs: {floor_logs:,.0f}/s, p99 {floor_logs_p99:.1f} ms", flush=True)
         rows.append(
             Row(
@@ -201,25 +196,20 @@ def measure(wrk: str, scratch: Path) -> list[Row]:
         readers = _tokens(scratch)
         wrk_rate(wrk, PORT, "progress_read.lua", READ_CLIENTS, readers, "warm", WARMUP)
         read_rate, read_p99 = wrk_rate(wrk, PORT, "progress_read.lua", READ_CLIENTS, readers, "run", SECONDS)
-        floor = start_floor(FLOOR_PORT, DSN, READ_CLIENTS, scratch)
-        try:
-            wrk_rate(wrk, FLOOR_PORT, "progress_read.lua", READ_CLIENTS, readers, "warm", WARMUP)
-            floor_rate, floor_p99 = wrk_rate(
-                wrk, FLOOR_PORT, "progress_read.lua", READ_CLIENTS, readers, "run", SECONDS
-            )
-        finally:
-            stop(floor)
-        print(f"  end-user progress read: {read_rate:,.0f}/s (floor {floor_rate:,.0f}/s)", flush=True)
+        read_floor, floor_p99 = floor_rate(
+            wrk, FLOOR_PORT, DSN, "progress_read.lua", READ_CLIENTS, readers, scratch
+        )
+        print(f"  end-user progress read: {read_rate:,.0f}/s (floor {read_floor:,.0f}/s)", flush=True)
         rows.append(
             Row(
                 "end user's challenge_progress list (32 clients)",
                 read_rate,
                 read_p99,
                 "floor",
-                read_rate / floor_rate,
+                read_rate / read_floor,
             )
         )
-        rows.append(Row("floor: the same read (32 clients)", floor_rate, floor_p99))
+        rows.append(Row("floor: the same read (32 clients)", read_floor, floor_p99))
     finally:
         stop(server)
         asyncio.run(recreate_postgres(create=False, database=DATABASE))
