@@ -1,14 +1,15 @@
 """Webhook delivery: outbox events fanned out to their endpoints, due deliveries claimed
 (leased, `FOR UPDATE SKIP LOCKED` on PostgreSQL), sent concurrently, their outcomes recorded.
 
-Sending and recording overlap: up to `concurrency` deliveries are in flight, a free slot is
-claimed again as soon as it frees (one slow receiver holds up only its own slot), and the
-outcomes are recorded together, as many as have come back since the last write, in one
-transaction."""
+Fanning out, claiming, sending and recording overlap: fan-outs run in a loop of their own, up
+to `concurrency` deliveries are in flight, a free slot is claimed again as soon as it frees
+(one slow receiver holds up only its own slot), and the outcomes are recorded together, as
+many as have come back since the last write, in one transaction."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import httpx
@@ -43,41 +44,68 @@ class Deliveries:
         answered: asyncio.Queue[Attempted | None] = asyncio.Queue()
         in_flight: set[asyncio.Task[None]] = set()
         recorder = asyncio.create_task(self._record_answers(answered), name="webhook-outcomes")
+        # Fanning out runs beside claiming: a fan-out may wait up to a second for older
+        # transactions to settle, and a claim takes at most one delivery per contact, so
+        # claims that waited for fan-outs would deliver a contact's events a second apart.
+        fanned = asyncio.Event()  # set by a fan-out that made deliveries: claim at once
+        fanning = asyncio.create_task(self._fan_out_until(stopping, fanned), name="webhook-fan-out")
         try:
             async with sender.client(self.state.settings, self.concurrency) as http:
                 while not stopping.is_set():
                     room = self.concurrency - len(in_flight)
                     try:
-                        busy = await self._fan_out()
                         claimed = await self._claim(room) if room > 0 else []
                     except DBAPIError as exc:
                         log.warning("webhook delivery: database error, retrying: %s", exc)
-                        busy, claimed = False, []
+                        claimed = []
                     for one in claimed:
                         task = asyncio.create_task(self._send(http, one, answered))
                         in_flight.add(task)
                         task.add_done_callback(in_flight.discard)
-                    await self._pause(stopping, in_flight, busy or bool(claimed) or room <= 0)
+                    await self._pause(stopping, in_flight, bool(claimed) or room <= 0, fanned)
                 if in_flight:
                     await asyncio.wait(in_flight)
         finally:
             await answered.put(None)
             await recorder
+            await fanning
 
-    async def _pause(self, stopping: asyncio.Event, in_flight: set[asyncio.Task[None]], busy: bool) -> None:
+    async def _fan_out_until(self, stopping: asyncio.Event, fanned: asyncio.Event) -> None:
+        """Fan out new events until `stopping`, setting `fanned` after each that read some:
+        again at once while there were some, after a poll interval when there were none."""
+        while not stopping.is_set():
+            try:
+                busy = await self._fan_out()
+            except DBAPIError as exc:
+                log.warning("webhook fan-out: database error, retrying: %s", exc)
+                busy = False
+            if busy:
+                fanned.set()
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), self.state.settings.worker_poll_seconds)
+
+    async def _pause(
+        self, stopping: asyncio.Event, in_flight: set[asyncio.Task[None]], busy: bool, fanned: asyncio.Event
+    ) -> None:
         """Until a slot frees, work may be waiting, or `stopping`: a short while when busy, a
-        poll interval when idle."""
+        poll interval when idle, cut short by a fan-out that made deliveries (`fanned`)."""
         seconds = BUSY_POLL_SECONDS if busy else self.state.settings.worker_poll_seconds
         full = len(in_flight) >= self.concurrency
         if full:
             seconds = self.state.settings.worker_poll_seconds
         stopped = asyncio.ensure_future(stopping.wait())
+        woken = asyncio.ensure_future(fanned.wait())
         try:
             await asyncio.wait(
-                {stopped, *(in_flight if full else ())}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+                {stopped, *(in_flight if full else (woken,))},
+                timeout=seconds,
+                return_when=asyncio.FIRST_COMPLETED,
             )
         finally:
             stopped.cancel()
+            woken.cancel()
+            fanned.clear()
 
     async def run_once(self, http: httpx.AsyncClient) -> bool:
         """One round, start to end: fan out new events, send one batch of due deliveries and
