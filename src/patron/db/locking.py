@@ -33,14 +33,19 @@ async def ensure_write_lock(session: AsyncSession) -> None:
 
 
 async def limit_lock_wait(session: AsyncSession, seconds: float) -> None:
-    """Bound how long this transaction waits for its locks; call before its first statement.
+    """Bound how long this transaction waits for its locks.
 
-    SQLite: the busy timeout of the BEGIN IMMEDIATE that opens the transaction. PostgreSQL:
-    `lock_timeout` for the rest of the transaction. A wait that runs out raises a DBAPIError
-    that `is_lock_timeout` recognises.
+    SQLite: the busy timeout of the BEGIN IMMEDIATE that opens the transaction, so it counts
+    when called before the transaction's first statement; called later (a redemption inside a
+    bulk import's transaction), the BEGIN has already waited for, and holds, the only lock
+    there is. PostgreSQL: `lock_timeout` for the rest of the transaction. A wait that runs out
+    raises a DBAPIError that `is_lock_timeout` recognises.
     """
     milliseconds = max(int(seconds * 1000), 1)
-    connection = await session.connection(execution_options={LOCK_WAIT_OPTION: milliseconds})
+    if session.in_transaction():
+        connection = await session.connection()
+    else:
+        connection = await session.connection(execution_options={LOCK_WAIT_OPTION: milliseconds})
     if connection.dialect.name == "postgresql":
         await connection.exec_driver_sql(f"SET LOCAL lock_timeout = {milliseconds}")
 
