@@ -62,6 +62,7 @@ def _activity_routes(kind: Kind, direct: dict[Callable[..., Any], Endpoint]) -> 
         logs_path,
         name=f"create_{kind.value}_log",
         status_code=status.HTTP_201_CREATED,
+        response_model=dict[str, Any],
         responses=errors(
             BadRequest, RecordNotFound, MemberNotFound, DefinitionNotLive, DuplicateUniqueIdentifier
         ),
