@@ -32,6 +32,24 @@ from tests.promotions.factories import make_promotion
 MALMO = {"field": "city", "op": "eq", "value": "Malmö"}
 
 
+async def _segment(
+    client: httpx.AsyncClient, admin: dict[str, str], name: str, rule: dict[str, Any]
+) -> dict[str, Any]:
+    made = await client.post("/api/v3/segments", json={"name": name, "rule": rule}, headers=admin)
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+async def _assign_segment(
+    client: httpx.AsyncClient, admin: dict[str, str], promotion_id: str, segment_id: str, **fields: Any
+) -> httpx.Response:
+    return await client.post(
+        f"/api/v3/promotions/multichannels/{promotion_id}/assign-segment",
+        json={"segmentId": segment_id, **fields},
+        headers=admin,
+    )
+
+
 async def _until(check: Any, seconds: float = 20) -> Any:
     deadline = asyncio.get_running_loop().time() + seconds
     while True:
@@ -108,15 +126,9 @@ async def test_a_job_assigns_each_member_once_even_taken_over_half_way_and_run_t
     ) as client:
         members = {await make_contact_id(client, admin, city="Malmö") for _ in range(7)}
         await make_contact_id(client, admin, city="Lund")
-        segment = (
-            await client.post("/api/v3/segments", json={"name": "Malmö", "rule": MALMO}, headers=admin)
-        ).json()
+        segment = await _segment(client, admin, "Malmö", MALMO)
         offer = await make_promotion(client, admin)
-        queued = await client.post(
-            f"/api/v3/promotions/multichannels/{offer['id']}/assign-segment",
-            json={"segmentId": segment["id"], "rowsPerSecond": 3},
-            headers=admin,
-        )
+        queued = await _assign_segment(client, admin, offer["id"], segment["id"], rowsPerSecond=3)
         assert queued.status_code == 202, queued.text
         job = queued.json()
         assert (job["status"], job["processed"]) == ("Queued", 0)
@@ -148,11 +160,7 @@ async def test_a_job_assigns_each_member_once_even_taken_over_half_way_and_run_t
         assert (done["status"], done["processed"], done["assigned"]) == ("Done", 7, 7)
         assert await _assignments(state.database, offer["id"]) == {member: 1 for member in members}
         # The same promotion to the same segment again: nobody gets a second one.
-        again = await client.post(
-            f"/api/v3/promotions/multichannels/{offer['id']}/assign-segment",
-            json={"segmentId": segment["id"]},
-            headers=admin,
-        )
+        again = await _assign_segment(client, admin, offer["id"], segment["id"])
         assert await segment_worker.run_one_job(state)
         second = (await client.get(f"/api/v3/assignment-jobs/{again.json()['id']}", headers=admin)).json()
         assert (second["status"], second["processed"], second["assigned"]) == ("Done", 7, 0)
@@ -170,18 +178,10 @@ async def test_a_job_for_a_promotion_not_active_or_an_unknown_segment_is_refused
         )
     ).json()
     draft = await make_promotion(client, admin, activate=False)
-    refused = await client.post(
-        f"/api/v3/promotions/multichannels/{draft['id']}/assign-segment",
-        json={"segmentId": segment["id"]},
-        headers=admin,
-    )
+    refused = await _assign_segment(client, admin, draft["id"], segment["id"])
     assert (refused.status_code, refused.json()["key"]) == (409, "PromotionNotActive")
     offer = await make_promotion(client, admin)
-    unknown = await client.post(
-        f"/api/v3/promotions/multichannels/{offer['id']}/assign-segment",
-        json={"segmentId": "00000000-0000-0000-0000-000000000001"},
-        headers=admin,
-    )
+    unknown = await _assign_segment(client, admin, offer["id"], "00000000-0000-0000-0000-000000000001")
     assert (unknown.status_code, unknown.json()["key"]) == (404, "SegmentNotFound")
     missing = await client.get("/api/v3/assignment-jobs/00000000-0000-0000-0000-000000000001", headers=admin)
     assert (missing.status_code, missing.json()["key"]) == (404, "AssignmentJobNotFound")
@@ -191,15 +191,9 @@ async def test_a_promotion_given_to_a_segment_is_kept_even_when_nobody_was_in_it
     client: httpx.AsyncClient, admin: dict[str, str]
 ) -> None:
     nobody = {"field": "city", "op": "eq", "value": "Atlantis"}
-    segment = (
-        await client.post("/api/v3/segments", json={"name": "Nobody", "rule": nobody}, headers=admin)
-    ).json()
+    segment = await _segment(client, admin, "Nobody", nobody)
     offer = await make_promotion(client, admin)
-    queued = await client.post(
-        f"/api/v3/promotions/multichannels/{offer['id']}/assign-segment",
-        json={"segmentId": segment["id"]},
-        headers=admin,
-    )
+    queued = await _assign_segment(client, admin, offer["id"], segment["id"])
     assert queued.status_code == 202, queued.text
     deleted = await client.delete(f"/api/v3/promotions/multichannels/{offer['id']}", headers=admin)
     assert (deleted.status_code, deleted.json()["key"]) == (409, "PromotionHasAssignments")
